@@ -1,0 +1,140 @@
+//! Building and running the server: `App::build` binds the address and opens everything, so tests start the
+//! application exactly as production does (on port 0) and learn the real address.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+use crate::theme::{Theme, ThemeError};
+use crate::{demo, site};
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("creating data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The theme could not be loaded.
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    /// The demo site could not be loaded.
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    /// The address could not be bound.
+    #[error("listening on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// What every request handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The shared parts behind [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
+    /// Settings the server was started with.
+    pub config: Config,
+    /// The database.
+    pub store: Store,
+    /// Templates and assets.
+    pub theme: Theme,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// A started (bound, not yet serving) application.
+#[derive(Debug)]
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    /// Opens the data directory and database (running migrations), loads the demo into an empty database
+    /// when configured, loads the theme, and binds the address.
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        let media = config.media_dir();
+        std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
+        let store = Store::open_sqlite(&config.database_path()).await?;
+        if config.demo && store.article_count().await? == 0 {
+            let report = demo::load(&store, &media).await?;
+            tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
+        }
+        let theme = Theme::load(config.theme_dir.as_deref())?;
+        let listener =
+            TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        Ok(App { listener, state: AppState(Arc::new(Shared { config, store, theme })) })
+    }
+
+    /// The address actually bound (the real port when port 0 was asked for).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The state handlers see; tests use it to write content through the same store.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the store.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let store = self.state.store.clone();
+        let router: Router = site::router(self.state);
+        let result = axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await;
+        store.close().await;
+        result
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM, whichever comes first.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

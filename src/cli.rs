@@ -1,0 +1,139 @@
+//! The command line: `newsroom [serve|demo] …`. Errors end here as one line of context and a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{App, shutdown_signal};
+use crate::config::{Config, RawConfig};
+use crate::store::Store;
+
+/// newsroom: a publishing platform for news and opinion sites.
+///
+/// With no command, serves the site (as `newsroom serve`). Settings come from, in rising priority:
+/// built-in defaults, `newsroom.toml` in the working directory, `NEWSROOM_*` environment variables, flags.
+#[derive(Debug, Parser)]
+#[command(name = "newsroom", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Data directory holding the database and media [env: NEWSROOM_DATA] [default: ./newsroom-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Configuration file [default: ./newsroom.toml, if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the public site (the default command). Fills an empty database with the demo site unless
+    /// --no-demo is given.
+    Serve(ServeArgs),
+    /// Load the demo site into the data directory (creating it if needed). Loading again updates the demo
+    /// articles instead of duplicating them.
+    Demo,
+}
+
+#[derive(Debug, Args, Default)]
+struct ServeArgs {
+    /// Address to listen on [env: NEWSROOM_ADDR] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    addr: Option<String>,
+    /// Do not load the demo site into an empty database [env: NEWSROOM_DEMO=false]
+    #[arg(long)]
+    no_demo: bool,
+    /// Theme directory whose templates/ and assets/ override the default theme [env: NEWSROOM_THEME]
+    #[arg(long, value_name = "DIR")]
+    theme: Option<PathBuf>,
+    /// Time zone for publication times, an IANA name [env: NEWSROOM_TIMEZONE] [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    timezone: Option<String>,
+    /// Public address of the site, for canonical links [env: NEWSROOM_BASE_URL] [default: http://ADDR]
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+}
+
+/// Parses the command line, runs the command and turns any error into a message and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: starting the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let flags = match &command {
+        Command::Serve(args) => RawConfig {
+            addr: args.addr.clone(),
+            data: cli.global.data.clone(),
+            demo: args.no_demo.then_some(false),
+            theme: args.theme.clone(),
+            timezone: args.timezone.clone(),
+            base_url: args.base_url.clone(),
+        },
+        Command::Demo => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
+    };
+    let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
+    match command {
+        Command::Serve(_) => serve(config).await,
+        Command::Demo => load_demo(&config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let app = App::build(config)
+        .await
+        .with_context(|| format!("starting newsroom with data directory {}", data_dir.display()))?;
+    let addr = app.local_addr().context("reading the bound address")?;
+    tracing::info!("serving http://{addr} from {}", data_dir.display());
+    app.serve(shutdown_signal()).await.context("serving")?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn load_demo(config: &Config) -> anyhow::Result<()> {
+    let media = config.media_dir();
+    std::fs::create_dir_all(&media).with_context(|| format!("creating {}", media.display()))?;
+    let store = Store::open_sqlite(&config.database_path())
+        .await
+        .with_context(|| format!("opening {}", config.database_path().display()))?;
+    let report = crate::demo::load(&store, &media).await.context("loading the demo site")?;
+    store.close().await;
+    println!(
+        "Loaded the demo site into {}: {} sections, {} authors, {} articles.",
+        config.data_dir.display(),
+        report.sections,
+        report.authors,
+        report.articles
+    );
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Typed settings, layered: built-in defaults < `newsroom.toml` < `NEWSROOM_*` environment < command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The address `cargo run --release` serves on when nothing else is configured.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The data directory used when nothing else is configured.
+pub const DEFAULT_DATA_DIR: &str = "newsroom-data";
+/// The optional configuration file read from the working directory.
+pub const CONFIG_FILE: &str = "newsroom.toml";
+
+/// Everything a running newsroom needs to know, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port (tests use that).
+    pub addr: SocketAddr,
+    /// Holds the SQLite database and the media directory.
+    pub data_dir: PathBuf,
+    /// Fill an empty database with the demo site at start.
+    pub demo: bool,
+    /// Templates and assets here override the embedded default theme, file by file.
+    pub theme_dir: Option<PathBuf>,
+    /// The site's time zone, used to show publication times.
+    pub timezone: Tz,
+    /// The public address of the site, for canonical links; defaults to `http://{addr}`.
+    pub base_url: String,
+}
+
+/// Settings as written in files and the environment, before validation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RawConfig {
+    /// Listen address, such as `127.0.0.1:8080`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+    /// Data directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    /// Whether to load the demo site into an empty database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+    /// Theme directory overriding the default theme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<PathBuf>,
+    /// IANA time-zone name, such as `Europe/London`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Public base URL, such as `https://news.example.com`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+}
+
+/// Why the settings could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file or environment variable could not be read or parsed.
+    #[error("reading settings: {0}")]
+    Source(#[from] Box<figment::Error>),
+    /// The listen address is not `host:port`.
+    #[error("invalid address {value:?}: expected host:port such as 127.0.0.1:8080")]
+    Addr {
+        /// What was given.
+        value: String,
+    },
+    /// The time zone is not a known IANA name.
+    #[error("unknown time zone {value:?}: expected an IANA name such as UTC or Europe/London")]
+    Timezone {
+        /// What was given.
+        value: String,
+    },
+    /// The base URL does not start with http:// or https://.
+    #[error("invalid base URL {value:?}: expected http:// or https:// followed by a host")]
+    BaseUrl {
+        /// What was given.
+        value: String,
+    },
+}
+
+impl RawConfig {
+    /// Reads `newsroom.toml` (from `file`, or the working directory when absent) and `NEWSROOM_*` variables,
+    /// then lays `overrides` (command-line flags) on top.
+    pub fn load(file: Option<&Path>, overrides: &RawConfig) -> Result<RawConfig, ConfigError> {
+        let file = file.map_or_else(|| PathBuf::from(CONFIG_FILE), Path::to_path_buf);
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("NEWSROOM_").ignore(&["database_url"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError::Source(Box::new(e)))
+    }
+
+    /// Checks every value and fills in defaults.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let addr_text = self.addr.unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Addr { value: addr_text.clone() })?;
+        let tz_text = self.timezone.unwrap_or_else(|| "UTC".to_owned());
+        let timezone: Tz = tz_text.parse().map_err(|_| ConfigError::Timezone { value: tz_text.clone() })?;
+        let base_url = match self.base_url {
+            Some(url) => normalise_base_url(&url)?,
+            None => format!("http://{addr}"),
+        };
+        Ok(Config {
+            addr,
+            data_dir: self.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            demo: self.demo.unwrap_or(true),
+            theme_dir: self.theme,
+            timezone,
+            base_url,
+        })
+    }
+}
+
+impl Config {
+    /// Settings for a data directory with every other value at its default: for tests and tools.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            demo: false,
+            theme_dir: None,
+            timezone: Tz::UTC,
+            base_url: "http://127.0.0.1".to_owned(),
+        }
+    }
+
+    /// The SQLite database file inside the data directory.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("newsroom.db")
+    }
+
+    /// The directory uploaded and generated media live in.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError::BaseUrl { value: url.to_owned() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_on_8080_in_utc() -> Result<(), ConfigError> {
+        let config = RawConfig::default().validate()?;
+        assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(config.timezone, Tz::UTC);
+        assert_eq!(config.base_url, "http://127.0.0.1:8080");
+        assert!(config.demo);
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_unknown_time_zone_and_bad_urls() {
+        let bad_tz = RawConfig { timezone: Some("Mars/Olympus".into()), ..RawConfig::default() };
+        assert!(matches!(bad_tz.validate(), Err(ConfigError::Timezone { .. })));
+        let bad_url = RawConfig { base_url: Some("ftp://x".into()), ..RawConfig::default() };
+        assert!(matches!(bad_url.validate(), Err(ConfigError::BaseUrl { .. })));
+        let bad_addr = RawConfig { addr: Some("localhost".into()), ..RawConfig::default() };
+        assert!(matches!(bad_addr.validate(), Err(ConfigError::Addr { .. })));
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash() -> Result<(), ConfigError> {
+        let raw = RawConfig { base_url: Some("https://news.example.com/".into()), ..RawConfig::default() };
+        assert_eq!(raw.validate()?.base_url, "https://news.example.com");
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! Markdown to safe HTML, done once when content is saved.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Renders Markdown to HTML and sanitises the result, so that neither raw HTML in the source nor a crafted
+/// link can carry script to readers.
+pub fn render_markdown(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    sanitizer().clean(&unsafe_html).to_string()
+}
+
+/// ammonia's defaults (no script, no event handlers, safe URL schemes) plus `rel` on links that leave the site.
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder.link_rel(Some("noopener noreferrer nofollow"));
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_paragraphs_headings_and_emphasis() {
+        let html = render_markdown("## Why\n\nUnity is *earned*.\n\n> A quote");
+        assert!(html.contains("<h2>Why</h2>"));
+        assert!(html.contains("<p>Unity is <em>earned</em>.</p>"));
+        assert!(html.contains("<blockquote>"));
+    }
+
+    #[test]
+    fn strips_script_handlers_and_javascript_links() {
+        let html = render_markdown(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn smart_punctuation_makes_curly_quotes() {
+        assert!(render_markdown("\"Yes,\" she said.").contains('\u{201c}'));
+    }
+}

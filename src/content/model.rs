@@ -1,0 +1,344 @@
+//! Domain types: what the store saves (inputs, checked by [`ArticleInput::prepare`]) and what it returns.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Slug, SlugError, render_markdown};
+
+/// Where an article is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written; never public.
+    Draft,
+    /// Waiting for its publication time; never public before a publisher job flips it.
+    Scheduled,
+    /// Public from its publication time on.
+    Published,
+}
+
+impl ArticleStatus {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Scheduled => "scheduled",
+            ArticleStatus::Published => "published",
+        }
+    }
+
+    /// Reads a stored or typed status name.
+    pub fn parse(text: &str) -> Option<ArticleStatus> {
+        match text {
+            "draft" => Some(ArticleStatus::Draft),
+            "scheduled" => Some(ArticleStatus::Scheduled),
+            "published" => Some(ArticleStatus::Published),
+            _ => None,
+        }
+    }
+}
+
+/// Why content cannot be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    /// A slug is unusable.
+    #[error(transparent)]
+    Slug(#[from] SlugError),
+    /// A required text is empty.
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    /// An article needs at least one author.
+    #[error("an article needs at least one author")]
+    NoAuthor,
+    /// Scheduled and published articles need a time.
+    #[error("a {0} article needs a publication time")]
+    NoPublicationTime(&'static str),
+    /// A lead image must describe itself for readers who cannot see it.
+    #[error("the lead image needs alt text")]
+    NoAltText,
+    /// Image dimensions must be positive.
+    #[error("the lead image needs a width and height above zero")]
+    BadImageSize,
+}
+
+/// A section to create or update, keyed by slug.
+#[derive(Debug, Clone)]
+pub struct SectionInput {
+    /// Address segment, unique.
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+    /// One or two sentences shown on the section page.
+    pub description: String,
+    /// Order in navigation, ascending.
+    pub position: i64,
+}
+
+/// An author to create or update, keyed by slug.
+#[derive(Debug, Clone)]
+pub struct AuthorInput {
+    /// Address segment, unique.
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+    /// Short biography shown on the author page.
+    pub bio: String,
+    /// Avatar path relative to the media root.
+    pub avatar: Option<String>,
+}
+
+/// An article as an editor (or an importer) hands it over, before checks and rendering.
+#[derive(Debug, Clone)]
+pub struct ArticleInput {
+    /// Section slug; the section must exist.
+    pub section: Slug,
+    /// Address segment, unique within the section.
+    pub slug: Slug,
+    /// The headline.
+    pub headline: String,
+    /// One-paragraph summary.
+    pub standfirst: String,
+    /// The body as Markdown.
+    pub body_markdown: String,
+    /// Author slugs in byline order; each must exist.
+    pub authors: Vec<Slug>,
+    /// Tag names; tags are created on the fly.
+    pub tags: Vec<String>,
+    /// The lead image.
+    pub lead_image: Option<LeadImage>,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Draft, scheduled or published.
+    pub status: ArticleStatus,
+    /// Publication time (planned, for scheduled articles).
+    pub published_at: Option<DateTime<Utc>>,
+    /// A visible "Updated" time.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Views counted so far (imports and the demo bring their own).
+    pub view_count: i64,
+}
+
+/// A tag as it will be saved: name and the slug made from it.
+#[derive(Debug, Clone)]
+pub struct PreparedTag {
+    /// Address segment.
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+}
+
+/// An article that passed every check, with its body rendered to safe HTML. Only this reaches the store.
+#[derive(Debug, Clone)]
+pub struct PreparedArticle {
+    /// The checked input.
+    pub input: ArticleInput,
+    /// Sanitised HTML of the body.
+    pub body_html: String,
+    /// Tags with their slugs, duplicates removed.
+    pub tags: Vec<PreparedTag>,
+}
+
+impl ArticleInput {
+    /// Checks the article and renders its body once, so that reads never render Markdown. An author named
+    /// twice keeps the first place.
+    pub fn prepare(mut self) -> Result<PreparedArticle, ContentError> {
+        let mut seen = std::collections::HashSet::new();
+        self.authors.retain(|slug| seen.insert(slug.clone()));
+        if self.headline.trim().is_empty() {
+            return Err(ContentError::Empty("the headline"));
+        }
+        if self.body_markdown.trim().is_empty() {
+            return Err(ContentError::Empty("the body"));
+        }
+        if self.authors.is_empty() {
+            return Err(ContentError::NoAuthor);
+        }
+        if self.status != ArticleStatus::Draft && self.published_at.is_none() {
+            return Err(ContentError::NoPublicationTime(self.status.as_str()));
+        }
+        if let Some(image) = &self.lead_image {
+            if image.alt.trim().is_empty() {
+                return Err(ContentError::NoAltText);
+            }
+            if image.width == 0 || image.height == 0 {
+                return Err(ContentError::BadImageSize);
+            }
+        }
+        let mut tags: Vec<PreparedTag> = Vec::with_capacity(self.tags.len());
+        for name in &self.tags {
+            let name = name.trim();
+            let slug = Slug::from_title(name)?;
+            if !tags.iter().any(|t| t.slug == slug) {
+                tags.push(PreparedTag { slug, name: name.to_owned() });
+            }
+        }
+        let body_html = render_markdown(&self.body_markdown);
+        Ok(PreparedArticle { input: self, body_html, tags })
+    }
+}
+
+/// A section as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Database id.
+    pub id: i64,
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Shown on the section page.
+    pub description: String,
+}
+
+/// An author as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Author {
+    /// Database id.
+    pub id: i64,
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Short biography.
+    pub bio: String,
+    /// Avatar path relative to the media root.
+    pub avatar: Option<String>,
+}
+
+/// A tag as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    /// Database id.
+    pub id: i64,
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// The name and address segment of a section, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionRef {
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// The name and address segment of an author, as bylines show it.
+pub type AuthorRef = SectionRef;
+/// The name and address segment of a tag.
+pub type TagRef = SectionRef;
+
+/// A lead image, as saved with an article and as read back.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadImage {
+    /// Path relative to the media root, or an absolute URL.
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Text alternative; required.
+    pub alt: String,
+    /// Caption shown under the image.
+    pub caption: String,
+    /// Credit (photographer, agency, illustrator).
+    pub credit: String,
+}
+
+/// What a list needs to show one article.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCard {
+    /// Database id.
+    pub id: i64,
+    /// Address segment within the section.
+    pub slug: String,
+    /// The section it belongs to.
+    pub section: SectionRef,
+    /// The headline.
+    pub headline: String,
+    /// One-paragraph summary.
+    pub standfirst: String,
+    /// Publication time.
+    pub published_at: DateTime<Utc>,
+    /// Views counted so far.
+    pub view_count: i64,
+    /// The lead image, if any.
+    pub image: Option<LeadImage>,
+    /// Authors in byline order.
+    pub authors: Vec<AuthorRef>,
+}
+
+/// Everything the article page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// What lists show, shared with them.
+    pub card: ArticleCard,
+    /// Sanitised HTML of the body.
+    pub body_html: String,
+    /// A visible "Updated" time.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Tags in name order.
+    pub tags: Vec<TagRef>,
+    /// Language of the article.
+    pub language: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> Result<ArticleInput, SlugError> {
+        Ok(ArticleInput {
+            section: Slug::parse("world")?,
+            slug: Slug::parse("a-story")?,
+            headline: "A story".into(),
+            standfirst: "Summary.".into(),
+            body_markdown: "Body <script>x()</script>".into(),
+            authors: vec![Slug::parse("ann")?],
+            tags: vec!["NATO".into(), " nato ".into(), "Port Calder".into()],
+            lead_image: None,
+            language: "en".into(),
+            status: ArticleStatus::Published,
+            published_at: Some(Utc::now()),
+            updated_at: None,
+            view_count: 0,
+        })
+    }
+
+    #[test]
+    fn prepare_renders_safe_html_and_dedupes_tags() -> Result<(), Box<dyn std::error::Error>> {
+        let prepared = input()?.prepare()?;
+        assert!(!prepared.body_html.contains("<script"));
+        let slugs: Vec<&str> = prepared.tags.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs, ["nato", "port-calder"]);
+        Ok(())
+    }
+
+    #[test]
+    fn prepare_refuses_incomplete_articles() -> Result<(), SlugError> {
+        let no_headline = ArticleInput { headline: "  ".into(), ..input()? };
+        assert!(matches!(no_headline.prepare(), Err(ContentError::Empty(_))));
+        let twice =
+            ArticleInput { authors: vec![Slug::parse("ann")?, Slug::parse("bo")?, Slug::parse("ann")?], ..input()? };
+        let authors: Vec<String> =
+            twice.prepare().map(|p| p.input.authors.iter().map(|a| a.to_string()).collect()).unwrap_or_default();
+        assert_eq!(authors, ["ann", "bo"], "a repeated author keeps the first place");
+        let no_author = ArticleInput { authors: vec![], ..input()? };
+        assert!(matches!(no_author.prepare(), Err(ContentError::NoAuthor)));
+        let no_time = ArticleInput { published_at: None, ..input()? };
+        assert!(matches!(no_time.prepare(), Err(ContentError::NoPublicationTime(_))));
+        let image = LeadImage {
+            path: "a.svg".into(),
+            width: 10,
+            height: 10,
+            alt: String::new(),
+            caption: String::new(),
+            credit: String::new(),
+        };
+        let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
+        assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));
+        Ok(())
+    }
+}

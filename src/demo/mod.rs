@@ -1,0 +1,222 @@
+//! The demo site: a fictional daily, "The Harbour Ledger", written by us and embedded in the binary, with
+//! illustrations drawn by code. Publication times are relative to the moment of loading, so the demo always
+//! looks current.
+
+mod art;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde::Deserialize;
+
+use crate::content::{
+    ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SectionInput, Slug, SlugError,
+};
+use crate::site::view::{SITE_DESCRIPTION, SITE_NAME};
+use crate::store::{Batch, BatchReport, Store, StoreError};
+
+const SITE_FILE: &str = include_str!("site.toml");
+const ARTICLE_FILES: [&str; 2] = [include_str!("articles-1.toml"), include_str!("articles-2.toml")];
+
+/// Why the demo could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// An embedded demo file does not parse (a bug in the demo content).
+    #[error("demo content does not parse: {0}")]
+    Parse(#[from] toml::de::Error),
+    /// A demo article breaks a content rule.
+    #[error("demo article {slug}: {source}")]
+    Content {
+        /// The article.
+        slug: String,
+        /// The rule broken.
+        source: ContentError,
+    },
+    /// A demo slug is invalid.
+    #[error("demo slug: {0}")]
+    Slug(#[from] SlugError),
+    /// An illustration could not be written.
+    #[error("writing {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The store refused the demo.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Deserialize)]
+struct SiteFile {
+    site: SiteRecord,
+    sections: Vec<SectionRecord>,
+    authors: Vec<AuthorRecord>,
+}
+
+#[derive(Deserialize)]
+struct SiteRecord {
+    name: String,
+    description: String,
+}
+
+#[derive(Deserialize)]
+struct SectionRecord {
+    slug: String,
+    name: String,
+    description: String,
+}
+
+#[derive(Deserialize)]
+struct AuthorRecord {
+    slug: String,
+    name: String,
+    bio: String,
+}
+
+#[derive(Deserialize)]
+struct ArticlesFile {
+    articles: Vec<ArticleRecord>,
+}
+
+#[derive(Deserialize)]
+struct ArticleRecord {
+    slug: String,
+    section: String,
+    authors: Vec<String>,
+    tags: Vec<String>,
+    headline: String,
+    standfirst: String,
+    published_hours_ago: f64,
+    updated_hours_after: Option<f64>,
+    status: Option<String>,
+    views: i64,
+    motif: String,
+    image_alt: String,
+    image_caption: String,
+    image_credit: String,
+    body: String,
+}
+
+/// Writes the demo's illustrations into `media_dir` and its content into the store, in one transaction.
+/// Loading twice updates the same records instead of duplicating them.
+pub async fn load(store: &Store, media_dir: &Path) -> Result<BatchReport, DemoError> {
+    let batch = build(media_dir, Utc::now())?;
+    Ok(store.apply(&batch).await?)
+}
+
+fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Batch, DemoError> {
+    let now = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
+    let site: SiteFile = toml::from_str(SITE_FILE)?;
+    let mut batch = Batch {
+        settings: vec![(SITE_NAME.to_owned(), site.site.name), (SITE_DESCRIPTION.to_owned(), site.site.description)],
+        ..Batch::default()
+    };
+    for (position, section) in (0_i64..).zip(site.sections) {
+        batch.sections.push(SectionInput {
+            slug: Slug::parse_top_level(&section.slug)?,
+            name: section.name,
+            description: section.description,
+            position,
+        });
+    }
+    for author in site.authors {
+        let avatar = format!("demo/avatars/{}.svg", author.slug);
+        write_media(media_dir, &avatar, &art::avatar(&initials(&author.name), art::seed_from(&author.slug)))?;
+        batch.authors.push(AuthorInput {
+            slug: Slug::parse(&author.slug)?,
+            name: author.name,
+            bio: author.bio,
+            avatar: Some(avatar),
+        });
+    }
+    for file in ARTICLE_FILES {
+        let articles: ArticlesFile = toml::from_str(file)?;
+        for record in articles.articles {
+            let image_path = format!("demo/lead/{}.svg", record.slug);
+            write_media(media_dir, &image_path, &art::lead_illustration(&record.motif, art::seed_from(&record.slug)))?;
+            let slug = record.slug.clone();
+            let prepared = article_input(record, image_path, now)?
+                .prepare()
+                .map_err(|source| DemoError::Content { slug, source })?;
+            batch.articles.push(prepared);
+        }
+    }
+    Ok(batch)
+}
+
+fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) -> Result<ArticleInput, DemoError> {
+    let published_at = now - minutes(record.published_hours_ago);
+    let status = record.status.as_deref().and_then(ArticleStatus::parse).unwrap_or(ArticleStatus::Published);
+    Ok(ArticleInput {
+        section: Slug::parse(&record.section)?,
+        slug: Slug::parse(&record.slug)?,
+        headline: record.headline,
+        standfirst: record.standfirst,
+        body_markdown: record.body,
+        authors: record.authors.iter().map(|a| Slug::parse(a)).collect::<Result<_, _>>()?,
+        tags: record.tags,
+        lead_image: Some(LeadImage {
+            path: image_path,
+            width: art::LEAD_WIDTH,
+            height: art::LEAD_HEIGHT,
+            alt: record.image_alt,
+            caption: record.image_caption,
+            credit: record.image_credit,
+        }),
+        language: "en".to_owned(),
+        status,
+        published_at: Some(published_at),
+        updated_at: record.updated_hours_after.map(|h| published_at + minutes(h)),
+        view_count: record.views,
+    })
+}
+
+/// Whole minutes in `hours`, so demo times read like an editor's.
+fn minutes(hours: f64) -> Duration {
+    Duration::minutes((hours * 60.0).round() as i64)
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|word| word.chars().next()).take(2).collect()
+}
+
+fn write_media(media_dir: &Path, relative: &str, contents: &str) -> Result<(), DemoError> {
+    let path = media_dir.join(relative);
+    let io_error = |source| DemoError::Io { path: path.clone(), source };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    std::fs::write(&path, contents).map_err(io_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let batch = build(dir.path(), Utc::now())?;
+        assert!(batch.articles.len() >= 40, "{} articles", batch.articles.len());
+        assert!(batch.sections.len() >= 6);
+        assert!(batch.sections.iter().any(|s| s.name == "Columns and Opinions"));
+        assert!(batch.authors.len() >= 4);
+        let mut slugs: Vec<&str> = batch.articles.iter().map(|a| a.input.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), batch.articles.len(), "article slugs are unique");
+        for article in &batch.articles {
+            let image = article.input.lead_image.as_ref().ok_or("every demo article has a lead image")?;
+            assert!(dir.path().join(&image.path).is_file());
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn initials_take_the_first_two_words() {
+        assert_eq!(initials("Tomás Oyelaran"), "TO");
+        assert_eq!(initials("Mara"), "M");
+    }
+}

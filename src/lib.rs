@@ -1,0 +1,16 @@
+//! newsroom: a publishing platform for news and opinion sites.
+//!
+//! One binary serves the public site (and, as later capabilities land, the back office and a JSON API)
+//! from one store. The library holds everything; `main.rs` only parses the command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod demo;
+pub mod site;
+pub mod store;
+pub mod theme;
+
+pub use app::App;
+pub use config::Config;

@@ -1,0 +1,75 @@
+//! The article page: `/{section}/{slug}`.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::Utc;
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_link, image, section_link, tag_link};
+use super::{SiteError, render};
+use crate::app::AppState;
+use crate::site::format::group_digits;
+use crate::store::{CardQuery, ListFilter};
+
+/// How many related articles the Recommend block shows.
+const RECOMMEND: i64 = 5;
+/// How many articles the Latest block shows.
+const LATEST: i64 = 10;
+
+#[derive(Serialize)]
+struct ArticleView {
+    headline: String,
+    standfirst: String,
+    url: String,
+    body_html: String,
+    section: LinkView,
+    authors: Vec<LinkView>,
+    published: TimeView,
+    updated: Option<TimeView>,
+    views: String,
+    views_label: &'static str,
+    image: Option<ImageView>,
+    tags: Vec<LinkView>,
+}
+
+/// Shows one published article with its Recommend and Latest blocks.
+pub async fn page(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, SiteError> {
+    let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
+    let now = Utc::now();
+    let store = &state.store;
+    let article = store.article(&section, &slug, now).await?.ok_or(SiteError::NotFound)?;
+    let recommend = store.related(&article, now, RECOMMEND).await?;
+    let latest_query = CardQuery { exclude: Some(article.card.id), ..CardQuery::newest(ListFilter::All, LATEST) };
+    let latest = store.cards(&latest_query, now).await?;
+
+    let presenter = Presenter::new(&state);
+    let chrome = presenter.chrome(Some(&section)).await?;
+    let card = presenter.card(&article.card);
+    let page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &card.url);
+    let view = ArticleView {
+        headline: card.headline,
+        standfirst: card.standfirst,
+        url: card.url,
+        body_html: article.body_html.clone(),
+        section: section_link(&article.card.section),
+        authors: article.card.authors.iter().map(author_link).collect(),
+        published: card.published,
+        updated: article.updated_at.map(|t| presenter.time(t)),
+        views: group_digits(article.card.view_count),
+        views_label: if article.card.view_count == 1 { "view" } else { "views" },
+        image: article.card.image.as_ref().map(image),
+        tags: article.tags.iter().map(tag_link).collect(),
+    };
+    let recommend: Vec<CardView> = presenter.cards(&recommend);
+    let latest: Vec<CardView> = presenter.cards(&latest);
+    render(
+        &state,
+        "article.html",
+        context! { page, article => view, recommend, latest, ..Value::from_serialize(&chrome) },
+    )
+}

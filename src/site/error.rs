@@ -1,0 +1,84 @@
+//! Errors of the public site and the pages readers see for them. Handlers return [`SiteError`]; a middleware
+//! turns it into a page in the site's own style, so no reader ever sees a bare error.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+
+use super::view::Presenter;
+use crate::app::AppState;
+use crate::store::StoreError;
+use crate::theme::ThemeError;
+
+/// Why a page could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// Nothing public lives at this address (unknown path, draft, future article, page out of range).
+    #[error("not found")]
+    NotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template failed to render.
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+}
+
+/// Marks a response whose body the error-page middleware should fill in.
+#[derive(Debug, Clone, Copy)]
+struct ErrorPage;
+
+impl IntoResponse for SiteError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            SiteError::NotFound => StatusCode::NOT_FOUND,
+            SiteError::Store(_) | SiteError::Theme(_) => {
+                tracing::error!(error = %self, "page failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage);
+        response
+    }
+}
+
+/// Fills error responses with a page in the site's style. Also covers requests the router itself refused
+/// (a path that does not decode, a method the route does not take), which arrive as bare 4xx responses.
+pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_bare_client_error = status.is_client_error()
+        && response.headers().get("content-type").is_none_or(|t| t.as_bytes().starts_with(b"text/plain"));
+    if response.extensions().get::<ErrorPage>().is_none() && !is_bare_client_error {
+        return response;
+    }
+    // A path that fails to decode is, to a reader, an address that does not exist.
+    let status = if status == StatusCode::BAD_REQUEST { StatusCode::NOT_FOUND } else { status };
+    match error_page(&state, status).await {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "error page failed");
+            (status, "Something went wrong; please try again.").into_response()
+        }
+    }
+}
+
+async fn error_page(state: &AppState, status: StatusCode) -> Result<String, SiteError> {
+    let presenter = Presenter::new(state);
+    let chrome = presenter.chrome(None).await?;
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => {
+            ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped.")
+        }
+        s if s.is_client_error() => ("Request not understood", "That request could not be handled as sent."),
+        _ => ("Something went wrong", "Something went wrong on our side. Please try again in a moment."),
+    };
+    let page = presenter.meta(&chrome, Some(title), "", "/");
+    Ok(state.theme.render(
+        "not_found.html",
+        context! { page, message, status => status.as_u16(), title, ..minijinja::Value::from_serialize(&chrome) },
+    )?)
+}

@@ -1,0 +1,77 @@
+//! The home page: the top story, the latest, the most read, and a block for each section.
+
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use super::view::{CardView, Presenter, section_url};
+use super::{SiteError, render};
+use crate::app::AppState;
+use crate::store::{CardQuery, ListFilter, Order};
+
+/// Latest stories under the top one.
+const LATEST: i64 = 10;
+/// Entries of the most-read list.
+const MOST_READ: i64 = 5;
+/// Stories per section block.
+const PER_SECTION: i64 = 4;
+/// "Most read" looks at articles published this recently, so that it changes as the news does.
+const MOST_READ_WINDOW_DAYS: i64 = 30;
+
+#[derive(Serialize)]
+struct SectionBlock {
+    name: String,
+    url: String,
+    description: String,
+    articles: Vec<CardView>,
+}
+
+/// Renders the home page.
+pub async fn page(State(state): State<AppState>) -> Result<Response, SiteError> {
+    let now = Utc::now();
+    let store = &state.store;
+    let presenter = Presenter::new(&state);
+
+    let mut newest = store.cards(&CardQuery::newest(ListFilter::All, LATEST + 1), now).await?;
+    // The top story is the newest one with a picture; a text-only story leads only when none has one.
+    let top_index = newest.iter().position(|c| c.image.is_some()).unwrap_or(0);
+    let top = (!newest.is_empty()).then(|| newest.remove(top_index));
+    newest.truncate(LATEST as usize);
+
+    let recent = CardQuery {
+        filter: ListFilter::PublishedSince(now - Duration::days(MOST_READ_WINDOW_DAYS)),
+        order: Order::MostRead,
+        ..CardQuery::newest(ListFilter::All, MOST_READ)
+    };
+    let most_read = store.cards(&recent, now).await?;
+
+    let mut sections = Vec::new();
+    for section in store.sections().await? {
+        let cards = store.cards(&CardQuery::newest(ListFilter::Section(section.id), PER_SECTION), now).await?;
+        if !cards.is_empty() {
+            sections.push(SectionBlock {
+                url: section_url(&section.slug),
+                name: section.name,
+                description: section.description,
+                articles: presenter.cards(&cards),
+            });
+        }
+    }
+
+    let chrome = presenter.chrome(None).await?;
+    let page = presenter.meta(&chrome, None, "", "/");
+    render(
+        &state,
+        "home.html",
+        context! {
+            page,
+            top => top.as_ref().map(|c| presenter.card(c)),
+            latest => presenter.cards(&newest),
+            most_read => presenter.cards(&most_read),
+            sections,
+            ..Value::from_serialize(&chrome)
+        },
+    )
+}

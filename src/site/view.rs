@@ -1,0 +1,233 @@
+//! What templates see: domain values turned into display-ready shapes (URLs, formatted times, grouped
+//! numbers). The template contract is documented in `docs/theme.md`.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+
+use super::format::{ap_datetime, group_digits};
+use crate::app::AppState;
+use crate::content::{ArticleCard, LeadImage, SectionRef};
+use crate::store::StoreError;
+
+/// A link: display name and address.
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    /// Display text.
+    pub name: String,
+    /// Address.
+    pub url: String,
+}
+
+/// A moment, machine-readable and as readers see it.
+#[derive(Debug, Serialize)]
+pub struct TimeView {
+    /// RFC 3339, for `<time datetime>`.
+    pub iso: String,
+    /// AP style in the site's time zone.
+    pub display: String,
+}
+
+/// An image with its address and, where the page shows them, caption and credit.
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    /// Address of the file.
+    pub url: String,
+    /// Text alternative.
+    pub alt: String,
+    /// Caption.
+    pub caption: String,
+    /// Credit.
+    pub credit: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// An article as lists show it.
+#[derive(Debug, Serialize)]
+pub struct CardView {
+    /// Headline.
+    pub headline: String,
+    /// Address of the article page.
+    pub url: String,
+    /// Summary.
+    pub standfirst: String,
+    /// Section link.
+    pub section: LinkView,
+    /// Author links in byline order.
+    pub authors: Vec<LinkView>,
+    /// Publication time.
+    pub published: TimeView,
+    /// View count with grouped digits.
+    pub views: String,
+    /// Lead image.
+    pub image: Option<ImageView>,
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Serialize)]
+pub struct NavItem {
+    /// Section name.
+    pub name: String,
+    /// Section page address.
+    pub url: String,
+    /// Whether the page being shown belongs to this section.
+    pub current: bool,
+}
+
+/// The site-wide values every template uses.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    /// Site name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Language of the pages.
+    pub lang: String,
+}
+
+/// Head metadata of a page.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    /// Full `<title>`.
+    pub title: String,
+    /// `<meta name="description">`.
+    pub description: String,
+    /// Absolute canonical URL.
+    pub canonical: String,
+}
+
+/// The frame around every page: site, navigation, footer year.
+#[derive(Debug, Serialize)]
+pub struct Chrome {
+    /// Site name, description, language.
+    pub site: SiteView,
+    /// Main navigation.
+    pub nav: Vec<NavItem>,
+    /// For the footer copyright.
+    pub year: i32,
+}
+
+/// Setting keys for the site's name and description.
+pub const SITE_NAME: &str = "site.name";
+/// See [`SITE_NAME`].
+pub const SITE_DESCRIPTION: &str = "site.description";
+
+/// Turns domain values into views using the site's settings (time zone, base URL).
+#[derive(Debug, Clone, Copy)]
+pub struct Presenter<'a> {
+    state: &'a AppState,
+}
+
+impl<'a> Presenter<'a> {
+    /// A presenter for this request's state.
+    pub fn new(state: &'a AppState) -> Presenter<'a> {
+        Presenter { state }
+    }
+
+    /// Loads the frame: settings and sections, with `current` marking the section being shown.
+    pub async fn chrome(&self, current: Option<&str>) -> Result<Chrome, StoreError> {
+        let store = &self.state.store;
+        let name = store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned());
+        let description = store.setting(SITE_DESCRIPTION).await?.unwrap_or_default();
+        let nav = store
+            .sections()
+            .await?
+            .into_iter()
+            .map(|s| NavItem { current: current == Some(s.slug.as_str()), url: section_url(&s.slug), name: s.name })
+            .collect();
+        Ok(Chrome {
+            site: SiteView { name, description, lang: "en".to_owned() },
+            nav,
+            year: Utc::now().with_timezone(&self.state.config.timezone).year(),
+        })
+    }
+
+    /// Head metadata for a page at `path`, titled `title` (the site name is appended).
+    pub fn meta(&self, chrome: &Chrome, title: Option<&str>, description: &str, path: &str) -> PageMeta {
+        let title = match title {
+            Some(title) => format!("{title} | {}", chrome.site.name),
+            None => chrome.site.name.clone(),
+        };
+        let description = if description.is_empty() { chrome.site.description.clone() } else { description.to_owned() };
+        PageMeta { title, description, canonical: format!("{}{path}", self.state.config.base_url) }
+    }
+
+    /// A moment in the site's time zone.
+    pub fn time(&self, instant: DateTime<Utc>) -> TimeView {
+        let zone = &self.state.config.timezone;
+        TimeView { iso: instant.with_timezone(zone).to_rfc3339(), display: ap_datetime(instant, zone) }
+    }
+
+    /// A card for lists.
+    pub fn card(&self, card: &ArticleCard) -> CardView {
+        CardView {
+            headline: card.headline.clone(),
+            url: article_url(&card.section.slug, &card.slug),
+            standfirst: card.standfirst.clone(),
+            section: section_link(&card.section),
+            authors: card.authors.iter().map(author_link).collect(),
+            published: self.time(card.published_at),
+            views: group_digits(card.view_count),
+            image: card.image.as_ref().map(image),
+        }
+    }
+
+    /// Cards for a whole list.
+    pub fn cards(&self, cards: &[ArticleCard]) -> Vec<CardView> {
+        cards.iter().map(|c| self.card(c)).collect()
+    }
+}
+
+/// An image's view, with its address resolved.
+pub fn image(image: &LeadImage) -> ImageView {
+    ImageView {
+        url: media_url(&image.path),
+        alt: image.alt.clone(),
+        caption: image.caption.clone(),
+        credit: image.credit.clone(),
+        width: image.width,
+        height: image.height,
+    }
+}
+
+/// Media paths are relative to the media root unless they are already absolute URLs (imported sites).
+pub fn media_url(path: &str) -> String {
+    if path.starts_with("https://") || path.starts_with("http://") { path.to_owned() } else { format!("/media/{path}") }
+}
+
+/// `/{section}/{slug}`.
+pub fn article_url(section: &str, slug: &str) -> String {
+    format!("/{section}/{slug}")
+}
+
+/// `/{section}/`.
+pub fn section_url(section: &str) -> String {
+    format!("/{section}/")
+}
+
+/// `/author/{slug}`.
+pub fn author_url(slug: &str) -> String {
+    format!("/author/{slug}")
+}
+
+/// `/tag/{slug}`.
+pub fn tag_url(slug: &str) -> String {
+    format!("/tag/{slug}")
+}
+
+/// A section's link.
+pub fn section_link(section: &SectionRef) -> LinkView {
+    LinkView { name: section.name.clone(), url: section_url(&section.slug) }
+}
+
+/// An author's link.
+pub fn author_link(author: &SectionRef) -> LinkView {
+    LinkView { name: author.name.clone(), url: author_url(&author.slug) }
+}
+
+/// A tag's link.
+pub fn tag_link(tag: &SectionRef) -> LinkView {
+    LinkView { name: tag.name.clone(), url: tag_url(&tag.slug) }
+}

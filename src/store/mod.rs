@@ -1,0 +1,90 @@
+//! The store: the only source of truth. Everything above it (site, caches, later search) asks it questions
+//! in domain terms; SQL stays in this module.
+//!
+//! SQLite runs in WAL mode with one writer connection and a pool of readers, so readers never wait for a
+//! writer and writers never see "database is locked". Queries use `$N` placeholders and plain SQL types so that
+//! the PostgreSQL backend can share them.
+
+mod read;
+mod write;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use read::{CardQuery, ListFilter, Order};
+pub use write::{Batch, BatchReport};
+
+/// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.
+const READER_CONNECTIONS: u32 = 8;
+/// How long a connection waits for a lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the store could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a query. (The cause is part of the message, not a separate source,
+    /// so that error chains do not print it twice.)
+    #[error("database: {0}")]
+    Database(sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migrating the database: {0}")]
+    Migrate(sqlx::migrate::MigrateError),
+    /// Something a write refers to does not exist.
+    #[error("no {kind} with slug {slug:?}")]
+    Missing {
+        /// What kind of thing was referred to.
+        kind: &'static str,
+        /// The slug given.
+        slug: String,
+    },
+    /// A stored value could not be read back (a corrupt or hand-edited row).
+    #[error("unreadable stored value: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> StoreError {
+        StoreError::Database(error)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Migrate(error)
+    }
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and runs pending migrations.
+    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        let reader =
+            SqlitePoolOptions::new().max_connections(READER_CONNECTIONS).connect_with(options.read_only(true)).await?;
+        Ok(Store { writer, reader })
+    }
+
+    /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}

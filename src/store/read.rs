@@ -1,0 +1,346 @@
+//! Read queries. Every public read takes `now` and shows only what is published at that moment, so drafts
+//! and future articles cannot leak through any list.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+
+use super::{Store, StoreError};
+use crate::content::{Article, ArticleCard, Author, AuthorRef, LeadImage, Section, SectionRef, Tag, TagRef};
+
+/// Which articles a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Every published article.
+    All,
+    /// Articles of one section (by id).
+    Section(i64),
+    /// Articles by one author (by id).
+    Author(i64),
+    /// Articles carrying one tag (by id).
+    Tag(i64),
+    /// Articles published at or after a moment.
+    PublishedSince(DateTime<Utc>),
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Newest publication first.
+    Newest,
+    /// Most views first.
+    MostRead,
+}
+
+/// A request for a page of article cards.
+#[derive(Debug, Clone, Copy)]
+pub struct CardQuery {
+    /// Which articles.
+    pub filter: ListFilter,
+    /// An article to leave out (the one being read).
+    pub exclude: Option<i64>,
+    /// Sort order.
+    pub order: Order,
+    /// At most this many.
+    pub limit: i64,
+    /// Skip this many first.
+    pub offset: i64,
+}
+
+impl CardQuery {
+    /// The newest `limit` articles matching `filter`.
+    pub fn newest(filter: ListFilter, limit: i64) -> CardQuery {
+        CardQuery { filter, exclude: None, order: Order::Newest, limit, offset: 0 }
+    }
+}
+
+/// Candidates for related articles taken from each shared tag (the newest ones).
+const RELATED_PER_TAG: i64 = 200;
+/// Candidates for related articles taken from the article's section (the newest ones).
+const RELATED_PER_SECTION: i64 = 50;
+
+/// Columns of a card; shared by every list query so that all lists show the same thing.
+const CARD_COLUMNS: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.view_count, \
+     s.slug AS section_slug, s.name AS section_name, \
+     i.path AS image_path, i.width AS image_width, i.height AS image_height, \
+     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit \
+     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
+
+#[derive(FromRow)]
+struct CardRow {
+    id: i64,
+    slug: String,
+    headline: String,
+    standfirst: String,
+    published_at: Option<i64>,
+    view_count: i64,
+    section_slug: String,
+    section_name: String,
+    image_path: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    image_alt: Option<String>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+}
+
+#[derive(FromRow)]
+struct ArticleExtraRow {
+    body_html: String,
+    updated_at: Option<i64>,
+    language: String,
+}
+
+#[derive(FromRow)]
+struct BylineRow {
+    article_id: i64,
+    slug: String,
+    name: String,
+}
+
+fn timestamp(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("time {seconds}")))
+}
+
+fn dimension(value: Option<i64>) -> u32 {
+    value.and_then(|v| u32::try_from(v).ok()).unwrap_or(0)
+}
+
+impl CardRow {
+    fn into_card(self) -> Result<ArticleCard, StoreError> {
+        let published = self
+            .published_at
+            .ok_or_else(|| StoreError::Corrupt(format!("article {} has no publication time", self.id)))?;
+        let image = self.image_path.map(|path| LeadImage {
+            path,
+            width: dimension(self.image_width),
+            height: dimension(self.image_height),
+            alt: self.image_alt.unwrap_or_default(),
+            caption: self.image_caption.unwrap_or_default(),
+            credit: self.image_credit.unwrap_or_default(),
+        });
+        Ok(ArticleCard {
+            id: self.id,
+            slug: self.slug,
+            section: SectionRef { slug: self.section_slug, name: self.section_name },
+            headline: self.headline,
+            standfirst: self.standfirst,
+            published_at: timestamp(published)?,
+            view_count: self.view_count,
+            image,
+            authors: Vec::new(),
+        })
+    }
+}
+
+/// Appends the condition that makes an article public at `now`.
+fn push_visible(query: &mut QueryBuilder<'_, Sqlite>, now: DateTime<Utc>) {
+    query.push("WHERE a.status = 'published' AND a.published_at <= ");
+    query.push_bind(now.timestamp());
+}
+
+fn push_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: ListFilter) {
+    match filter {
+        ListFilter::All => {}
+        ListFilter::Section(id) => {
+            query.push(" AND a.section_id = ").push_bind(id);
+        }
+        ListFilter::Author(id) => {
+            query
+                .push(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ")
+                .push_bind(id)
+                .push(")");
+        }
+        ListFilter::Tag(id) => {
+            query.push(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ").push_bind(id).push(")");
+        }
+        ListFilter::PublishedSince(since) => {
+            query.push(" AND a.published_at >= ").push_bind(since.timestamp());
+        }
+    }
+}
+
+impl Store {
+    /// Sections in navigation order.
+    pub async fn sections(&self) -> Result<Vec<Section>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT id, slug, name, description FROM sections ORDER BY position, name",
+        )
+        .fetch_all(&self.reader)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name, description)| Section { id, slug, name, description })
+        .collect())
+    }
+
+    /// One section by slug.
+    pub async fn section(&self, slug: &str) -> Result<Option<Section>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT id, slug, name, description FROM sections WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.reader)
+        .await?
+        .map(|(id, slug, name, description)| Section { id, slug, name, description }))
+    }
+
+    /// One author by slug.
+    pub async fn author(&self, slug: &str) -> Result<Option<Author>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
+            "SELECT id, slug, name, bio, avatar FROM authors WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.reader)
+        .await?
+        .map(|(id, slug, name, bio, avatar)| Author { id, slug, name, bio, avatar }))
+    }
+
+    /// One tag by slug.
+    pub async fn tag(&self, slug: &str) -> Result<Option<Tag>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.reader)
+            .await?
+            .map(|(id, slug, name)| Tag { id, slug, name }))
+    }
+
+    /// A site setting, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await?)
+    }
+
+    /// How many articles exist in any status; zero means a fresh site.
+    pub async fn article_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(&self.reader).await?)
+    }
+
+    /// A page of public article cards.
+    pub async fn cards(&self, request: &CardQuery, now: DateTime<Utc>) -> Result<Vec<ArticleCard>, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
+        push_visible(&mut query, now);
+        push_filter(&mut query, request.filter);
+        if let Some(id) = request.exclude {
+            query.push(" AND a.id <> ").push_bind(id);
+        }
+        query.push(match request.order {
+            Order::Newest => " ORDER BY a.published_at DESC, a.id DESC",
+            Order::MostRead => " ORDER BY a.view_count DESC, a.published_at DESC",
+        });
+        query.push(" LIMIT ").push_bind(request.limit);
+        query.push(" OFFSET ").push_bind(request.offset);
+        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        self.with_bylines(rows).await
+    }
+
+    /// How many public articles a list holds, for pagination.
+    pub async fn count(&self, filter: ListFilter, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a ");
+        push_visible(&mut query, now);
+        push_filter(&mut query, filter);
+        Ok(query.build_query_scalar().fetch_one(&self.reader).await?)
+    }
+
+    /// The public article at `/{section}/{slug}`, if there is one.
+    pub async fn article(&self, section: &str, slug: &str, now: DateTime<Utc>) -> Result<Option<Article>, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
+        push_visible(&mut query, now);
+        query.push(" AND s.slug = ").push_bind(section);
+        query.push(" AND a.slug = ").push_bind(slug);
+        let Some(row) = query.build_query_as::<CardRow>().fetch_optional(&self.reader).await? else {
+            return Ok(None);
+        };
+        let id = row.id;
+        let extra: ArticleExtraRow =
+            sqlx::query_as("SELECT body_html, updated_at, language FROM articles WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.reader)
+                .await?;
+        let tags = sqlx::query_as::<_, (String, String)>(
+            "SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+             WHERE at.article_id = $1 ORDER BY t.name",
+        )
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await?
+        .into_iter()
+        .map(|(slug, name)| TagRef { slug, name })
+        .collect();
+        let mut cards = self.with_bylines(vec![row]).await?;
+        let card = cards.pop().ok_or_else(|| StoreError::Corrupt(format!("article {id} vanished")))?;
+        Ok(Some(Article {
+            card,
+            body_html: extra.body_html,
+            updated_at: extra.updated_at.map(timestamp).transpose()?,
+            tags,
+            language: extra.language,
+        }))
+    }
+
+    /// Up to `limit` public articles related to `article`: most shared tags first, then the same section,
+    /// then the newest. Never the article itself.
+    ///
+    /// The work is bounded whatever the size of the site: candidates are the newest [`RELATED_PER_TAG`]
+    /// articles of each of its tags and the newest [`RELATED_PER_SECTION`] of its section, so a tag on
+    /// 50,000 articles costs no more than a rare one.
+    pub async fn related(
+        &self,
+        article: &Article,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ArticleCard>, StoreError> {
+        let id = article.card.id;
+        let tag_ids: Vec<i64> = sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = $1")
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
+        query.push("JOIN (SELECT id, SUM(shared) AS shared FROM (");
+        for tag in tag_ids {
+            query.push("SELECT * FROM (SELECT article_id AS id, 1 AS shared FROM article_tags WHERE tag_id = ");
+            query.push_bind(tag);
+            query.push(" ORDER BY article_id DESC LIMIT ").push_bind(RELATED_PER_TAG).push(") UNION ALL ");
+        }
+        query.push("SELECT * FROM (SELECT a2.id, 0 AS shared FROM articles a2 WHERE a2.section_id = ");
+        query.push("(SELECT id FROM sections WHERE slug = ").push_bind(article.card.section.slug.as_str());
+        query.push(") AND a2.status = 'published' AND a2.published_at <= ").push_bind(now.timestamp());
+        query.push(" ORDER BY a2.published_at DESC LIMIT ").push_bind(RELATED_PER_SECTION);
+        query.push(")) GROUP BY id) r ON r.id = a.id ");
+        push_visible(&mut query, now);
+        query.push(" AND a.id <> ").push_bind(id);
+        query.push(" ORDER BY r.shared DESC, (s.slug = ").push_bind(article.card.section.slug.as_str());
+        query.push(") DESC, a.published_at DESC LIMIT ").push_bind(limit);
+        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        self.with_bylines(rows).await
+    }
+
+    /// Turns rows into cards and fills in every card's authors with one query.
+    async fn with_bylines(&self, rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT aa.article_id, au.slug, au.name FROM article_authors aa \
+             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (",
+        );
+        let mut ids = query.separated(", ");
+        for row in &rows {
+            ids.push_bind(row.id);
+        }
+        query.push(") ORDER BY aa.article_id, aa.position");
+        let mut bylines: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
+        for line in query.build_query_as::<BylineRow>().fetch_all(&self.reader).await? {
+            bylines.entry(line.article_id).or_default().push(AuthorRef { slug: line.slug, name: line.name });
+        }
+        rows.into_iter()
+            .map(|row| {
+                let mut card = row.into_card()?;
+                card.authors = bylines.remove(&card.id).unwrap_or_default();
+                Ok(card)
+            })
+            .collect()
+    }
+}

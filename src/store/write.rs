@@ -1,0 +1,210 @@
+//! Writes. Each public write runs in one transaction and records a change, so that a crash leaves either
+//! the whole write or none of it, and every node can learn what changed.
+
+use chrono::Utc;
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError};
+use crate::content::{AuthorInput, PreparedArticle, SectionInput};
+
+/// Everything a bulk load (the demo, later the importers) writes, applied in one transaction.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Site settings as key and value.
+    pub settings: Vec<(String, String)>,
+    /// Sections to create or update.
+    pub sections: Vec<SectionInput>,
+    /// Authors to create or update.
+    pub authors: Vec<AuthorInput>,
+    /// Articles to create or update.
+    pub articles: Vec<PreparedArticle>,
+}
+
+/// What a batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Sections written.
+    pub sections: usize,
+    /// Authors written.
+    pub authors: usize,
+    /// Articles written.
+    pub articles: usize,
+}
+
+impl Store {
+    /// Applies a whole batch in one transaction: all of it, or nothing.
+    pub async fn apply(&self, batch: &Batch) -> Result<BatchReport, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        for (key, value) in &batch.settings {
+            put_setting(&mut tx, key, value).await?;
+        }
+        for section in &batch.sections {
+            put_section(&mut tx, section).await?;
+        }
+        for author in &batch.authors {
+            put_author(&mut tx, author).await?;
+        }
+        for article in &batch.articles {
+            put_article(&mut tx, article).await?;
+        }
+        tx.commit().await?;
+        Ok(BatchReport { sections: batch.sections.len(), authors: batch.authors.len(), articles: batch.articles.len() })
+    }
+
+    /// Creates or updates one article (keyed by section and slug) and returns its id.
+    pub async fn save_article(&self, article: &PreparedArticle) -> Result<i64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let id = put_article(&mut tx, article).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+async fn record_change(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
+        .bind(entity)
+        .bind(id)
+        .bind(Utc::now().timestamp())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    record_change(conn, "settings", 0).await
+}
+
+async fn put_section(conn: &mut SqliteConnection, section: &SectionInput) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
+         position = excluded.position RETURNING id",
+    )
+    .bind(section.slug.as_str())
+    .bind(&section.name)
+    .bind(&section.description)
+    .bind(section.position)
+    .fetch_one(&mut *conn)
+    .await?;
+    record_change(conn, "section", id).await?;
+    Ok(id)
+}
+
+async fn put_author(conn: &mut SqliteConnection, author: &AuthorInput) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio, avatar = excluded.avatar \
+         RETURNING id",
+    )
+    .bind(author.slug.as_str())
+    .bind(&author.name)
+    .bind(&author.bio)
+    .bind(&author.avatar)
+    .fetch_one(&mut *conn)
+    .await?;
+    record_change(conn, "author", id).await?;
+    Ok(id)
+}
+
+async fn id_by_slug(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    kind: &'static str,
+    slug: &str,
+) -> Result<i64, StoreError> {
+    // `table` is one of our own constants, never user input.
+    let sql = format!("SELECT id FROM {table} WHERE slug = $1");
+    sqlx::query_scalar(&sql)
+        .bind(slug)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| StoreError::Missing { kind, slug: slug.to_owned() })
+}
+
+async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) -> Result<i64, StoreError> {
+    let article = &prepared.input;
+    let now = Utc::now().timestamp();
+    let section_id = id_by_slug(conn, "sections", "section", article.section.as_str()).await?;
+    let mut author_ids = Vec::with_capacity(article.authors.len());
+    for slug in &article.authors {
+        author_ids.push(id_by_slug(conn, "authors", "author", slug.as_str()).await?);
+    }
+    let image_id: Option<i64> = match &article.lead_image {
+        Some(image) => Some(
+            sqlx::query_scalar(
+                "INSERT INTO images (path, width, height, alt, caption, credit, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&image.path)
+            .bind(i64::from(image.width))
+            .bind(i64::from(image.height))
+            .bind(&image.alt)
+            .bind(&image.caption)
+            .bind(&image.credit)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?,
+        ),
+        None => None,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO articles (section_id, slug, headline, standfirst, body_markdown, body_html, lead_image_id, \
+         language, status, published_at, updated_at, created_at, modified_at, view_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
+         ON CONFLICT (section_id, slug) DO UPDATE SET headline = excluded.headline, \
+         standfirst = excluded.standfirst, body_markdown = excluded.body_markdown, body_html = excluded.body_html, \
+         lead_image_id = excluded.lead_image_id, language = excluded.language, status = excluded.status, \
+         published_at = excluded.published_at, updated_at = excluded.updated_at, modified_at = excluded.modified_at \
+         RETURNING id",
+    )
+    .bind(section_id)
+    .bind(article.slug.as_str())
+    .bind(&article.headline)
+    .bind(&article.standfirst)
+    .bind(&article.body_markdown)
+    .bind(&prepared.body_html)
+    .bind(image_id)
+    .bind(&article.language)
+    .bind(article.status.as_str())
+    .bind(article.published_at.map(|t| t.timestamp()))
+    .bind(article.updated_at.map(|t| t.timestamp()))
+    .bind(now)
+    .bind(article.view_count)
+    .fetch_one(&mut *conn)
+    .await?;
+
+    sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
+    for (position, author_id) in (0_i64..).zip(&author_ids) {
+        sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(author_id)
+            .bind(position)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
+    for tag in &prepared.tags {
+        let tag_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
+             RETURNING id",
+        )
+        .bind(tag.slug.as_str())
+        .bind(&tag.name)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(tag_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    record_change(conn, "article", id).await?;
+    Ok(id)
+}

@@ -1,0 +1,98 @@
+//! The `newsroom` binary itself: help, configuration errors, serving and graceful shutdown.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::TestResult;
+
+fn newsroom() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    command.env_remove("NEWSROOM_ADDR").env_remove("NEWSROOM_DATA").env("NEWSROOM_LOG", "info");
+    command
+}
+
+#[test]
+fn help_documents_every_command_and_setting() -> TestResult {
+    let output = newsroom().arg("--help").output()?;
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout)?;
+    for word in ["serve", "demo", "--data", "NEWSROOM_DATA"] {
+        assert!(help.contains(word), "--help mentions {word}");
+    }
+    let serve = String::from_utf8(newsroom().args(["serve", "--help"]).output()?.stdout)?;
+    for word in ["--addr", "--no-demo", "--theme", "--timezone", "--base-url", "NEWSROOM_ADDR"] {
+        assert!(serve.contains(word), "serve --help mentions {word}");
+    }
+    Ok(())
+}
+
+#[test]
+fn bad_settings_exit_non_zero_with_a_clear_message() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let output = newsroom()
+        .args(["serve", "--timezone", "Mars/Olympus", "--data"])
+        .arg(dir.path())
+        .current_dir(dir.path())
+        .output()?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(stderr.contains("unknown time zone \"Mars/Olympus\""), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn demo_command_fills_a_data_directory() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let output = newsroom().arg("demo").arg("--data").arg(dir.path()).current_dir(dir.path()).output()?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout)?;
+    assert!(stdout.contains("Loaded the demo site"), "{stdout}");
+    assert!(dir.path().join("newsroom.db").is_file());
+    // Loading again updates instead of duplicating, and still succeeds.
+    let again = newsroom().arg("demo").arg("--data").arg(dir.path()).current_dir(dir.path()).output()?;
+    assert!(again.status.success());
+    Ok(())
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_cleanly_on_sigterm() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut child = newsroom()
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-demo", "--data"])
+        .arg(dir.path().join("data"))
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("stdout")?;
+    let (found, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            found.send(line).ok();
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut base = None;
+    while base.is_none() && Instant::now() < deadline {
+        if let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+            base = line.split("serving ").nth(1).and_then(|s| s.split_whitespace().next()).map(str::to_owned);
+        }
+    }
+    let base = base.ok_or("the server announced its address")?;
+    let health = reqwest::get(format!("{base}/healthz")).await?;
+    assert_eq!(health.status(), 200);
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status()?.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server stops within 15 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    Ok(())
+}

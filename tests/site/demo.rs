@@ -1,0 +1,83 @@
+//! The demo site: a fresh start shows a complete, browsable news site.
+
+use crate::helpers::{TestResult, TestSite, hrefs};
+
+#[tokio::test]
+async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
+    let site = TestSite::start_with(|c| c.demo = true).await?;
+    let home = site.get("/").await?;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("The Harbour Ledger"));
+    assert!(home.body.contains("Columns and Opinions"));
+
+    // Walk the site from the home page: sections, then every page of every section, then every article.
+    let sections: Vec<String> = hrefs(&home.body)
+        .into_iter()
+        .filter(|h| is_section(h))
+        .map(str::to_owned)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(sections.len() >= 6, "at least six sections: {sections:?}");
+    let mut articles = std::collections::BTreeSet::new();
+    let mut others = std::collections::BTreeSet::new();
+    for section in &sections {
+        let mut next = Some(section.clone());
+        while let Some(url) = next.take() {
+            let page = site.get(&url).await?;
+            assert_eq!(page.status, 200, "{url}");
+            for link in hrefs(&page.body) {
+                if is_article(link) {
+                    articles.insert(link.to_owned());
+                } else if link.starts_with("/author/") || link.starts_with("/tag/") || link.starts_with("/media/") {
+                    others.insert(link.to_owned());
+                }
+            }
+            next = page
+                .body
+                .split("href=\"")
+                .filter_map(|s| s.split_once("\" rel=\"next\""))
+                .map(|(u, _)| u.replace("&amp;", "&"))
+                .next();
+        }
+    }
+    assert!(articles.len() >= 40, "at least 40 published articles, found {}", articles.len());
+    let mut image_sources = std::collections::BTreeSet::new();
+    for article in &articles {
+        let page = site.get(article).await?;
+        assert_eq!(page.status, 200, "{article}");
+        assert!(page.body.contains("id=\"recommend-heading\""), "{article} has Recommend");
+        assert!(page.body.contains("id=\"latest-heading\""), "{article} has Latest");
+        assert!(page.body.contains(" views<") || page.body.contains(" view<"), "{article} shows its views");
+        for src in page.body.split("src=\"").skip(1).filter_map(|s| s.split('"').next()) {
+            image_sources.insert(src.to_owned());
+        }
+        for link in hrefs(&page.body) {
+            if link.starts_with("/author/") || link.starts_with("/tag/") {
+                others.insert(link.to_owned());
+            }
+        }
+    }
+    for link in others.iter().chain(image_sources.iter()) {
+        assert_eq!(site.get(link).await?.status, 200, "{link}");
+    }
+    let lead = image_sources.iter().find(|s| s.starts_with("/media/demo/lead/")).ok_or("lead images")?;
+    let image = site.get(lead).await?;
+    assert_eq!(image.headers.get("content-type").map(|v| v.as_bytes()), Some(&b"image/svg+xml"[..]));
+    Ok(())
+}
+
+fn is_section(href: &str) -> bool {
+    href.len() > 2
+        && href.starts_with('/')
+        && href.ends_with('/')
+        && href[1..href.len() - 1].chars().all(|c| c.is_ascii_lowercase() || c == '-')
+}
+
+fn is_article(href: &str) -> bool {
+    let parts: Vec<&str> = href.trim_start_matches('/').split('/').collect();
+    parts.len() == 2
+        && !["author", "tag", "media", "assets"].contains(&parts[0])
+        && !parts[1].is_empty()
+        && !parts[1].starts_with('?')
+}

@@ -1,0 +1,235 @@
+//! The test harness: starts the real application on port 0 with a temporary data directory and speaks HTTP
+//! to it. Content is written through the same store the server reads.
+
+use chrono::{DateTime, Duration, Utc};
+use newsroom::app::AppState;
+use newsroom::content::{ArticleInput, ArticleStatus, AuthorInput, LeadImage, SectionInput, Slug};
+use newsroom::store::Batch;
+use newsroom::{App, Config};
+use reqwest::StatusCode;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A running site and a client for it.
+pub struct TestSite {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    _dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+/// A response's status, body and headers.
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl TestSite {
+    /// A site with three sections and three authors and no articles.
+    pub async fn start() -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`TestSite::start`], with settings changed by `adjust` first.
+    pub async fn start_with(
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
+        let dir = tempfile::tempdir()?;
+        let mut config = Config::for_data_dir(dir.path());
+        adjust(&mut config);
+        let with_demo = config.demo;
+        let app = App::build(config).await?;
+        let base = format!("http://{}", app.local_addr()?);
+        let state = app.state().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.serve(async {
+            stopped.await.ok();
+        }));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let site = TestSite { base, client, state, _dir: dir, stop: Some(stop) };
+        if !with_demo {
+            site.add_fixture_taxonomy().await?;
+        }
+        Ok(site)
+    }
+
+    async fn add_fixture_taxonomy(&self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let section = |slug: &str, name: &str, position| -> Result<SectionInput, newsroom::content::SlugError> {
+            Ok(SectionInput {
+                slug: Slug::parse(slug)?,
+                name: name.into(),
+                description: format!("All about {name}."),
+                position,
+            })
+        };
+        let author = |slug: &str, name: &str| -> Result<AuthorInput, newsroom::content::SlugError> {
+            Ok(AuthorInput {
+                slug: Slug::parse(slug)?,
+                name: name.into(),
+                bio: format!("{name} writes here."),
+                avatar: None,
+            })
+        };
+        let batch = Batch {
+            settings: vec![("site.name".into(), "Test Ledger".into()), ("site.description".into(), "Tests.".into())],
+            sections: vec![
+                section("opinion", "Columns and Opinions", 0)?,
+                section("world", "World", 1)?,
+                section("sport", "Sport", 2)?,
+            ],
+            authors: vec![
+                author("ann-author", "Ann Author")?,
+                author("ben-writer", "Ben Writer")?,
+                author("cy-third", "Cy Third")?,
+            ],
+            articles: vec![],
+        };
+        self.state.store.apply(&batch).await?;
+        Ok(())
+    }
+
+    /// GETs `path` (which may carry a query string).
+    pub async fn get(&self, path: &str) -> Result<Page, reqwest::Error> {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await?;
+        Ok(Page { status, body, headers })
+    }
+
+    /// Starts describing an article in `section` with `slug`, published an hour ago, by Ann Author.
+    pub fn article(&self, section: &str, slug: &str) -> ArticleBuilder<'_> {
+        ArticleBuilder {
+            site: self,
+            section: section.to_owned(),
+            slug: slug.to_owned(),
+            headline: format!("Headline of {slug}"),
+            standfirst: format!("Standfirst of {slug}."),
+            body: format!("Body of {slug}.\n\nA second paragraph."),
+            authors: vec!["ann-author".to_owned()],
+            tags: vec![],
+            image: None,
+            status: ArticleStatus::Published,
+            published_at: Utc::now() - Duration::hours(1),
+            updated_at: None,
+            views: 0,
+        }
+    }
+}
+
+impl Drop for TestSite {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+    }
+}
+
+/// Describes an article for a test; `save` writes it.
+pub struct ArticleBuilder<'a> {
+    site: &'a TestSite,
+    section: String,
+    slug: String,
+    pub headline: String,
+    standfirst: String,
+    body: String,
+    authors: Vec<String>,
+    tags: Vec<String>,
+    image: Option<LeadImage>,
+    status: ArticleStatus,
+    published_at: DateTime<Utc>,
+    updated_at: Option<DateTime<Utc>>,
+    views: i64,
+}
+
+impl ArticleBuilder<'_> {
+    pub fn headline(mut self, text: &str) -> Self {
+        self.headline = text.to_owned();
+        self
+    }
+    pub fn standfirst(mut self, text: &str) -> Self {
+        self.standfirst = text.to_owned();
+        self
+    }
+    pub fn body(mut self, markdown: &str) -> Self {
+        self.body = markdown.to_owned();
+        self
+    }
+    pub fn authors(mut self, slugs: &[&str]) -> Self {
+        self.authors = slugs.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    pub fn tags(mut self, names: &[&str]) -> Self {
+        self.tags = names.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    pub fn image(mut self, path: &str, alt: &str, caption: &str, credit: &str) -> Self {
+        self.image = Some(LeadImage {
+            path: path.into(),
+            width: 1600,
+            height: 900,
+            alt: alt.into(),
+            caption: caption.into(),
+            credit: credit.into(),
+        });
+        self
+    }
+    pub fn status(mut self, status: ArticleStatus) -> Self {
+        self.status = status;
+        self
+    }
+    pub fn published_at(mut self, at: DateTime<Utc>) -> Self {
+        self.published_at = at;
+        self
+    }
+    pub fn hours_ago(self, hours: i64) -> Self {
+        self.published_at(Utc::now() - Duration::hours(hours))
+    }
+    pub fn updated_at(mut self, at: DateTime<Utc>) -> Self {
+        self.updated_at = Some(at);
+        self
+    }
+    pub fn views(mut self, views: i64) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// Saves the article and returns its path.
+    pub async fn save(self) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        let path = format!("/{}/{}", self.section, self.slug);
+        let input = ArticleInput {
+            section: Slug::parse(&self.section)?,
+            slug: Slug::parse(&self.slug)?,
+            headline: self.headline,
+            standfirst: self.standfirst,
+            body_markdown: self.body,
+            authors: self.authors.iter().map(|a| Slug::parse(a)).collect::<Result<_, _>>()?,
+            tags: self.tags,
+            lead_image: self.image,
+            language: "en".into(),
+            status: self.status,
+            published_at: Some(self.published_at),
+            updated_at: self.updated_at,
+            view_count: self.views,
+        };
+        self.site.state.store.save_article(&input.prepare()?).await?;
+        Ok(path)
+    }
+}
+
+/// The hrefs from `marker` (such as `id="recommend-heading"`) to the end of the block that holds it.
+pub fn links_in_block<'a>(html: &'a str, marker: &str) -> Vec<&'a str> {
+    let Some(start) = html.find(marker) else { return vec![] };
+    let rest = &html[start..];
+    let end = ["</section>", "</aside>"].iter().filter_map(|close| rest.find(close)).min().unwrap_or(rest.len());
+    hrefs(&rest[..end])
+}
+
+/// Every `href="…"` value in `html`, in order.
+pub fn hrefs(html: &str) -> Vec<&str> {
+    html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).collect()
+}

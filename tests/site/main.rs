@@ -1,0 +1,9 @@
+//! Integration tests of the public site: the real server on an ephemeral port, a temporary SQLite data
+//! directory, and HTTP. One test binary keeps link time low.
+
+mod article;
+mod cli;
+mod demo;
+mod helpers;
+mod lists;
+mod robustness;

@@ -1,0 +1,100 @@
+//! No address or query string a person can type gives a 500; unknown ones get the site's 404 page.
+
+use crate::helpers::{TestResult, TestSite};
+
+#[tokio::test]
+async fn junk_paths_and_queries_never_give_a_server_error() -> TestResult {
+    let site = TestSite::start().await?;
+    let article = site.article("world", "real").save().await?;
+    let long = "x".repeat(4_000);
+    let junk = [
+        "/?page=0".to_owned(),
+        "/world/?page=-1".to_owned(),
+        "/world/?page=abc".to_owned(),
+        "/world/?page=99999999999999999999".to_owned(),
+        "/world/?page=1&page=2".to_owned(),
+        "/world/?page=%00".to_owned(),
+        "/world/?%ZZ=%ZZ".to_owned(),
+        format!("{article}?page=2&utm_source=x"),
+        "/world/%ff%fe".to_owned(),
+        "/%C0%AF%C0%AF/".to_owned(),
+        "/%2e%2e/%2e%2e/etc/passwd".to_owned(),
+        "/media/../newsroom.db".to_owned(),
+        "/media/%2e%2e/newsroom.db".to_owned(),
+        "/assets/style.css".to_owned(),
+        "/assets/%ff".to_owned(),
+        "/author/%ff".to_owned(),
+        "/tag/".to_owned(),
+        "/a/b/c/d".to_owned(),
+        format!("/{long}"),
+        format!("/world/{long}"),
+        format!("/world/?page={long}"),
+        "/world/real/".to_owned(),
+    ];
+    for path in &junk {
+        let page = site.get(path).await?;
+        assert!(page.status.is_client_error() || page.status.is_success(), "{path} gave {}", page.status);
+        assert!(!page.body.contains("SQLite"), "no internals leak on {path}");
+    }
+    let db = site.get("/media/..%2fnewsroom.db").await?;
+    assert_ne!(db.status, 200, "the database is never served");
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_paths_get_the_styled_404_page() -> TestResult {
+    let site = TestSite::start().await?;
+    let page = site.get("/this/does/not/exist").await?;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Page not found"));
+    assert!(page.body.contains("Test Ledger"), "in the site's style");
+    assert!(page.body.contains(r#"href="/world/""#), "with the section navigation");
+    let bad_encoding = site.get("/world/%ff").await?;
+    assert_eq!(bad_encoding.status, 404);
+    assert!(bad_encoding.body.contains("Page not found"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn health_check_answers() -> TestResult {
+    let site = TestSite::start().await?;
+    let page = site.get("/healthz").await?;
+    assert_eq!(page.status, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn stylesheet_is_fingerprinted_and_cached_for_a_year() -> TestResult {
+    let site = TestSite::start().await?;
+    let home = site.get("/").await?.body;
+    let css = home
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/assets/style.") && h.ends_with(".css"))
+        .ok_or("the page links a fingerprinted stylesheet")?
+        .to_owned();
+    let response = site.get(&css).await?;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.headers.get("content-type").map(|v| v.as_bytes()), Some(&b"text/css"[..]));
+    let cache = response.headers.get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{cache}");
+    assert!(response.body.contains("prefers-color-scheme: dark"), "dark scheme");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_theme_directory_overrides_templates_without_recompiling() -> TestResult {
+    let theme = tempfile::tempdir()?;
+    std::fs::create_dir_all(theme.path().join("templates"))?;
+    std::fs::write(
+        theme.path().join("templates/not_found.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Lost at sea: {{ message }}</p>{% endblock %}",
+    )?;
+    let dir = theme.path().to_path_buf();
+    let site = TestSite::start_with(move |c| c.theme_dir = Some(dir)).await?;
+    let page = site.get("/nowhere").await?;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Lost at sea"), "the override is used");
+    assert!(page.body.contains("Skip to content"), "the rest of the default theme still applies");
+    Ok(())
+}
