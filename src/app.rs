@@ -9,9 +9,11 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::cache::PageCache;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
+use crate::views::ViewCounter;
 use crate::{demo, site};
 
 /// Why the application could not start.
@@ -57,6 +59,10 @@ pub struct Shared {
     pub store: Store,
     /// Templates and assets.
     pub theme: Theme,
+    /// Rendered pages.
+    pub cache: PageCache,
+    /// Views counted and not yet written.
+    pub views: ViewCounter,
 }
 
 impl Deref for AppState {
@@ -87,7 +93,11 @@ impl App {
         let theme = Theme::load(config.theme_dir.as_deref())?;
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
-        Ok(App { listener, state: AppState(Arc::new(Shared { config, store, theme })) })
+        let cache = PageCache::new(config.cache_bytes);
+        let invalidate = cache.clone();
+        store.on_change(move || invalidate.invalidate_all());
+        let views = ViewCounter::new(config.trusted_proxies.clone(), config.timezone);
+        Ok(App { listener, state: AppState(Arc::new(Shared { config, store, theme, cache, views })) })
     }
 
     /// The address actually bound (the real port when port 0 was asked for).
@@ -100,12 +110,20 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the store.
+    /// Serves until `shutdown` completes, then finishes in-flight requests, writes the last views and closes
+    /// the store.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let store = self.state.store.clone();
+        let state = self.state.clone();
+        let flusher = state.views.spawn_flusher(state.store.clone());
         let router: Router = site::router(self.state);
-        let result = axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await;
-        store.close().await;
+        let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        flusher.abort();
+        if let Err(error) = state.views.flush(&state.store).await {
+            tracing::error!(%error, "writing the last view counts failed");
+        }
+        state.store.close().await;
         result
     }
 }

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, RawConfig};
 use crate::store::Store;
+use crate::views::CountingMode;
 
 /// newsroom: a publishing platform for news and opinion sites.
 ///
@@ -41,6 +42,18 @@ enum Command {
     /// Load the demo site into the data directory (creating it if needed). Loading again updates the demo
     /// articles instead of duplicating them.
     Demo,
+    /// Generate a large realistic site (for benchmarks and load tests) into an empty data directory.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// How many articles to generate
+    #[arg(long, value_name = "N")]
+    articles: usize,
+    /// Random seed; the same seed gives the same site
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Debug, Args, Default)]
@@ -60,6 +73,17 @@ struct ServeArgs {
     /// Public address of the site, for canonical links [env: NEWSROOM_BASE_URL] [default: http://ADDR]
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// How views are counted: `server` (as pages are served) or `beacon` (pages report views; use behind a
+    /// CDN) [env: NEWSROOM_VIEWS] [default: server]
+    #[arg(long, value_name = "MODE")]
+    views: Option<CountingMode>,
+    /// Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed
+    /// [env: NEWSROOM_TRUSTED_PROXIES] [default: none]
+    #[arg(long, value_name = "LIST")]
+    trusted_proxies: Option<String>,
+    /// Memory for the page cache, in megabytes [env: NEWSROOM_CACHE_MB] [default: 256]
+    #[arg(long, value_name = "MB")]
+    cache_mb: Option<u64>,
 }
 
 /// Parses the command line, runs the command and turns any error into a message and exit code 1.
@@ -98,13 +122,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             theme: args.theme.clone(),
             timezone: args.timezone.clone(),
             base_url: args.base_url.clone(),
+            views: args.views,
+            trusted_proxies: args.trusted_proxies.clone(),
+            cache_mb: args.cache_mb,
         },
-        Command::Demo => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
+        Command::Demo | Command::Generate(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
     match command {
         Command::Serve(_) => serve(config).await,
         Command::Demo => load_demo(&config).await,
+        Command::Generate(args) => generate(&config, &args).await,
     }
 }
 
@@ -120,12 +148,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn load_demo(config: &Config) -> anyhow::Result<()> {
+/// Creates the data directory and opens its store, for commands that write content.
+async fn open_data_dir(config: &Config) -> anyhow::Result<Store> {
     let media = config.media_dir();
     std::fs::create_dir_all(&media).with_context(|| format!("creating {}", media.display()))?;
-    let store = Store::open_sqlite(&config.database_path())
+    Store::open_sqlite(&config.database_path())
         .await
-        .with_context(|| format!("opening {}", config.database_path().display()))?;
+        .with_context(|| format!("opening {}", config.database_path().display()))
+}
+
+async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()> {
+    let store = open_data_dir(config).await?;
+    let bar = indicatif::ProgressBar::new(args.articles as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} articles ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    crate::generate::generate(&store, &config.media_dir(), args.articles, args.seed, |n| bar.set_position(n as u64))
+        .await
+        .context("generating the site")?;
+    bar.finish_and_clear();
+    store.close().await;
+    println!(
+        "Generated {} articles into {} in {:.1} s.",
+        args.articles,
+        config.data_dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn load_demo(config: &Config) -> anyhow::Result<()> {
+    let media = config.media_dir();
+    let store = open_data_dir(config).await?;
     let report = crate::demo::load(&store, &media).await.context("loading the demo site")?;
     store.close().await;
     println!(

@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 use chrono_tz::Tz;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+use crate::views::CountingMode;
 
 /// The address `cargo run --release` serves on when nothing else is configured.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The data directory used when nothing else is configured.
 pub const DEFAULT_DATA_DIR: &str = "newsroom-data";
+/// The page cache's default size.
+pub const DEFAULT_CACHE_MB: u64 = 256;
 /// The optional configuration file read from the working directory.
 pub const CONFIG_FILE: &str = "newsroom.toml";
 
@@ -30,6 +35,12 @@ pub struct Config {
     pub timezone: Tz,
     /// The public address of the site, for canonical links; defaults to `http://{addr}`.
     pub base_url: String,
+    /// Whether the server counts views itself or pages report them with a beacon (behind a CDN).
+    pub views: CountingMode,
+    /// Proxies whose `X-Forwarded-For` is believed when finding a reader's address.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Memory the page cache may use, in bytes.
+    pub cache_bytes: u64,
 }
 
 /// Settings as written in files and the environment, before validation.
@@ -53,6 +64,15 @@ pub struct RawConfig {
     /// Public base URL, such as `https://news.example.com`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// `server` (count as pages are served) or `beacon` (pages report their views; for CDNs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub views: Option<CountingMode>,
+    /// Comma-separated addresses or networks of trusted reverse proxies, such as `127.0.0.1, 10.0.0.0/8`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<String>,
+    /// Page cache size in megabytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_mb: Option<u64>,
 }
 
 /// Why the settings could not be used.
@@ -70,6 +90,12 @@ pub enum ConfigError {
     /// The time zone is not a known IANA name.
     #[error("unknown time zone {value:?}: expected an IANA name such as UTC or Europe/London")]
     Timezone {
+        /// What was given.
+        value: String,
+    },
+    /// A trusted proxy is neither an address nor a network.
+    #[error("invalid trusted proxy {value:?}: expected an address such as 10.0.0.2 or a network such as 10.0.0.0/8")]
+    Proxy {
         /// What was given.
         value: String,
     },
@@ -104,6 +130,7 @@ impl RawConfig {
             Some(url) => normalise_base_url(&url)?,
             None => format!("http://{addr}"),
         };
+        let trusted_proxies = parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?;
         Ok(Config {
             addr,
             data_dir: self.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
@@ -111,6 +138,9 @@ impl RawConfig {
             theme_dir: self.theme,
             timezone,
             base_url,
+            views: self.views.unwrap_or_default(),
+            trusted_proxies,
+            cache_bytes: self.cache_mb.unwrap_or(DEFAULT_CACHE_MB).saturating_mul(1024 * 1024),
         })
     }
 }
@@ -125,6 +155,9 @@ impl Config {
             theme_dir: None,
             timezone: Tz::UTC,
             base_url: "http://127.0.0.1".to_owned(),
+            views: CountingMode::Server,
+            trusted_proxies: Vec::new(),
+            cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
         }
     }
 
@@ -137,6 +170,18 @@ impl Config {
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }
+}
+
+fn parse_proxies(list: &str) -> Result<Vec<IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::Proxy { value: item.to_owned() })
+        })
+        .collect()
 }
 
 fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
@@ -170,6 +215,17 @@ mod tests {
         assert!(matches!(bad_url.validate(), Err(ConfigError::BaseUrl { .. })));
         let bad_addr = RawConfig { addr: Some("localhost".into()), ..RawConfig::default() };
         assert!(matches!(bad_addr.validate(), Err(ConfigError::Addr { .. })));
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks() -> Result<(), ConfigError> {
+        let raw = RawConfig { trusted_proxies: Some("127.0.0.1, 10.0.0.0/8".into()), ..RawConfig::default() };
+        let proxies = raw.validate()?.trusted_proxies;
+        assert_eq!(proxies.len(), 2);
+        assert!(proxies[1].contains(&std::net::IpAddr::from([10, 1, 2, 3])));
+        let bad = RawConfig { trusted_proxies: Some("10.0.0.0/99".into()), ..RawConfig::default() };
+        assert!(matches!(bad.validate(), Err(ConfigError::Proxy { .. })));
+        Ok(())
     }
 
     #[test]

@@ -4,13 +4,16 @@
 //! from one store. The library holds everything; `main.rs` only parses the command line.
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod generate;
 pub mod site;
 pub mod store;
 pub mod theme;
+pub mod views;
 
 pub use app::App;
 pub use config::Config;

@@ -40,8 +40,6 @@ CREATE TABLE articles (
     slug              TEXT    NOT NULL,
     headline          TEXT    NOT NULL,
     standfirst        TEXT    NOT NULL DEFAULT '',
-    body_markdown     TEXT    NOT NULL,
-    body_html         TEXT    NOT NULL,   -- sanitised at save time, never on the request path
     lead_image_id     INTEGER REFERENCES images(id),
     language          TEXT    NOT NULL DEFAULT 'en',
     translation_group INTEGER,            -- articles that translate each other share a group (editions)
@@ -52,6 +50,14 @@ CREATE TABLE articles (
     modified_at       INTEGER NOT NULL,   -- the last save of any kind
     view_count        INTEGER NOT NULL DEFAULT 0,
     UNIQUE (section_id, slug)
+);
+
+-- Bodies live apart from the rest of the article: lists and related-article queries read many article rows
+-- and none of their bodies, and small rows keep those reads in a few cached pages.
+CREATE TABLE article_bodies (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    markdown   TEXT NOT NULL,
+    html       TEXT NOT NULL   -- sanitised at save time, never on the request path
 );
 
 CREATE INDEX articles_by_status_time    ON articles (status, published_at DESC);

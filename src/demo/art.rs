@@ -7,6 +7,22 @@
 use std::f64::consts::{PI, TAU};
 use std::fmt::{self, Display, Write as _};
 
+/// Every motif [`lead_illustration`] draws.
+pub const MOTIFS: [&str; 12] = [
+    "globe",
+    "skyline",
+    "chart",
+    "waves",
+    "mountains",
+    "pitch",
+    "circuit",
+    "parliament",
+    "stage",
+    "leaf",
+    "orbit",
+    "map",
+];
+
 /// Width of every lead illustration, in pixels (16:9).
 pub const LEAD_WIDTH: u32 = 1600;
 /// Height of every lead illustration, in pixels (16:9).
@@ -1863,19 +1879,20 @@ fn abstract_composition(svg: &mut Svg, rng: &mut Rng) {
 mod tests {
     use super::*;
 
+    /// Every motif, and one unknown name for the fallback.
     const MOTIFS: [&str; 13] = [
-        "globe",
-        "skyline",
-        "chart",
-        "waves",
-        "mountains",
-        "pitch",
-        "circuit",
-        "parliament",
-        "stage",
-        "leaf",
-        "orbit",
-        "map",
+        super::MOTIFS[0],
+        super::MOTIFS[1],
+        super::MOTIFS[2],
+        super::MOTIFS[3],
+        super::MOTIFS[4],
+        super::MOTIFS[5],
+        super::MOTIFS[6],
+        super::MOTIFS[7],
+        super::MOTIFS[8],
+        super::MOTIFS[9],
+        super::MOTIFS[10],
+        super::MOTIFS[11],
         "no-such-motif",
     ];
 

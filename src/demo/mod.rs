@@ -15,6 +15,13 @@ use crate::content::{
 use crate::site::view::{SITE_DESCRIPTION, SITE_NAME};
 use crate::store::{Batch, BatchReport, Store, StoreError};
 
+pub use art::{LEAD_HEIGHT, LEAD_WIDTH, MOTIFS};
+
+/// Draws a lead illustration (an SVG document) for `motif`, varied by `seed`.
+pub fn illustration(motif: &str, seed: u64) -> String {
+    art::lead_illustration(motif, seed)
+}
+
 const SITE_FILE: &str = include_str!("site.toml");
 const ARTICLE_FILES: [&str; 2] = [include_str!("articles-1.toml"), include_str!("articles-2.toml")];
 
@@ -135,7 +142,7 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Batch, DemoError> {
         let articles: ArticlesFile = toml::from_str(file)?;
         for record in articles.articles {
             let image_path = format!("demo/lead/{}.svg", record.slug);
-            write_media(media_dir, &image_path, &art::lead_illustration(&record.motif, art::seed_from(&record.slug)))?;
+            write_media(media_dir, &image_path, &illustration(&record.motif, art::seed_from(&record.slug)))?;
             let slug = record.slug.clone();
             let prepared = article_input(record, image_path, now)?
                 .prepare()

@@ -1,17 +1,22 @@
 //! The article page: `/{section}/{slug}`.
 
+use std::net::SocketAddr;
+
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::serving::ArticleShown;
 use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_link, image, section_link, tag_link};
 use super::{SiteError, render};
 use crate::app::AppState;
 use crate::site::format::group_digits;
 use crate::store::{CardQuery, ListFilter};
+use crate::views::CountingMode;
 
 /// How many related articles the Recommend block shows.
 const RECOMMEND: i64 = 5;
@@ -67,9 +72,28 @@ pub async fn page(
     };
     let recommend: Vec<CardView> = presenter.cards(&recommend);
     let latest: Vec<CardView> = presenter.cards(&latest);
-    render(
+    let beacon = (state.config.views == CountingMode::Beacon).then(|| format!("/views/{}", article.card.id));
+    let mut response = render(
         &state,
         "article.html",
-        context! { page, article => view, recommend, latest, ..Value::from_serialize(&chrome) },
-    )
+        context! { page, article => view, recommend, latest, beacon, ..Value::from_serialize(&chrome) },
+    )?;
+    response.extensions_mut().insert(ArticleShown(article.card.id));
+    Ok(response)
+}
+
+/// `POST /views/{id}`: a page's report that a reader saw it, in beacon mode. The same rules as for page
+/// requests apply (bots, prefetches, repeats); the answer is empty either way.
+pub async fn beacon(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    path: Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<StatusCode, SiteError> {
+    let Path(id) = path.map_err(|_| SiteError::NotFound)?;
+    if state.config.views != CountingMode::Beacon || !state.store.is_public(id, Utc::now()).await? {
+        return Err(SiteError::NotFound);
+    }
+    state.views.record(id, &Method::POST, &headers, peer.ip());
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@ mod error;
 pub mod format;
 mod home;
 mod listing;
+mod serving;
 pub mod view;
 
 use axum::Router;
@@ -30,7 +31,9 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/", get(listing::section))
         .route("/{section}/{slug}", get(article::page))
         .fallback(|| async { SiteError::NotFound })
+        .route("/views/{id}", axum::routing::post(article::beacon))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
         .with_state(state)
 }
 
@@ -40,6 +43,6 @@ fn render(state: &AppState, template: &str, context: impl Serialize) -> Result<R
     let mut response = Html(html).into_response();
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=5, stale-while-revalidate=60"));
     Ok(response)
 }

@@ -10,6 +10,7 @@ mod write;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -63,6 +64,20 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    listeners: Listeners,
+}
+
+/// Called after every committed content change, before the write returns to its caller.
+type Listener = Arc<dyn Fn() + Send + Sync>;
+
+/// The registered change listeners (page caches, later search indexes).
+#[derive(Clone, Default)]
+struct Listeners(Arc<RwLock<Vec<Listener>>>);
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listeners")
+    }
 }
 
 impl Store {
@@ -79,7 +94,20 @@ impl Store {
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let reader =
             SqlitePoolOptions::new().max_connections(READER_CONNECTIONS).connect_with(options.read_only(true)).await?;
-        Ok(Store { writer, reader })
+        Ok(Store { writer, reader, listeners: Listeners::default() })
+    }
+
+    /// Registers `listener` to run after every committed content change, before the write returns: this is
+    /// how caches learn that what they hold is stale.
+    pub fn on_change(&self, listener: impl Fn() + Send + Sync + 'static) {
+        self.listeners.0.write().unwrap_or_else(std::sync::PoisonError::into_inner).push(Arc::new(listener));
+    }
+
+    fn changed(&self) {
+        let listeners = self.listeners.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        for listener in listeners {
+            listener();
+        }
     }
 
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.

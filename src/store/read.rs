@@ -56,16 +56,24 @@ impl CardQuery {
 }
 
 /// Candidates for related articles taken from each shared tag (the newest ones).
-const RELATED_PER_TAG: i64 = 200;
+const RELATED_PER_TAG: i64 = 40;
 /// Candidates for related articles taken from the article's section (the newest ones).
-const RELATED_PER_SECTION: i64 = 50;
+const RELATED_PER_SECTION: i64 = 20;
 
 /// Columns of a card; shared by every list query so that all lists show the same thing.
-const CARD_COLUMNS: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.view_count, \
+const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.view_count, \
      s.slug AS section_slug, s.name AS section_name, \
      i.path AS image_path, i.width AS image_width, i.height AS image_height, \
-     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit \
-     FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
+     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit ";
+/// The tables a card's columns come from, joined to `a` (articles).
+const CARD_JOINS: &str = "JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
+
+/// `SELECT` of card columns from every article (to be filtered).
+fn card_query<'args>() -> QueryBuilder<'args, Sqlite> {
+    let mut query = QueryBuilder::new(CARD_SELECT);
+    query.push("FROM articles a ").push(CARD_JOINS);
+    query
+}
 
 #[derive(FromRow)]
 struct CardRow {
@@ -213,6 +221,25 @@ impl Store {
             .await?)
     }
 
+    /// Views of one article on one day (`YYYY-MM-DD` in the site's time zone).
+    pub async fn daily_views(&self, article: i64, day: chrono::NaiveDate) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(SUM(views), 0) FROM article_views_daily WHERE article_id = $1 AND day = $2",
+        )
+        .bind(article)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_one(&self.reader)
+        .await?)
+    }
+
+    /// Whether article `id` is public at `now` (for view beacons).
+    pub async fn is_public(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a ");
+        push_visible(&mut query, now);
+        query.push(" AND a.id = ").push_bind(id);
+        Ok(query.build_query_scalar::<i64>().fetch_one(&self.reader).await? > 0)
+    }
+
     /// How many articles exist in any status; zero means a fresh site.
     pub async fn article_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(&self.reader).await?)
@@ -220,7 +247,7 @@ impl Store {
 
     /// A page of public article cards.
     pub async fn cards(&self, request: &CardQuery, now: DateTime<Utc>) -> Result<Vec<ArticleCard>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
+        let mut query = card_query();
         push_visible(&mut query, now);
         push_filter(&mut query, request.filter);
         if let Some(id) = request.exclude {
@@ -246,7 +273,7 @@ impl Store {
 
     /// The public article at `/{section}/{slug}`, if there is one.
     pub async fn article(&self, section: &str, slug: &str, now: DateTime<Utc>) -> Result<Option<Article>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
+        let mut query = card_query();
         push_visible(&mut query, now);
         query.push(" AND s.slug = ").push_bind(section);
         query.push(" AND a.slug = ").push_bind(slug);
@@ -254,11 +281,13 @@ impl Store {
             return Ok(None);
         };
         let id = row.id;
-        let extra: ArticleExtraRow =
-            sqlx::query_as("SELECT body_html, updated_at, language FROM articles WHERE id = $1")
-                .bind(id)
-                .fetch_one(&self.reader)
-                .await?;
+        let extra: ArticleExtraRow = sqlx::query_as(
+            "SELECT b.html AS body_html, a.updated_at, a.language FROM articles a \
+                 JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await?;
         let tags = sqlx::query_as::<_, (String, String)>(
             "SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
              WHERE at.article_id = $1 ORDER BY t.name",
@@ -297,8 +326,10 @@ impl Store {
             .bind(id)
             .fetch_all(&self.reader)
             .await?;
-        let mut query = QueryBuilder::<Sqlite>::new(CARD_COLUMNS);
-        query.push("JOIN (SELECT id, SUM(shared) AS shared FROM (");
+        // The candidates (at most a thousand rows) drive the join: CROSS JOIN keeps SQLite from scanning all
+        // articles and probing the candidates instead.
+        let mut query = QueryBuilder::<Sqlite>::new(CARD_SELECT);
+        query.push("FROM (SELECT id, SUM(shared) AS shared FROM (");
         for tag in tag_ids {
             query.push("SELECT * FROM (SELECT article_id AS id, 1 AS shared FROM article_tags WHERE tag_id = ");
             query.push_bind(tag);
@@ -308,8 +339,9 @@ impl Store {
         query.push("(SELECT id FROM sections WHERE slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") AND a2.status = 'published' AND a2.published_at <= ").push_bind(now.timestamp());
         query.push(" ORDER BY a2.published_at DESC LIMIT ").push_bind(RELATED_PER_SECTION);
-        query.push(")) GROUP BY id) r ON r.id = a.id ");
+        query.push(")) GROUP BY id) r CROSS JOIN articles a ").push(CARD_JOINS);
         push_visible(&mut query, now);
+        query.push(" AND a.id = r.id");
         query.push(" AND a.id <> ").push_bind(id);
         query.push(" ORDER BY r.shared DESC, (s.slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") DESC, a.published_at DESC LIMIT ").push_bind(limit);

@@ -48,6 +48,7 @@ impl Store {
             put_article(&mut tx, article).await?;
         }
         tx.commit().await?;
+        self.changed();
         Ok(BatchReport { sections: batch.sections.len(), authors: batch.authors.len(), articles: batch.articles.len() })
     }
 
@@ -56,7 +57,36 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let id = put_article(&mut tx, article).await?;
         tx.commit().await?;
+        self.changed();
         Ok(id)
+    }
+
+    /// Adds collected views (article id, views) to the articles' totals and to `day`'s row of the daily
+    /// table, in one transaction. Views of articles deleted meanwhile are dropped.
+    pub async fn add_views(&self, views: &[(i64, i64)], day: chrono::NaiveDate) -> Result<(), StoreError> {
+        let day = day.format("%Y-%m-%d").to_string();
+        let mut tx = self.writer.begin().await?;
+        for &(article, count) in views {
+            let updated = sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE id = $2")
+                .bind(count)
+                .bind(article)
+                .execute(&mut *tx)
+                .await?;
+            if updated.rows_affected() == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
+                 ON CONFLICT (article_id, day) DO UPDATE SET views = views + excluded.views",
+            )
+            .bind(article)
+            .bind(&day)
+            .bind(count)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -155,12 +185,11 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
         None => None,
     };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO articles (section_id, slug, headline, standfirst, body_markdown, body_html, lead_image_id, \
+        "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, \
          language, status, published_at, updated_at, created_at, modified_at, view_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
          ON CONFLICT (section_id, slug) DO UPDATE SET headline = excluded.headline, \
-         standfirst = excluded.standfirst, body_markdown = excluded.body_markdown, body_html = excluded.body_html, \
-         lead_image_id = excluded.lead_image_id, language = excluded.language, status = excluded.status, \
+         standfirst = excluded.standfirst, lead_image_id = excluded.lead_image_id, language = excluded.language, status = excluded.status, \
          published_at = excluded.published_at, updated_at = excluded.updated_at, modified_at = excluded.modified_at \
          RETURNING id",
     )
@@ -168,8 +197,6 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
     .bind(article.slug.as_str())
     .bind(&article.headline)
     .bind(&article.standfirst)
-    .bind(&article.body_markdown)
-    .bind(&prepared.body_html)
     .bind(image_id)
     .bind(&article.language)
     .bind(article.status.as_str())
@@ -180,6 +207,15 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
     .fetch_one(&mut *conn)
     .await?;
 
+    sqlx::query(
+        "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3) \
+         ON CONFLICT (article_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html",
+    )
+    .bind(id)
+    .bind(&article.body_markdown)
+    .bind(&prepared.body_html)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
     for (position, author_id) in (0_i64..).zip(&author_ids) {
         sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")

@@ -17,8 +17,9 @@ pub struct TestSite {
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    _dir: TempDir,
+    dir: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 /// A response's status, body and headers.
@@ -39,22 +40,75 @@ impl TestSite {
         adjust: impl FnOnce(&mut Config),
     ) -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
         let dir = tempfile::tempdir()?;
-        let mut config = Config::for_data_dir(dir.path());
+        let mut site = Self::start_in(dir.path(), adjust).await?;
+        if !site.state.config.demo {
+            site.add_fixture_taxonomy().await?;
+        }
+        site.dir = Some(dir);
+        Ok(site)
+    }
+
+    /// Starts on an existing data directory (for restarts), adding nothing.
+    pub async fn start_in(
+        data_dir: &std::path::Path,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
+        let mut config = Config::for_data_dir(data_dir);
         adjust(&mut config);
-        let with_demo = config.demo;
         let app = App::build(config).await?;
         let base = format!("http://{}", app.local_addr()?);
         let state = app.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.serve(async {
+        let served = tokio::spawn(app.serve(async {
             stopped.await.ok();
         }));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-        let site = TestSite { base, client, state, _dir: dir, stop: Some(stop) };
-        if !with_demo {
-            site.add_fixture_taxonomy().await?;
+        Ok(TestSite { base, client, state, dir: None, stop: Some(stop), served: Some(served) })
+    }
+
+    /// Stops the server the way SIGTERM does and waits until it has finished; returns the data directory.
+    pub async fn stop(mut self) -> Result<Option<TempDir>, Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
         }
-        Ok(site)
+        if let Some(served) = self.served.take() {
+            served.await??;
+        }
+        Ok(self.dir.take())
+    }
+
+    /// GETs `path` as a reader at `ip` with `user_agent` (the site must trust 127.0.0.1 as a proxy).
+    pub async fn read_as(&self, path: &str, ip: &str, user_agent: &str) -> Result<Page, reqwest::Error> {
+        self.send_as(reqwest::Method::GET, path, ip, user_agent).await
+    }
+
+    /// Sends `method` to `path` as a reader at `ip` with `user_agent`.
+    pub async fn send_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<Page, reqwest::Error> {
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-forwarded-for", ip)
+            .header("user-agent", user_agent)
+            .send()
+            .await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await?;
+        Ok(Page { status, body, headers })
+    }
+
+    /// Writes collected views now and returns the stored total of the article at `path`.
+    pub async fn stored_views(&self, path: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+        self.state.views.flush(&self.state.store).await?;
+        let (section, slug) = path.trim_start_matches('/').split_once('/').ok_or("an article path")?;
+        let article = self.state.store.article(section, slug, Utc::now()).await?.ok_or("a public article")?;
+        Ok(article.card.view_count)
     }
 
     async fn add_fixture_taxonomy(&self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

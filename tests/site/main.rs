@@ -7,3 +7,4 @@ mod demo;
 mod helpers;
 mod lists;
 mod robustness;
+mod views;

@@ -1,0 +1,226 @@
+//! The page cache: rendered public pages kept in memory, with compressed copies made once, so that a cached
+//! page costs a lookup and a copy of bytes.
+//!
+//! Entries live a few seconds at most (so the view count on a page lags by at most that, plus the one-second
+//! flush) and are bounded by size. Concurrent misses for one page render it once: the others wait for that
+//! render. Any content change bumps the cache's generation before the write returns; the generation is part
+//! of every key, so a render that started before the change can never be served after it.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+/// How long a rendered page is served from memory.
+pub const PAGE_TTL: Duration = Duration::from_secs(4);
+
+/// A rendered page and what is needed to answer for it.
+#[derive(Debug)]
+pub struct CachedPage {
+    /// Response headers of the render (content type, cache control).
+    pub headers: HeaderMap,
+    /// The uncompressed body.
+    pub body: Bytes,
+    /// Strong validator derived from the body.
+    pub etag: HeaderValue,
+    /// The article shown, when the page is an article page (for view counting on hits).
+    pub article_id: Option<i64>,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+}
+
+/// A content coding the client accepts and we offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Brotli: smallest.
+    Brotli,
+    /// gzip: understood everywhere.
+    Gzip,
+    /// No compression.
+    Identity,
+}
+
+impl Encoding {
+    /// Picks the best coding from an `Accept-Encoding` header: brotli, then gzip, honouring `q=0`.
+    pub fn negotiate(accept: Option<&HeaderValue>) -> Encoding {
+        let Some(accept) = accept.and_then(|v| v.to_str().ok()) else { return Encoding::Identity };
+        let accepts = |name: &str| {
+            accept.split(',').any(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                parts.next().is_some_and(|coding| coding.eq_ignore_ascii_case(name))
+                    && parts
+                        .all(|p| p.replace(' ', "").trim_start_matches("q=").parse::<f32>().map_or(true, |q| q > 0.0))
+            })
+        };
+        if accepts("br") {
+            Encoding::Brotli
+        } else if accepts("gzip") {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+
+    /// The `Content-Encoding` value, if any.
+    pub fn header(self) -> Option<HeaderValue> {
+        match self {
+            Encoding::Brotli => Some(HeaderValue::from_static("br")),
+            Encoding::Gzip => Some(HeaderValue::from_static("gzip")),
+            Encoding::Identity => None,
+        }
+    }
+}
+
+impl CachedPage {
+    /// Wraps a rendered body.
+    pub fn new(headers: HeaderMap, body: Bytes, article_id: Option<i64>) -> CachedPage {
+        let digest = hex::encode(Sha256::digest(&body));
+        let etag = HeaderValue::from_str(&format!("\"{}\"", &digest[..32])).unwrap_or(HeaderValue::from_static("\"\""));
+        CachedPage { headers, body, etag, article_id, gzip: OnceLock::new(), brotli: OnceLock::new() }
+    }
+
+    /// The body in `encoding`, compressing on first use; compression failures fall back to no compression.
+    pub fn body_for(&self, encoding: Encoding) -> (Encoding, Bytes) {
+        let compressed = match encoding {
+            Encoding::Identity => return (Encoding::Identity, self.body.clone()),
+            Encoding::Gzip => self.gzip.get_or_init(|| gzip(&self.body).unwrap_or_default()),
+            Encoding::Brotli => self.brotli.get_or_init(|| brotli(&self.body).unwrap_or_default()),
+        };
+        if compressed.is_empty() && !self.body.is_empty() {
+            (Encoding::Identity, self.body.clone())
+        } else {
+            (encoding, compressed.clone())
+        }
+    }
+
+    /// Whether `If-None-Match` names this page's current version.
+    pub fn matches(&self, if_none_match: Option<&HeaderValue>) -> bool {
+        let Some(tags) = if_none_match.and_then(|v| v.to_str().ok()) else { return false };
+        let ours = self.etag.to_str().unwrap_or_default();
+        tags.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
+    }
+}
+
+fn gzip(body: &[u8]) -> std::io::Result<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    encoder.write_all(body)?;
+    Ok(Bytes::from(encoder.finish()?))
+}
+
+fn brotli(body: &[u8]) -> std::io::Result<Bytes> {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    {
+        // Quality 5 compresses HTML nearly as well as 11 at a small fraction of the time.
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        writer.write_all(body)?;
+    }
+    Ok(Bytes::from(out))
+}
+
+/// A page that must not be cached (an error, a redirect), kept whole so that every request that waited for
+/// the same render can be answered with it.
+#[derive(Debug, Clone)]
+pub struct UncachedResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+/// Where a page lives in the cache: the content generation and the request's path and query.
+#[derive(Debug, Clone)]
+pub struct PageKey((u64, String));
+
+/// The cache of one node.
+#[derive(Debug, Clone)]
+pub struct PageCache {
+    pages: moka::future::Cache<(u64, String), Arc<CachedPage>>,
+    generation: Arc<AtomicU64>,
+}
+
+impl PageCache {
+    /// A cache holding at most `max_bytes` of pages.
+    pub fn new(max_bytes: u64) -> PageCache {
+        let pages = moka::future::Cache::builder()
+            .max_capacity(max_bytes)
+            // Compressed copies are made later; count room for them now so the bound holds.
+            .weigher(|key: &(u64, String), page: &Arc<CachedPage>| {
+                let bytes = key.1.len() + page.body.len() + page.body.len() / 2 + 512;
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            .time_to_live(PAGE_TTL)
+            .build();
+        PageCache { pages, generation: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// The cache key of `uri` now: a content change moves every page to a new key.
+    pub fn key(&self, uri: String) -> PageKey {
+        PageKey((self.generation.load(Ordering::Acquire), uri))
+    }
+
+    /// The page under `key`, if cached: the fast path of a hit.
+    pub async fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
+        self.pages.get(&key.0).await
+    }
+
+    /// The page under `key`, rendering it with `render` on a miss. Concurrent misses share one render. A
+    /// render that must not be cached (anything but a 200) is returned as the error, to every waiter.
+    pub async fn get_or_render<F>(&self, key: PageKey, render: F) -> Result<Arc<CachedPage>, Arc<UncachedResponse>>
+    where
+        F: Future<Output = Result<Arc<CachedPage>, UncachedResponse>>,
+    {
+        self.pages.try_get_with(key.0, render).await
+    }
+
+    /// Forgets every page. Called by the store after each content change commits, before the write returns.
+    pub fn invalidate_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.pages.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_brotli_then_gzip_and_honours_q_zero() {
+        let pick = |v: &'static str| Encoding::negotiate(Some(&HeaderValue::from_static(v)));
+        assert_eq!(pick("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(pick("gzip"), Encoding::Gzip);
+        assert_eq!(pick("br;q=0, gzip;q=0.8"), Encoding::Gzip);
+        assert_eq!(pick("identity"), Encoding::Identity);
+        assert_eq!(Encoding::negotiate(None), Encoding::Identity);
+    }
+
+    #[test]
+    fn compressed_copies_decode_to_the_page() -> std::io::Result<()> {
+        let html = "<p>The harbour at dawn.</p>".repeat(200);
+        let page = CachedPage::new(HeaderMap::new(), Bytes::from(html.clone()), None);
+        let (coding, gz) = page.body_for(Encoding::Gzip);
+        assert_eq!(coding, Encoding::Gzip);
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded)?;
+        assert_eq!(decoded, html);
+        let (coding, br) = page.body_for(Encoding::Brotli);
+        assert_eq!(coding, Encoding::Brotli);
+        assert!(br.len() < html.len() / 10);
+        Ok(())
+    }
+
+    #[test]
+    fn etag_matching() {
+        let page = CachedPage::new(HeaderMap::new(), Bytes::from_static(b"x"), None);
+        let etag = page.etag.clone();
+        assert!(page.matches(Some(&etag)));
+        assert!(page.matches(Some(&HeaderValue::from_static("\"other\", *"))));
+        assert!(!page.matches(Some(&HeaderValue::from_static("\"other\""))));
+        assert!(!page.matches(None));
+    }
+}

@@ -1,0 +1,109 @@
+//! How public pages reach readers: through the page cache, with conditional GET, compression and view
+//! counting on every serve of an article, whether the page came from the cache or was rendered now.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::cache::{CachedPage, Encoding, UncachedResponse};
+use crate::views::CountingMode;
+
+/// Largest page the cache will buffer; a page beyond this is a bug, not content.
+const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Marks an article page's response with the article shown, for view counting.
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleShown(pub i64);
+
+/// Paths that are pages (not files with their own caching, not probes).
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/assets/") || path.starts_with("/media/") || path == "/healthz" || path.starts_with("/views/"))
+}
+
+/// Serves GET and HEAD requests for pages from the cache, rendering on a miss.
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    if !(method == Method::GET || method == Method::HEAD) || !is_page(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let key = state.cache.key(request.uri().to_string());
+    if let Some(page) = state.cache.get(&key).await {
+        return serve_page(&state, &page, &method, request.headers(), peer);
+    }
+    let (mut parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
+    // Render as GET even for HEAD, so the cached body is the full page; the server drops it for HEAD.
+    parts.method = Method::GET;
+    let request = Request::from_parts(parts, body);
+    match state.cache.get_or_render(key, render(request, next)).await {
+        Ok(page) => serve_page(&state, &page, &method, &headers, peer),
+        Err(uncached) => rebuild(&uncached),
+    }
+}
+
+/// Counts the view (article pages, server mode) and answers from the page.
+fn serve_page(state: &AppState, page: &CachedPage, method: &Method, headers: &HeaderMap, peer: IpAddr) -> Response {
+    if let (Some(id), CountingMode::Server) = (page.article_id, state.config.views) {
+        state.views.record(id, method, headers, peer);
+    }
+    respond(page, headers)
+}
+
+async fn render(request: Request, next: Next) -> Result<Arc<CachedPage>, UncachedResponse> {
+    let response = next.run(request).await;
+    let article = response.extensions().get::<ArticleShown>().map(|shown| shown.0);
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "page body could not be read");
+            return Err(UncachedResponse {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                headers: HeaderMap::new(),
+                body: Default::default(),
+            });
+        }
+    };
+    if parts.status == StatusCode::OK {
+        Ok(Arc::new(CachedPage::new(parts.headers, body, article)))
+    } else {
+        Err(UncachedResponse { status: parts.status, headers: parts.headers, body })
+    }
+}
+
+/// Answers from a cached page: 304 when the reader has this version, else the body in the best coding.
+fn respond(page: &CachedPage, request: &HeaderMap) -> Response {
+    let mut headers = page.headers.clone();
+    headers.insert(header::ETAG, page.etag.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if page.matches(request.get(header::IF_NONE_MATCH)) {
+        headers.remove(header::CONTENT_TYPE);
+        headers.remove(header::CONTENT_LENGTH);
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    let (encoding, body) = page.body_for(Encoding::negotiate(request.get(header::ACCEPT_ENCODING)));
+    if let Some(coding) = encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, coding);
+    }
+    headers.remove(header::CONTENT_LENGTH);
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = headers;
+    response
+}
+
+fn rebuild(uncached: &UncachedResponse) -> Response {
+    let mut response = Response::new(Body::from(uncached.body.clone()));
+    *response.status_mut() = uncached.status;
+    *response.headers_mut() = uncached.headers.clone();
+    response
+}
