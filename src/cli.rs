@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, RawConfig};
+use crate::feeds::FeedContent;
 use crate::store::Store;
 use crate::views::CountingMode;
 
@@ -84,6 +85,10 @@ struct ServeArgs {
     /// Memory for the page cache, in megabytes [env: NEWSROOM_CACHE_MB] [default: 256]
     #[arg(long, value_name = "MB")]
     cache_mb: Option<u64>,
+    /// What feeds carry: `full` articles or a `summary` (the standfirst) [env: NEWSROOM_FEED_CONTENT]
+    /// [default: full]
+    #[arg(long, value_name = "WHAT")]
+    feed_content: Option<FeedContent>,
 }
 
 /// Parses the command line, runs the command and turns any error into a message and exit code 1.
@@ -125,6 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             views: args.views,
             trusted_proxies: args.trusted_proxies.clone(),
             cache_mb: args.cache_mb,
+            feed_content: args.feed_content,
         },
         Command::Demo | Command::Generate(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
     };

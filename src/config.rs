@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::feeds::FeedContent;
 use crate::views::CountingMode;
 
 /// The address `cargo run --release` serves on when nothing else is configured.
@@ -41,6 +42,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Memory the page cache may use, in bytes.
     pub cache_bytes: u64,
+    /// Whether feeds carry full articles or summaries.
+    pub feed_content: FeedContent,
 }
 
 /// Settings as written in files and the environment, before validation.
@@ -73,6 +76,9 @@ pub struct RawConfig {
     /// Page cache size in megabytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_mb: Option<u64>,
+    /// `full` (whole articles in feeds) or `summary` (standfirsts only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_content: Option<FeedContent>,
 }
 
 /// Why the settings could not be used.
@@ -141,6 +147,7 @@ impl RawConfig {
             views: self.views.unwrap_or_default(),
             trusted_proxies,
             cache_bytes: self.cache_mb.unwrap_or(DEFAULT_CACHE_MB).saturating_mul(1024 * 1024),
+            feed_content: self.feed_content.unwrap_or_default(),
         })
     }
 }
@@ -158,6 +165,7 @@ impl Config {
             views: CountingMode::Server,
             trusted_proxies: Vec::new(),
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
+            feed_content: FeedContent::Full,
         }
     }
 

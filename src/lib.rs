@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod feeds;
 pub mod generate;
 pub mod site;
 pub mod store;

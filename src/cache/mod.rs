@@ -103,6 +103,24 @@ impl CachedPage {
         let ours = self.etag.to_str().unwrap_or_default();
         tags.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
     }
+
+    /// Whether the client already has this version: its `If-None-Match` names our ETag, or (when it sends no
+    /// ETag) its `If-Modified-Since` is not older than our `Last-Modified`.
+    pub fn is_fresh_for(&self, request: &HeaderMap) -> bool {
+        if let Some(tags) = request.get(axum::http::header::IF_NONE_MATCH) {
+            return self.matches(Some(tags));
+        }
+        let parse = |value: Option<&HeaderValue>| {
+            value.and_then(|v| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok())
+        };
+        match (
+            parse(self.headers.get(axum::http::header::LAST_MODIFIED)),
+            parse(request.get(axum::http::header::IF_MODIFIED_SINCE)),
+        ) {
+            (Some(modified), Some(since)) => modified <= since,
+            _ => false,
+        }
+    }
 }
 
 fn gzip(body: &[u8]) -> std::io::Result<Bytes> {

@@ -262,6 +262,8 @@ pub struct ArticleCard {
     pub standfirst: String,
     /// Publication time.
     pub published_at: DateTime<Utc>,
+    /// A visible "Updated" time, if the article was edited after publication.
+    pub updated_at: Option<DateTime<Utc>>,
     /// Views counted so far.
     pub view_count: i64,
     /// The lead image, if any.
@@ -277,8 +279,6 @@ pub struct Article {
     pub card: ArticleCard,
     /// Sanitised HTML of the body.
     pub body_html: String,
-    /// A visible "Updated" time.
-    pub updated_at: Option<DateTime<Utc>>,
     /// Tags in name order.
     pub tags: Vec<TagRef>,
     /// Language of the article.

@@ -11,7 +11,11 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::serving::ArticleShown;
-use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_link, image, section_link, tag_link};
+use super::structured::{self, NewsArticle};
+use super::view::{
+    CardView, ImageView, LinkView, Presenter, TimeView, author_link, author_url, image, section_link, section_url,
+    tag_link,
+};
 use super::{SiteError, render};
 use crate::app::AppState;
 use crate::site::format::group_digits;
@@ -55,7 +59,43 @@ pub async fn page(
     let presenter = Presenter::new(&state);
     let chrome = presenter.chrome(Some(&section)).await?;
     let card = presenter.card(&article.card);
-    let page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &card.url);
+    let mut page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &card.url);
+    page.og_type = "article";
+    let section_path = section_url(&article.card.section.slug);
+    page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", article.card.section.name, chrome.site.name)));
+    page.image =
+        article.card.image.as_ref().map(|lead| ImageView { url: presenter.absolute(&image(lead).url), ..image(lead) });
+    let home = presenter.absolute("/");
+    let logo = state.theme.asset_url("logo.svg").map(|url| presenter.absolute(url));
+    let news_article = NewsArticle {
+        url: &page.canonical,
+        headline: &card.headline,
+        description: &card.standfirst,
+        image: page.image.as_ref().map(|i| i.url.as_str()),
+        published: &card.published.iso,
+        modified: &article.card.updated_at.map_or_else(|| card.published.iso.clone(), |t| presenter.time(t).iso),
+        authors: article
+            .card
+            .authors
+            .iter()
+            .map(|a| (a.name.as_str(), presenter.absolute(&author_url(&a.slug))))
+            .collect(),
+        section: &article.card.section.name,
+        keywords: article.tags.iter().map(|t| t.name.as_str()).collect(),
+        language: &article.language,
+        home: &home,
+    }
+    .to_json();
+    let section_abs = presenter.absolute(&section_path);
+    page.json_ld = Some(structured::script(vec![
+        news_article,
+        structured::breadcrumbs(&[
+            ("Home", &home),
+            (&article.card.section.name, &section_abs),
+            (&card.headline, &page.canonical),
+        ]),
+        structured::publisher(&chrome.site.name, &home, logo.as_deref()),
+    ]));
     let view = ArticleView {
         headline: card.headline,
         standfirst: card.standfirst,
@@ -64,7 +104,7 @@ pub async fn page(
         section: section_link(&article.card.section),
         authors: article.card.authors.iter().map(author_link).collect(),
         published: card.published,
-        updated: article.updated_at.map(|t| presenter.time(t)),
+        updated: article.card.updated_at.map(|t| presenter.time(t)),
         views: group_digits(article.card.view_count),
         views_label: if article.card.view_count == 1 { "view" } else { "views" },
         image: article.card.image.as_ref().map(image),

@@ -24,6 +24,9 @@ pub enum SiteError {
     /// A template failed to render.
     #[error(transparent)]
     Theme(#[from] ThemeError),
+    /// Anything else that failed inside (writing a document, say).
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// Marks a response whose body the error-page middleware should fill in.
@@ -34,7 +37,7 @@ impl IntoResponse for SiteError {
     fn into_response(self) -> Response {
         let status = match &self {
             SiteError::NotFound => StatusCode::NOT_FOUND,
-            SiteError::Store(_) | SiteError::Theme(_) => {
+            SiteError::Store(_) | SiteError::Theme(_) | SiteError::Internal(_) => {
                 tracing::error!(error = %self, "page failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::structured;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
 use crate::app::AppState;
@@ -61,7 +62,12 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, SiteError> 
     }
 
     let chrome = presenter.chrome(None).await?;
-    let page = presenter.meta(&chrome, None, "", "/");
+    let mut page = presenter.meta(&chrome, None, "", "/");
+    let logo = state.theme.asset_url("logo.svg").map(|url| presenter.absolute(url));
+    page.json_ld = Some(structured::script(vec![
+        structured::website(&chrome.site.name, &page.canonical, &chrome.site.description),
+        structured::publisher(&chrome.site.name, &page.canonical, logo.as_deref()),
+    ]));
     render(
         &state,
         "home.html",

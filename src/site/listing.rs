@@ -7,6 +7,7 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::structured;
 use super::view::{Presenter, author_url, media_url, section_url, tag_url};
 use super::{SiteError, render};
 use crate::app::AppState;
@@ -85,7 +86,12 @@ async fn list_page(
     let presenter = Presenter::new(state);
     let chrome = presenter.chrome(current_section).await?;
     let title = if page_number > 1 { format!("{} (page {page_number})", list.title) } else { list.title.clone() };
-    let page = presenter.meta(&chrome, Some(&title), &list.description, &page_url(page_number));
+    let mut page = presenter.meta(&chrome, Some(&title), &list.description, &page_url(page_number));
+    page.feeds = presenter.feeds(base_path, &format!("{} | {}", list.title, chrome.site.name));
+    let home = presenter.absolute("/");
+    let list_url = presenter.absolute(base_path);
+    page.json_ld =
+        Some(structured::script(vec![structured::breadcrumbs(&[("Home", &home), (&list.title, &list_url)])]));
     render(
         state,
         "list.html",

@@ -7,15 +7,19 @@ pub mod format;
 mod home;
 mod listing;
 mod serving;
+mod structured;
 pub mod view;
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::feeds;
 pub use error::SiteError;
 
 /// All public routes, with the error pages in the site's style.
@@ -25,16 +29,46 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/{file}", get(assets::theme_asset))
         .nest_service("/media", assets::media_service(&state.config.media_dir()))
+        .route("/robots.txt", get(feeds::robots))
+        .route("/sitemap.xml", get(feeds::sitemap_index))
+        .route("/sitemaps/{file}", get(feeds::sitemap_file))
+        .route("/author/{slug}/{file}", get(feeds::author_feed))
+        .route("/tag/{slug}/{file}", get(feeds::tag_feed))
         .route("/author/{slug}", get(listing::author))
         .route("/tag/{slug}", get(listing::tag))
-        .route("/{section}", get(listing::section_without_slash))
+        .route("/{section}", get(root_segment))
         .route("/{section}/", get(listing::section))
-        .route("/{section}/{slug}", get(article::page))
+        .route("/{section}/{slug}", get(second_segment))
         .fallback(|| async { SiteError::NotFound })
         .route("/views/{id}", axum::routing::post(article::beacon))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
         .with_state(state)
+}
+
+/// A single path segment: a site feed (`/feed.xml`, `/atom.xml`, `/feed.json`) or a section without its
+/// trailing slash.
+async fn root_segment(
+    state: State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, SiteError> {
+    let Path(segment) = path.map_err(|_| SiteError::NotFound)?;
+    if feeds::Format::from_file(&segment).is_some() {
+        return feeds::site_feed(state, Ok(Path(segment))).await;
+    }
+    listing::section_without_slash(state, Ok(Path(segment))).await
+}
+
+/// Two path segments: a section's feed (`/{section}/feed.xml`) or an article.
+async fn second_segment(
+    state: State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, SiteError> {
+    let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
+    if let Some(format) = feeds::Format::from_file(&slug) {
+        return feeds::section_feed(&state, &section, format).await;
+    }
+    article::page(state, Ok(Path((section, slug)))).await
 }
 
 /// Renders `template` with `context` into an HTML response that caches briefly in browsers and proxies.

@@ -86,7 +86,7 @@ fn respond(page: &CachedPage, request: &HeaderMap) -> Response {
     let mut headers = page.headers.clone();
     headers.insert(header::ETAG, page.etag.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if page.matches(request.get(header::IF_NONE_MATCH)) {
+    if page.is_fresh_for(request) {
         headers.remove(header::CONTENT_TYPE);
         headers.remove(header::CONTENT_LENGTH);
         return (StatusCode::NOT_MODIFIED, headers).into_response();

@@ -96,6 +96,25 @@ pub struct PageMeta {
     pub description: String,
     /// Absolute canonical URL.
     pub canonical: String,
+    /// Open Graph type: `website` or `article`.
+    pub og_type: &'static str,
+    /// The image social cards show (absolute URL).
+    pub image: Option<ImageView>,
+    /// Feeds announced with `<link rel="alternate">`.
+    pub feeds: Vec<FeedLink>,
+    /// JSON-LD structured data, already serialised and safe inside `<script>`.
+    pub json_ld: Option<String>,
+}
+
+/// A feed announced by a page.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    /// Human-readable title.
+    pub title: String,
+    /// Address.
+    pub url: String,
+    /// MIME type.
+    pub mime: &'static str,
 }
 
 /// The frame around every page: site, navigation, footer year.
@@ -151,7 +170,32 @@ impl<'a> Presenter<'a> {
             None => chrome.site.name.clone(),
         };
         let description = if description.is_empty() { chrome.site.description.clone() } else { description.to_owned() };
-        PageMeta { title, description, canonical: format!("{}{path}", self.state.config.base_url) }
+        PageMeta {
+            title,
+            description,
+            canonical: format!("{}{path}", self.state.config.base_url),
+            og_type: "website",
+            image: None,
+            feeds: self.feeds("/", &chrome.site.name),
+            json_ld: None,
+        }
+    }
+
+    /// The feed links of the page at `path` (`/`, `/{section}/`, `/author/{slug}`, …), titled `title`.
+    pub fn feeds(&self, path: &str, title: &str) -> Vec<FeedLink> {
+        crate::feeds::alternates(path, title)
+            .into_iter()
+            .map(|(title, url, mime)| FeedLink { title, url, mime })
+            .collect()
+    }
+
+    /// An absolute URL for a site path.
+    pub fn absolute(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.state.config.base_url)
+        }
     }
 
     /// A moment in the site's time zone.

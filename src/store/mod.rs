@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use read::{CardQuery, ListFilter, Order};
+pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use write::{Batch, BatchReport};
 
 /// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.

@@ -61,7 +61,7 @@ const RELATED_PER_TAG: i64 = 40;
 const RELATED_PER_SECTION: i64 = 20;
 
 /// Columns of a card; shared by every list query so that all lists show the same thing.
-const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.view_count, \
+const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.updated_at, a.view_count, \
      s.slug AS section_slug, s.name AS section_name, \
      i.path AS image_path, i.width AS image_width, i.height AS image_height, \
      i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit ";
@@ -82,6 +82,7 @@ struct CardRow {
     headline: String,
     standfirst: String,
     published_at: Option<i64>,
+    updated_at: Option<i64>,
     view_count: i64,
     section_slug: String,
     section_name: String,
@@ -96,7 +97,6 @@ struct CardRow {
 #[derive(FromRow)]
 struct ArticleExtraRow {
     body_html: String,
-    updated_at: Option<i64>,
     language: String,
 }
 
@@ -135,11 +135,74 @@ impl CardRow {
             headline: self.headline,
             standfirst: self.standfirst,
             published_at: timestamp(published)?,
+            updated_at: self.updated_at.map(timestamp).transpose()?,
             view_count: self.view_count,
             image,
             authors: Vec::new(),
         })
     }
+}
+
+/// Appends `id, id, …)` to a query that ends in `IN (`.
+fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(")");
+}
+
+/// Body and tags of an article, for feeds.
+#[derive(Debug, Default, Clone)]
+pub struct FeedDetails {
+    /// Sanitised HTML of the body.
+    pub body_html: String,
+    /// Tags in name order.
+    pub tags: Vec<TagRef>,
+}
+
+/// What a sitemap lists for one article.
+#[derive(Debug, Clone)]
+pub struct SitemapEntry {
+    /// Section slug.
+    pub section: String,
+    /// Article slug.
+    pub slug: String,
+    /// Headline (for news sitemaps).
+    pub headline: String,
+    /// Last visible change (update, else publication).
+    pub modified: DateTime<Utc>,
+    /// Publication time.
+    pub published: DateTime<Utc>,
+    /// Language of the article.
+    pub language: String,
+    /// Lead image path, if any.
+    pub image: Option<String>,
+}
+
+const SITEMAP_SELECT: &str = "SELECT s.slug AS section, a.slug, a.headline, \
+     COALESCE(a.updated_at, a.published_at) AS modified, a.published_at AS published, a.language, \
+     i.path AS image FROM articles a JOIN sections s ON s.id = a.section_id \
+     LEFT JOIN images i ON i.id = a.lead_image_id ";
+
+#[derive(FromRow)]
+struct SitemapRow {
+    section: String,
+    slug: String,
+    headline: String,
+    modified: Option<i64>,
+    published: Option<i64>,
+    language: String,
+    image: Option<String>,
+}
+
+/// Which kind of listing page [`Store::listed_slugs`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListedKind {
+    /// Author pages.
+    Author,
+    /// Tag pages.
+    Tag,
 }
 
 /// Appends the condition that makes an article public at `now`.
@@ -282,7 +345,7 @@ impl Store {
         };
         let id = row.id;
         let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, a.updated_at, a.language FROM articles a \
+            "SELECT b.html AS body_html, a.language FROM articles a \
                  JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
         )
         .bind(id)
@@ -300,13 +363,7 @@ impl Store {
         .collect();
         let mut cards = self.with_bylines(vec![row]).await?;
         let card = cards.pop().ok_or_else(|| StoreError::Corrupt(format!("article {id} vanished")))?;
-        Ok(Some(Article {
-            card,
-            body_html: extra.body_html,
-            updated_at: extra.updated_at.map(timestamp).transpose()?,
-            tags,
-            language: extra.language,
-        }))
+        Ok(Some(Article { card, body_html: extra.body_html, tags, language: extra.language }))
     }
 
     /// Up to `limit` public articles related to `article`: most shared tags first, then the same section,
@@ -349,6 +406,102 @@ impl Store {
         self.with_bylines(rows).await
     }
 
+    /// Body HTML and tags of several articles (for feeds), in two queries.
+    pub async fn feed_details(&self, ids: &[i64]) -> Result<HashMap<i64, FeedDetails>, StoreError> {
+        let mut details: HashMap<i64, FeedDetails> = HashMap::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(details);
+        }
+        let mut bodies =
+            QueryBuilder::<Sqlite>::new("SELECT article_id, html FROM article_bodies WHERE article_id IN (");
+        push_ids(&mut bodies, ids);
+        for (id, html) in bodies.build_query_as::<(i64, String)>().fetch_all(&self.reader).await? {
+            details.entry(id).or_default().body_html = html;
+        }
+        let mut tags = QueryBuilder::<Sqlite>::new(
+            "SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+             WHERE at.article_id IN (",
+        );
+        push_ids(&mut tags, ids);
+        tags.push(" ORDER BY t.name");
+        for (id, slug, name) in tags.build_query_as::<(i64, String, String)>().fetch_all(&self.reader).await? {
+            details.entry(id).or_default().tags.push(TagRef { slug, name });
+        }
+        Ok(details)
+    }
+
+    /// Public articles in id order (new ones come last, so earlier sitemap pages stay stable), `limit` from
+    /// `offset`, with what a sitemap needs.
+    pub async fn sitemap_entries(
+        &self,
+        now: DateTime<Utc>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<SitemapEntry>, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
+        push_visible(&mut query, now);
+        query.push(" ORDER BY a.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        self.sitemap_rows(query).await
+    }
+
+    /// Public articles published at or after `since`, newest first (for the news sitemap).
+    pub async fn recent_sitemap_entries(
+        &self,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<SitemapEntry>, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
+        push_visible(&mut query, now);
+        push_filter(&mut query, ListFilter::PublishedSince(since));
+        query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
+        self.sitemap_rows(query).await
+    }
+
+    async fn sitemap_rows(&self, mut query: QueryBuilder<'_, Sqlite>) -> Result<Vec<SitemapEntry>, StoreError> {
+        query
+            .build_query_as::<SitemapRow>()
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(SitemapEntry {
+                    section: row.section,
+                    slug: row.slug,
+                    headline: row.headline,
+                    modified: timestamp(row.modified.unwrap_or_default())?,
+                    published: timestamp(row.published.unwrap_or_default())?,
+                    language: row.language,
+                    image: row.image,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest modification among public articles, for feeds' and sitemaps' own dates.
+    pub async fn last_modified(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT MAX(COALESCE(a.updated_at, a.published_at)) FROM articles a ");
+        push_visible(&mut query, now);
+        let newest: Option<i64> = query.build_query_scalar().fetch_one(&self.reader).await?;
+        newest.map(timestamp).transpose()
+    }
+
+    /// Slugs of authors (`kind` = "author") or tags ("tag") with at least one public article.
+    pub async fn listed_slugs(&self, kind: ListedKind, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        let (table, link, column) = match kind {
+            ListedKind::Author => ("authors", "article_authors", "author_id"),
+            ListedKind::Tag => ("tags", "article_tags", "tag_id"),
+        };
+        // Table and column names are our own constants above, never input.
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT x.slug FROM {table} x WHERE EXISTS (SELECT 1 FROM {link} l JOIN articles a ON a.id = l.article_id "
+        ));
+        push_visible(&mut query, now);
+        query.push(format!(" AND l.{column} = x.id) ORDER BY x.slug"));
+        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+    }
+
     /// Turns rows into cards and fills in every card's authors with one query.
     async fn with_bylines(&self, rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
         if rows.is_empty() {
@@ -358,11 +511,8 @@ impl Store {
             "SELECT aa.article_id, au.slug, au.name FROM article_authors aa \
              JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (",
         );
-        let mut ids = query.separated(", ");
-        for row in &rows {
-            ids.push_bind(row.id);
-        }
-        query.push(") ORDER BY aa.article_id, aa.position");
+        push_ids(&mut query, &rows.iter().map(|row| row.id).collect::<Vec<_>>());
+        query.push(" ORDER BY aa.article_id, aa.position");
         let mut bylines: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
         for line in query.build_query_as::<BylineRow>().fetch_all(&self.reader).await? {
             bylines.entry(line.article_id).or_default().push(AuthorRef { slug: line.slug, name: line.name });

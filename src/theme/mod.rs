@@ -49,6 +49,7 @@ pub struct Asset {
 pub struct Theme {
     env: Environment<'static>,
     assets: HashMap<String, Asset>,
+    urls: Arc<HashMap<String, String>>,
 }
 
 impl Theme {
@@ -61,20 +62,27 @@ impl Theme {
         let template_dir = dir.map(|d| d.join("templates"));
         env.set_loader(move |name| load_template(template_dir.as_deref(), name));
         let urls = Arc::new(urls);
+        let lookup = Arc::clone(&urls);
         env.add_function("asset", move |name: &str| {
-            urls.get(name)
+            lookup
+                .get(name)
                 .cloned()
                 .ok_or_else(|| minijinja::Error::new(ErrorKind::InvalidOperation, format!("no asset named {name:?}")))
         });
         for name in DefaultTemplates::iter() {
             env.get_template(&name)?;
         }
-        Ok(Theme { env, assets })
+        Ok(Theme { env, assets, urls })
     }
 
     /// Renders the template `name` with `context`.
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, ThemeError> {
         Ok(self.env.get_template(name)?.render(context)?)
+    }
+
+    /// The fingerprinted URL of the asset `name` (such as `logo.svg`), if the theme has it.
+    pub fn asset_url(&self, name: &str) -> Option<&str> {
+        self.urls.get(name).map(String::as_str)
     }
 
     /// The asset served at `/assets/{file}`, where `file` is a fingerprinted name.

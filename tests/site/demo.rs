@@ -79,5 +79,6 @@ fn is_article(href: &str) -> bool {
     parts.len() == 2
         && !["author", "tag", "media", "assets"].contains(&parts[0])
         && !parts[1].is_empty()
+        && !parts[1].contains('.')
         && !parts[1].starts_with('?')
 }

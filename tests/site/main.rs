@@ -4,6 +4,7 @@
 mod article;
 mod cli;
 mod demo;
+mod feeds;
 mod helpers;
 mod lists;
 mod robustness;
