@@ -63,6 +63,7 @@ CREATE TABLE article_bodies (
 CREATE INDEX articles_by_status_time    ON articles (status, published_at DESC);
 CREATE INDEX articles_by_section_time   ON articles (section_id, status, published_at DESC);
 CREATE INDEX articles_by_status_views   ON articles (status, view_count DESC);
+CREATE INDEX articles_by_update         ON articles (updated_at) WHERE updated_at IS NOT NULL;
 
 CREATE TABLE article_authors (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
