@@ -63,6 +63,10 @@ pub struct Shared {
     pub cache: PageCache,
     /// Views counted and not yet written.
     pub views: ViewCounter,
+    /// The site's name, description and sections, shared by every render.
+    pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
+    /// The newest articles, for every article page's Latest block.
+    pub latest: crate::cache::Memo<Vec<crate::content::ArticleCard>>,
 }
 
 impl Deref for AppState {
@@ -97,7 +101,18 @@ impl App {
         let invalidate = cache.clone();
         store.on_change(move || invalidate.invalidate_all());
         let views = ViewCounter::new(config.trusted_proxies.clone(), config.timezone);
-        Ok(App { listener, state: AppState(Arc::new(Shared { config, store, theme, cache, views })) })
+        Ok(App {
+            listener,
+            state: AppState(Arc::new(Shared {
+                config,
+                store,
+                theme,
+                cache,
+                views,
+                frame: Default::default(),
+                latest: Default::default(),
+            })),
+        })
     }
 
     /// The address actually bound (the real port when port 0 was asked for).

@@ -196,10 +196,50 @@ impl PageCache {
         self.pages.try_get_with(key.0, render).await
     }
 
+    /// The current content generation (it changes with every content write).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     /// Forgets every page. Called by the store after each content change commits, before the write returns.
     pub fn invalidate_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.pages.invalidate_all();
+    }
+}
+
+/// One value shared by many renders (the site's frame, say), reloaded when the content generation changes or
+/// after [`PAGE_TTL`], whichever comes first; the time limit catches what changes without a write (a scheduled
+/// article's time arriving).
+#[derive(Debug)]
+pub struct Memo<T> {
+    slot: std::sync::Mutex<Option<(u64, std::time::Instant, Arc<T>)>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Memo<T> {
+        Memo { slot: std::sync::Mutex::new(None) }
+    }
+}
+
+impl<T> Memo<T> {
+    /// The value for `generation`, loading it with `load` when missing or stale. Two loads may race on a
+    /// change; both are correct, and the later one stays.
+    pub async fn get_or_load<E, F>(&self, generation: u64, load: impl FnOnce() -> F) -> Result<Arc<T>, E>
+    where
+        F: Future<Output = Result<T, E>>,
+    {
+        if let Some((held, loaded, value)) =
+            self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
+            && *held == generation
+            && loaded.elapsed() < PAGE_TTL
+        {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(load().await?);
+        *self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((generation, std::time::Instant::now(), Arc::clone(&value)));
+        Ok(value)
     }
 }
 
@@ -229,6 +269,17 @@ mod tests {
         let (coding, br) = page.body_for(Encoding::Brotli);
         assert_eq!(coding, Encoding::Brotli);
         assert!(br.len() < html.len() / 10);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn memo_reloads_on_a_new_generation_only() -> Result<(), std::convert::Infallible> {
+        let memo: Memo<u32> = Memo::default();
+        let loads = std::sync::atomic::AtomicU32::new(0);
+        let load = || async { Ok::<u32, std::convert::Infallible>(loads.fetch_add(1, Ordering::SeqCst) + 1) };
+        assert_eq!(*memo.get_or_load(1, load).await?, 1);
+        assert_eq!(*memo.get_or_load(1, load).await?, 1, "same generation: no reload");
+        assert_eq!(*memo.get_or_load(2, load).await?, 2, "new generation: reload");
         Ok(())
     }
 

@@ -53,8 +53,11 @@ pub async fn page(
     let store = &state.store;
     let article = store.article(&section, &slug, now).await?.ok_or(SiteError::NotFound)?;
     let recommend = store.related(&article, now, RECOMMEND).await?;
-    let latest_query = CardQuery { exclude: Some(article.card.id), ..CardQuery::newest(ListFilter::All, LATEST) };
-    let latest = store.cards(&latest_query, now).await?;
+    // One more than shown, so that leaving out the article being read still leaves enough.
+    let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1);
+    let newest = state.latest.get_or_load(state.cache.generation(), || store.cards(&newest_query, now)).await?;
+    let latest: Vec<_> =
+        newest.iter().filter(|card| card.id != article.card.id).take(LATEST as usize).cloned().collect();
 
     let presenter = Presenter::new(&state);
     let chrome = presenter.chrome(Some(&section)).await?;

@@ -128,6 +128,17 @@ pub struct Chrome {
     pub year: i32,
 }
 
+/// What every page's frame is made of, loaded once per content generation.
+#[derive(Debug)]
+pub struct SiteFrame {
+    /// Site name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Sections in navigation order.
+    pub sections: Vec<crate::content::Section>,
+}
+
 /// Setting keys for the site's name and description.
 pub const SITE_NAME: &str = "site.name";
 /// See [`SITE_NAME`].
@@ -148,16 +159,28 @@ impl<'a> Presenter<'a> {
     /// Loads the frame: settings and sections, with `current` marking the section being shown.
     pub async fn chrome(&self, current: Option<&str>) -> Result<Chrome, StoreError> {
         let store = &self.state.store;
-        let name = store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned());
-        let description = store.setting(SITE_DESCRIPTION).await?.unwrap_or_default();
-        let nav = store
-            .sections()
-            .await?
-            .into_iter()
-            .map(|s| NavItem { current: current == Some(s.slug.as_str()), url: section_url(&s.slug), name: s.name })
+        let frame = self
+            .state
+            .frame
+            .get_or_load(self.state.cache.generation(), || async {
+                Ok::<_, StoreError>(SiteFrame {
+                    name: store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned()),
+                    description: store.setting(SITE_DESCRIPTION).await?.unwrap_or_default(),
+                    sections: store.sections().await?,
+                })
+            })
+            .await?;
+        let nav = frame
+            .sections
+            .iter()
+            .map(|s| NavItem {
+                current: current == Some(s.slug.as_str()),
+                url: section_url(&s.slug),
+                name: s.name.clone(),
+            })
             .collect();
         Ok(Chrome {
-            site: SiteView { name, description, lang: "en".to_owned() },
+            site: SiteView { name: frame.name.clone(), description: frame.description.clone(), lang: "en".to_owned() },
             nav,
             year: Utc::now().with_timezone(&self.state.config.timezone).year(),
         })
