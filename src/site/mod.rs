@@ -6,6 +6,7 @@ mod error;
 pub mod format;
 mod home;
 mod listing;
+mod security;
 mod serving;
 mod structured;
 pub mod view;
@@ -24,7 +25,7 @@ pub use error::SiteError;
 
 /// All public routes, with the error pages in the site's style.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(home::page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/{file}", get(assets::theme_asset))
@@ -41,7 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/{slug}", get(second_segment))
         .fallback(|| async { SiteError::NotFound })
         .route("/views/{id}", axum::routing::post(article::beacon))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages));
+    security::harden(routes)
         .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
         .with_state(state)
 }

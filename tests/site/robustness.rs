@@ -98,3 +98,28 @@ async fn a_theme_directory_overrides_templates_without_recompiling() -> TestResu
     assert!(page.body.contains("Skip to content"), "the rest of the default theme still applies");
     Ok(())
 }
+
+#[tokio::test]
+async fn every_response_carries_the_defensive_headers() -> TestResult {
+    let site = TestSite::start().await?;
+    let article = site.article("world", "guarded").save().await?;
+    for path in [article.as_str(), article.as_str(), "/", "/feed.xml", "/nowhere", "/healthz"] {
+        let page = site.get(path).await?;
+        let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let policy = header("content-security-policy");
+        assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "{path}: {policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+        assert!(header("permissions-policy").contains("camera=()"), "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused() -> TestResult {
+    let site = TestSite::start_with(|c| c.views = newsroom::views::CountingMode::Beacon).await?;
+    let response = site.client.post(format!("{}/views/1", site.base)).body(vec![b'x'; 1024 * 1024]).send().await?;
+    assert_eq!(response.status(), 413);
+    Ok(())
+}
