@@ -15,7 +15,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::site::SiteError;
-use crate::site::view::{SITE_DESCRIPTION, SITE_NAME, article_url, author_url, media_url, section_url, tag_url};
+use crate::site::view::{
+    SITE_DESCRIPTION, SITE_NAME, absolute_url, article_url, author_url, media_url, section_url, tag_url,
+};
 use crate::store::{CardQuery, ListFilter};
 pub use sitemap::{robots, sitemap_file, sitemap_index};
 
@@ -221,7 +223,7 @@ async fn load(
                 updated: card.updated_at.unwrap_or(card.published_at),
                 authors: card.authors.into_iter().map(|a| (a.name, format!("{base}{}", author_url(&a.slug)))).collect(),
                 categories,
-                image: card.image.map(|image| absolute(base, &media_url(&image.path))),
+                image: card.image.map(|image| absolute_url(base, &media_url(&image.path))),
             }
         })
         .collect();
@@ -238,11 +240,6 @@ async fn load(
         updated,
         entries,
     })
-}
-
-/// Makes a media URL absolute (imported images may already be).
-fn absolute(base: &str, url: &str) -> String {
-    if url.starts_with("http://") || url.starts_with("https://") { url.to_owned() } else { format!("{base}{url}") }
 }
 
 /// A machine-readable response with a short shared cache lifetime and, when known, Last-Modified.

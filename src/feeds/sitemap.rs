@@ -10,10 +10,10 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{absolute, xml_response};
+use super::xml_response;
 use crate::app::AppState;
 use crate::site::SiteError;
-use crate::site::view::{SITE_NAME, article_url, author_url, media_url, section_url, tag_url};
+use crate::site::view::{SITE_NAME, absolute_url, article_url, author_url, media_url, section_url, tag_url};
 use crate::store::{ListFilter, ListedKind, SitemapEntry};
 
 /// URLs per article sitemap: the protocol's limit.
@@ -110,8 +110,9 @@ async fn articles(state: &AppState, chunk: i64) -> Result<Response, SiteError> {
                 text_element(w, "loc", &format!("{base}{}", article_url(&entry.section, &entry.slug)))?;
                 text_element(w, "lastmod", &w3c(entry.modified))?;
                 if let Some(image) = &entry.image {
-                    w.create_element("image:image")
-                        .write_inner_content(|w| text_element(w, "image:loc", &absolute(base, &media_url(image))))?;
+                    w.create_element("image:image").write_inner_content(|w| {
+                        text_element(w, "image:loc", &absolute_url(base, &media_url(image)))
+                    })?;
                 }
                 Ok(())
             })?;

@@ -164,7 +164,7 @@ pub fn json(feed: &Feed) -> String {
 
 /// Plain text as one HTML paragraph, escaped.
 fn paragraph(text: &str) -> String {
-    format!("<p>{}</p>", text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
+    format!("<p>{}</p>", ammonia::clean_text(text))
 }
 
 /// The MIME type of an image URL, from its extension.

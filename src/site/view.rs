@@ -214,11 +214,7 @@ impl<'a> Presenter<'a> {
 
     /// An absolute URL for a site path.
     pub fn absolute(&self, path: &str) -> String {
-        if path.starts_with("http://") || path.starts_with("https://") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.state.config.base_url)
-        }
+        absolute_url(&self.state.config.base_url, path)
     }
 
     /// A moment in the site's time zone.
@@ -257,6 +253,11 @@ pub fn image(image: &LeadImage) -> ImageView {
         width: image.width,
         height: image.height,
     }
+}
+
+/// `path` on the site at `base`, unless it already is an absolute URL (an imported image, say).
+pub fn absolute_url(base: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") { path.to_owned() } else { format!("{base}{path}") }
 }
 
 /// Media paths are relative to the media root unless they are already absolute URLs (imported sites).

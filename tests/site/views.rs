@@ -34,6 +34,9 @@ async fn two_hundred_distinct_readers_add_exactly_two_hundred() -> TestResult {
         assert_eq!(status??, 200);
     }
     assert_eq!(site.stored_views(&path).await?, 1_200);
+    let id = site.state.store.article("world", "popular", chrono::Utc::now()).await?.ok_or("the article")?.card.id;
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(site.state.store.daily_views(id, today).await?, 200, "today's row of the daily table");
     Ok(())
 }
 
