@@ -9,8 +9,11 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use tokio::sync::Notify;
+
 use crate::cache::PageCache;
 use crate::config::Config;
+use crate::search::SearchIndex;
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
@@ -33,6 +36,9 @@ pub enum StartError {
     /// The theme could not be loaded.
     #[error(transparent)]
     Theme(#[from] ThemeError),
+    /// The search index could not be opened.
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     /// The demo site could not be loaded.
     #[error(transparent)]
     Demo(#[from] demo::DemoError),
@@ -67,6 +73,10 @@ pub struct Shared {
     pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
     /// The newest articles, for every article page's Latest block.
     pub latest: crate::cache::Memo<Vec<crate::content::ArticleCard>>,
+    /// This node's search index, following the database.
+    pub search: Arc<SearchIndex>,
+    /// Prompts the search index to catch up after a write on this node.
+    search_wake: Arc<Notify>,
 }
 
 impl Deref for AppState {
@@ -101,6 +111,10 @@ impl App {
         let invalidate = cache.clone();
         store.on_change(move || invalidate.invalidate_all());
         let views = ViewCounter::new(config.trusted_proxies.clone(), config.timezone);
+        let search = Arc::new(SearchIndex::open(&config.search_dir())?);
+        let search_wake = Arc::new(Notify::new());
+        let wake = Arc::clone(&search_wake);
+        store.on_change(move || wake.notify_one());
         Ok(App {
             listener,
             state: AppState(Arc::new(Shared {
@@ -111,6 +125,8 @@ impl App {
                 views,
                 frame: Default::default(),
                 latest: Default::default(),
+                search,
+                search_wake,
             })),
         })
     }
@@ -130,11 +146,14 @@ impl App {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let flusher = state.views.spawn_flusher(state.store.clone());
+        let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let router: Router = site::router(self.state);
         let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         flusher.abort();
+        indexer.abort();
+        state.search.close().await;
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }

@@ -45,6 +45,9 @@ enum Command {
     Demo,
     /// Generate a large realistic site (for benchmarks and load tests) into an empty data directory.
     Generate(GenerateArgs),
+    /// Rebuild this node's search index from the database. Stop the server on this data directory first; a
+    /// running server keeps its index up to date by itself.
+    Reindex,
 }
 
 #[derive(Debug, Args)]
@@ -132,13 +135,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cache_mb: args.cache_mb,
             feed_content: args.feed_content,
         },
-        Command::Demo | Command::Generate(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
+        Command::Demo | Command::Generate(_) | Command::Reindex => {
+            RawConfig { data: cli.global.data.clone(), ..RawConfig::default() }
+        }
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
     match command {
         Command::Serve(_) => serve(config).await,
         Command::Demo => load_demo(&config).await,
         Command::Generate(args) => generate(&config, &args).await,
+        Command::Reindex => reindex(&config).await,
     }
 }
 
@@ -180,6 +186,28 @@ async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()> {
         "Generated {} articles into {} in {:.1} s.",
         args.articles,
         config.data_dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Indexing memory for a rebuild from the command line, where nothing else competes for it.
+const REINDEX_WRITER_BYTES: usize = 256 * 1024 * 1024;
+
+async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let store = open_data_dir(config).await?;
+    let started = std::time::Instant::now();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let index = std::sync::Arc::new(
+        crate::search::SearchIndex::open_with(&config.search_dir(), threads, REINDEX_WRITER_BYTES)
+            .context("opening the search index")?,
+    );
+    let count = index.rebuild(&store).await.context("rebuilding the search index")?;
+    index.close().await;
+    store.close().await;
+    println!(
+        "Indexed {count} published articles into {} in {:.1} s.",
+        config.search_dir().display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

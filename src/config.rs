@@ -174,6 +174,11 @@ impl Config {
         self.data_dir.join("newsroom.db")
     }
 
+    /// This node's search index (a cache of the database, rebuilt when missing).
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     /// The directory uploaded and generated media live in.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")

@@ -11,6 +11,7 @@ pub mod content;
 pub mod demo;
 pub mod feeds;
 pub mod generate;
+pub mod search;
 pub mod site;
 pub mod store;
 pub mod theme;

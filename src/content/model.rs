@@ -279,6 +279,8 @@ pub struct Article {
     pub card: ArticleCard,
     /// Sanitised HTML of the body.
     pub body_html: String,
+    /// The body as written (Markdown), for what needs its plain text (Recommend).
+    pub body_markdown: String,
     /// Tags in name order.
     pub tags: Vec<TagRef>,
     /// Language of the article.

@@ -6,7 +6,9 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use chrono::Utc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
@@ -18,6 +20,8 @@ use super::view::{
 };
 use super::{SiteError, render};
 use crate::app::AppState;
+use crate::content::{Article, ArticleCard, plain_text};
+use crate::search::{RecommendSource, near_duplicates};
 use crate::site::format::group_digits;
 use crate::store::{CardQuery, ListFilter};
 use crate::views::CountingMode;
@@ -52,7 +56,7 @@ pub async fn page(
     let now = Utc::now();
     let store = &state.store;
     let article = store.article(&section, &slug, now).await?.ok_or(SiteError::NotFound)?;
-    let recommend = store.related(&article, now, RECOMMEND).await?;
+    let recommend = recommendations(&state, &article, now).await?;
     // One more than shown, so that leaving out the article being read still leaves enough.
     let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1);
     let newest = state.latest.get_or_load(state.cache.generation(), || store.cards(&newest_query, now)).await?;
@@ -123,6 +127,40 @@ pub async fn page(
     )?;
     response.extensions_mut().insert(ArticleShown(article.card.id));
     Ok(response)
+}
+
+/// The Recommend block: articles related by content from the search index, topped up by shared tags and
+/// section while the index is still being built or when it finds fewer than the block holds.
+async fn recommendations(
+    state: &AppState,
+    article: &Article,
+    now: DateTime<Utc>,
+) -> Result<Vec<ArticleCard>, SiteError> {
+    let mut cards = Vec::with_capacity(RECOMMEND as usize);
+    if state.search.is_ready() {
+        let source = RecommendSource {
+            id: article.card.id,
+            headline: article.card.headline.clone(),
+            standfirst: article.card.standfirst.clone(),
+            body: plain_text(&article.body_markdown),
+            tags: article.tags.iter().map(|tag| tag.name.clone()).collect(),
+        };
+        let index = Arc::clone(&state.search);
+        let ids = tokio::task::spawn_blocking(move || index.recommend(&source, now.timestamp(), RECOMMEND as usize))
+            .await
+            .map_err(|error| SiteError::Internal(error.to_string()))?
+            .map_err(|error| SiteError::Internal(error.to_string()))?;
+        cards = state.store.cards_by_ids(&ids, now).await?;
+    }
+    if cards.len() < RECOMMEND as usize {
+        for card in state.store.related(article, now, RECOMMEND).await? {
+            let fresh = |c: &ArticleCard| c.id != card.id && !near_duplicates(&c.headline, &card.headline);
+            if cards.len() < RECOMMEND as usize && cards.iter().all(fresh) && fresh(&article.card) {
+                cards.push(card);
+            }
+        }
+    }
+    Ok(cards)
 }
 
 /// `POST /views/{id}`: a page's report that a reader saw it, in beacon mode. The same rules as for page

@@ -30,12 +30,16 @@ struct AvatarView {
     alt: String,
 }
 
+/// Links between the pages of a list.
 #[derive(Serialize)]
-struct Pagination {
-    page: i64,
-    total_pages: i64,
-    prev_url: Option<String>,
-    next_url: Option<String>,
+pub(super) struct Pagination {
+    pub page: i64,
+    pub total_pages: i64,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    /// Link texts: lists by date say "Newer" and "Older"; search says "Previous" and "Next".
+    pub prev_label: &'static str,
+    pub next_label: &'static str,
 }
 
 /// Reads `?page=N`. Absent means 1; anything but a whole number from 1 up names no page.
@@ -82,6 +86,8 @@ async fn list_page(
         total_pages,
         prev_url: (page_number > 1).then(|| page_url(page_number - 1)),
         next_url: (page_number < total_pages).then(|| page_url(page_number + 1)),
+        prev_label: "Newer",
+        next_label: "Older",
     };
     let presenter = Presenter::new(state);
     let chrome = presenter.chrome(current_section).await?;

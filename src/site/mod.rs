@@ -6,6 +6,7 @@ mod error;
 pub mod format;
 mod home;
 mod listing;
+mod search;
 mod security;
 mod serving;
 mod structured;
@@ -30,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/{file}", get(assets::theme_asset))
         .nest_service("/media", assets::media_service(&state.config.media_dir()))
+        .route("/search", get(search::page))
+        .route("/api/v1/search", get(search::api))
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{file}", get(feeds::sitemap_file))

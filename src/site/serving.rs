@@ -21,9 +21,15 @@ const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct ArticleShown(pub i64);
 
-/// Paths that are pages (not files with their own caching, not probes).
+/// Paths that are pages (not files with their own caching, not probes, not search results, which follow the
+/// index rather than the page cache's generations and whose queries are endless).
 fn is_page(path: &str) -> bool {
-    !(path.starts_with("/assets/") || path.starts_with("/media/") || path == "/healthz" || path.starts_with("/views/"))
+    !(path.starts_with("/assets/")
+        || path.starts_with("/media/")
+        || path == "/healthz"
+        || path.starts_with("/views/")
+        || path == "/search"
+        || path.starts_with("/api/"))
 }
 
 /// Serves GET and HEAD requests for pages from the cache, rendering on a miss.

@@ -5,6 +5,7 @@
 //! writer and writers never see "database is locked". Queries use `$N` placeholders and plain SQL types so that
 //! the PostgreSQL backend can share them.
 
+mod indexing;
 mod read;
 mod write;
 
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use indexing::IndexedArticle;
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use write::{Batch, BatchReport};
 

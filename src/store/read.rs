@@ -97,6 +97,7 @@ struct CardRow {
 #[derive(FromRow)]
 struct ArticleExtraRow {
     body_html: String,
+    body_markdown: String,
     language: String,
 }
 
@@ -144,7 +145,7 @@ impl CardRow {
 }
 
 /// Appends `id, id, …)` to a query that ends in `IN (`.
-fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
+pub(super) fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(*id);
@@ -345,7 +346,7 @@ impl Store {
         };
         let id = row.id;
         let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, a.language FROM articles a \
+            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language FROM articles a \
                  JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
         )
         .bind(id)
@@ -363,7 +364,13 @@ impl Store {
         .collect();
         let mut cards = self.with_bylines(vec![row]).await?;
         let card = cards.pop().ok_or_else(|| StoreError::Corrupt(format!("article {id} vanished")))?;
-        Ok(Some(Article { card, body_html: extra.body_html, tags, language: extra.language }))
+        Ok(Some(Article {
+            card,
+            body_html: extra.body_html,
+            body_markdown: extra.body_markdown,
+            tags,
+            language: extra.language,
+        }))
     }
 
     /// Up to `limit` public articles related to `article`: most shared tags first, then the same section,
@@ -512,21 +519,42 @@ impl Store {
         Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
     }
 
-    /// Turns rows into cards and fills in every card's authors with one query.
-    async fn with_bylines(&self, rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
-        if rows.is_empty() {
+    /// Public articles among `ids` as cards, in the order of `ids` (search results, recommendations).
+    pub async fn cards_by_ids(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<ArticleCard>, StoreError> {
+        if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let mut query = card_query();
+        push_visible(&mut query, now);
+        query.push(" AND a.id IN (");
+        push_ids(&mut query, ids);
+        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let mut cards: HashMap<i64, ArticleCard> =
+            self.with_bylines(rows).await?.into_iter().map(|card| (card.id, card)).collect();
+        Ok(ids.iter().filter_map(|id| cards.remove(id)).collect())
+    }
+
+    /// The authors of each of `ids`, in byline order, with one query.
+    pub(super) async fn bylines(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<AuthorRef>>, StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(
             "SELECT aa.article_id, au.slug, au.name FROM article_authors aa \
              JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (",
         );
-        push_ids(&mut query, &rows.iter().map(|row| row.id).collect::<Vec<_>>());
+        push_ids(&mut query, ids);
         query.push(" ORDER BY aa.article_id, aa.position");
         let mut bylines: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
         for line in query.build_query_as::<BylineRow>().fetch_all(&self.reader).await? {
             bylines.entry(line.article_id).or_default().push(AuthorRef { slug: line.slug, name: line.name });
         }
+        Ok(bylines)
+    }
+
+    /// Turns rows into cards and fills in every card's authors with one query.
+    async fn with_bylines(&self, rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut bylines = self.bylines(&rows.iter().map(|row| row.id).collect::<Vec<_>>()).await?;
         rows.into_iter()
             .map(|row| {
                 let mut card = row.into_card()?;

@@ -8,4 +8,5 @@ mod feeds;
 mod helpers;
 mod lists;
 mod robustness;
+mod search;
 mod views;

@@ -1,0 +1,351 @@
+//! Search for readers: the page `/search?q=` and the same results as JSON at `/api/v1/search?q=`.
+//!
+//! Whatever arrives in the query string gives results: bytes that are not UTF-8 are decoded lossily, unknown
+//! values of `sort`, `page` or the dates are ignored, and the index never sees reader syntax (see
+//! `search::query`).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use super::listing::Pagination;
+use super::view::{CardView, Presenter, section_url};
+use super::{SiteError, render};
+use crate::app::AppState;
+use crate::content::{ArticleCard, plain_text};
+use crate::search::{SearchRequest, Sort};
+
+/// Results per page on the search page.
+const PER_PAGE: usize = 10;
+/// Most results per page the API gives.
+const MAX_PER_PAGE: usize = 50;
+/// Deepest page served: beyond it readers refine their query, and offsets stay cheap.
+const MAX_PAGE: usize = 100;
+
+/// A search as the query string asks for it, already made safe.
+#[derive(Debug, Default, Clone)]
+struct Params {
+    q: String,
+    section: Option<String>,
+    author: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    sort: Sort,
+    page: usize,
+    per_page: usize,
+}
+
+impl Params {
+    fn read(raw: Option<&str>, default_per_page: usize) -> Params {
+        let mut params = Params { page: 1, per_page: default_per_page, ..Params::default() };
+        let nonempty = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            match key.as_ref() {
+                "q" => params.q = value.chars().take(1000).collect(),
+                "section" => params.section = nonempty(&value),
+                "author" => params.author = nonempty(&value),
+                "from" => params.from = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "to" => params.to = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok(),
+                "sort" if value == "newest" => params.sort = Sort::Newest,
+                "page" => params.page = value.parse().ok().filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1),
+                "per_page" => {
+                    params.per_page =
+                        value.parse().ok().filter(|n| (1..=MAX_PER_PAGE).contains(n)).unwrap_or(default_per_page);
+                }
+                _ => {}
+            }
+        }
+        params
+    }
+
+    /// The query string for these parameters at `page` (the form's own field order).
+    fn query_string(&self, page: usize, text: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        out.append_pair("q", text);
+        if let Some(section) = &self.section {
+            out.append_pair("section", section);
+        }
+        if let Some(author) = &self.author {
+            out.append_pair("author", author);
+        }
+        if let Some(from) = self.from {
+            out.append_pair("from", &from.to_string());
+        }
+        if let Some(to) = self.to {
+            out.append_pair("to", &to.to_string());
+        }
+        if self.sort == Sort::Newest {
+            out.append_pair("sort", "newest");
+        }
+        if page > 1 {
+            out.append_pair("page", &page.to_string());
+        }
+        out.finish()
+    }
+
+    fn has_filters(&self) -> bool {
+        self.section.is_some() || self.author.is_some() || self.from.is_some() || self.to.is_some()
+    }
+}
+
+/// One page of results, ready for either representation.
+struct Found {
+    total: usize,
+    cards: Vec<ArticleCard>,
+    /// Matched passages as safe HTML, one per card.
+    snippets: Vec<String>,
+    corrected: Option<String>,
+}
+
+async fn find(state: &AppState, params: &Params) -> Result<Found, SiteError> {
+    let now = Utc::now();
+    let zone = state.config.timezone;
+    let start_of = |day: NaiveDate, time: NaiveTime| {
+        zone.from_local_datetime(&day.and_time(time)).earliest().map(|t| t.timestamp())
+    };
+    let request = SearchRequest {
+        text: params.q.clone(),
+        section: params.section.clone(),
+        author: params.author.clone(),
+        from: params.from.and_then(|day| start_of(day, NaiveTime::MIN)),
+        to: params.to.and_then(|day| start_of(day, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))),
+        sort: params.sort,
+        offset: (params.page - 1) * params.per_page,
+        limit: params.per_page,
+        now: now.timestamp(),
+    };
+    let index = Arc::clone(&state.search);
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|error| SiteError::Internal(error.to_string()))?
+        .map_err(|error| SiteError::Internal(error.to_string()))?;
+    let cards = state.store.cards_by_ids(&results.ids, now).await?;
+    let bodies = state.store.bodies(&results.ids).await?;
+    let snippets = cards
+        .iter()
+        .map(|card| {
+            let snippet = bodies.get(&card.id).map(|body| results.snippet(&plain_text(body))).unwrap_or_default();
+            if snippet.is_empty() { html_escape(&card.standfirst) } else { snippet }
+        })
+        .collect();
+    Ok(Found { total: results.total, cards, snippets, corrected: results.corrected })
+}
+
+fn html_escape(text: &str) -> String {
+    minijinja::HtmlEscape(text).to_string()
+}
+
+#[derive(Serialize)]
+struct ResultView {
+    card: CardView,
+    snippet: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    name: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct SearchView {
+    q: String,
+    searched: bool,
+    filtered: bool,
+    summary: String,
+    corrected: Option<String>,
+    corrected_url: Option<String>,
+    ready: bool,
+    sections: Vec<Choice>,
+    author: Option<Choice>,
+    without_author_url: String,
+    from: String,
+    to: String,
+    newest: bool,
+}
+
+/// `GET /search`: the search page.
+pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, SiteError> {
+    let params = Params::read(raw.as_deref(), PER_PAGE);
+    let searched = !params.q.trim().is_empty() || params.has_filters();
+    let found = if searched { Some(find(&state, &params).await?) } else { None };
+    let presenter = Presenter::new(&state);
+    let chrome = presenter.chrome(None).await?;
+    let author = match &params.author {
+        Some(slug) => state.store.author(slug).await?.map(|a| Choice { value: a.slug, name: a.name, selected: true }),
+        None => None,
+    };
+    let frame_sections = state.store.sections().await?;
+    let sections = frame_sections
+        .iter()
+        .map(|s| Choice {
+            value: s.slug.clone(),
+            name: s.name.clone(),
+            selected: params.section.as_deref() == Some(s.slug.as_str()),
+        })
+        .collect();
+    let total = found.as_ref().map_or(0, |f| f.total);
+    let total_pages = total.div_ceil(params.per_page).max(1);
+    let page_url = |n: usize| format!("/search?{}", params.query_string(n, &params.q));
+    let pagination = Pagination {
+        page: params.page as i64,
+        total_pages: total_pages as i64,
+        prev_url: (params.page > 1).then(|| page_url(params.page - 1)),
+        next_url: (params.page < total_pages.min(MAX_PAGE)).then(|| page_url(params.page + 1)),
+        prev_label: "Previous",
+        next_label: "Next",
+    };
+    let summary = match total {
+        0 => String::new(),
+        1 => "1 article found".to_owned(),
+        n => format!("{} articles found", super::format::group_digits(n as i64)),
+    };
+    let corrected = found.as_ref().and_then(|f| f.corrected.clone());
+    let search = SearchView {
+        q: params.q.clone(),
+        searched,
+        filtered: params.has_filters() || params.sort == Sort::Newest,
+        summary,
+        corrected_url: corrected.as_ref().map(|text| format!("/search?{}", params.query_string(1, text))),
+        corrected,
+        ready: state.search.is_ready(),
+        sections,
+        author,
+        without_author_url: format!("/search?{}", Params { author: None, ..params.clone() }.query_string(1, &params.q)),
+        from: params.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: params.to.map(|d| d.to_string()).unwrap_or_default(),
+        newest: params.sort == Sort::Newest,
+    };
+    let results: Vec<ResultView> = found
+        .map(|f| {
+            f.cards
+                .iter()
+                .zip(f.snippets)
+                .map(|(card, snippet)| ResultView { card: presenter.card(card), snippet })
+                .collect()
+        })
+        .unwrap_or_default();
+    let title = if params.q.trim().is_empty() { "Search".to_owned() } else { format!("Search: {}", params.q.trim()) };
+    let page = presenter.meta(&chrome, Some(&title), "", "/search");
+    let mut response = render(
+        &state,
+        "search.html",
+        context! { page, search, results, pagination, ..Value::from_serialize(&chrome) },
+    )?;
+    no_store_in_shared_caches(&mut response);
+    Ok(response)
+}
+
+#[derive(Serialize)]
+struct ApiResults {
+    query: String,
+    corrected: Option<String>,
+    total: usize,
+    page: usize,
+    per_page: usize,
+    pages: usize,
+    results: Vec<ApiResult>,
+}
+
+#[derive(Serialize)]
+struct ApiResult {
+    id: i64,
+    url: String,
+    headline: String,
+    standfirst: String,
+    section: ApiLink,
+    authors: Vec<ApiLink>,
+    published: String,
+    snippet_html: String,
+}
+
+#[derive(Serialize)]
+struct ApiLink {
+    slug: String,
+    name: String,
+    url: String,
+}
+
+/// `GET /api/v1/search`: the same search as JSON.
+pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, SiteError> {
+    let params = Params::read(raw.as_deref(), PER_PAGE);
+    let searched = !params.q.trim().is_empty() || params.has_filters();
+    let found = if searched {
+        find(&state, &params).await?
+    } else {
+        Found { total: 0, cards: Vec::new(), snippets: Vec::new(), corrected: None }
+    };
+    let presenter = Presenter::new(&state);
+    let results = found
+        .cards
+        .iter()
+        .zip(found.snippets)
+        .map(|(card, snippet_html)| {
+            let view = presenter.card(card);
+            ApiResult {
+                id: card.id,
+                url: presenter.absolute(&view.url),
+                headline: card.headline.clone(),
+                standfirst: card.standfirst.clone(),
+                section: ApiLink {
+                    slug: card.section.slug.clone(),
+                    name: card.section.name.clone(),
+                    url: presenter.absolute(&section_url(&card.section.slug)),
+                },
+                authors: card
+                    .authors
+                    .iter()
+                    .map(|a| ApiLink {
+                        slug: a.slug.clone(),
+                        name: a.name.clone(),
+                        url: presenter.absolute(&super::view::author_url(&a.slug)),
+                    })
+                    .collect(),
+                published: view.published.iso,
+                snippet_html,
+            }
+        })
+        .collect();
+    let mut response = Json(ApiResults {
+        query: params.q.clone(),
+        corrected: found.corrected,
+        total: found.total,
+        page: params.page,
+        per_page: params.per_page,
+        pages: found.total.div_ceil(params.per_page),
+        results,
+    })
+    .into_response();
+    no_store_in_shared_caches(&mut response);
+    Ok(response)
+}
+
+/// Results change with every publication and are never kept by the page cache; browsers may revalidate.
+fn no_store_in_shared_caches(response: &mut Response) {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_parameters_fall_back_to_defaults() {
+        let params = Params::read(Some("q=%FF%FEbudget&page=-3&sort=sideways&from=yesterday&per_page=9999"), 10);
+        assert_eq!(params.q, "\u{fffd}\u{fffd}budget");
+        assert_eq!((params.page, params.per_page, params.sort, params.from), (1, 10, Sort::Relevance, None));
+    }
+
+    #[test]
+    fn links_keep_every_filter() {
+        let params = Params::read(Some("q=a+b&section=world&from=2025-01-02&sort=newest"), 10);
+        assert_eq!(params.query_string(3, "a b"), "q=a+b&section=world&from=2025-01-02&sort=newest&page=3");
+    }
+}

@@ -1,0 +1,121 @@
+//! What search indexes read: the change sequence and the searchable text of articles.
+
+use std::collections::HashMap;
+
+use sqlx::{FromRow, QueryBuilder, Sqlite};
+
+use super::read::push_ids;
+use super::{Store, StoreError};
+use crate::content::AuthorRef;
+
+/// An article's searchable text and filters.
+#[derive(Debug, Clone)]
+pub struct IndexedArticle {
+    /// Article id.
+    pub id: i64,
+    /// Headline.
+    pub headline: String,
+    /// Standfirst.
+    pub standfirst: String,
+    /// Body as written (Markdown).
+    pub body_markdown: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Authors in byline order.
+    pub authors: Vec<AuthorRef>,
+    /// Section slug.
+    pub section: String,
+    /// Publication time, Unix seconds.
+    pub published_at: i64,
+}
+
+#[derive(FromRow)]
+struct IndexedRow {
+    id: i64,
+    headline: String,
+    standfirst: String,
+    markdown: String,
+    section: String,
+    published_at: i64,
+}
+
+impl Store {
+    /// The newest change's sequence number (0 before the first change).
+    pub async fn change_seq(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
+            .fetch_one(&self.reader)
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// Articles whose searchable text may differ after the changes numbered `after + 1 ..= upto`: those
+    /// changed themselves, and those of changed authors (whose names are indexed).
+    pub async fn changed_articles(&self, after: i64, upto: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT entity_id FROM changes WHERE entity = 'article' AND seq > $1 AND seq <= $2 \
+             UNION SELECT aa.article_id FROM changes c JOIN article_authors aa ON aa.author_id = c.entity_id \
+             WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 ORDER BY 1",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    /// The Markdown bodies of `ids` (search snippets quote them).
+    pub async fn bodies(&self, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT article_id, markdown FROM article_bodies WHERE article_id IN (");
+        push_ids(&mut query, ids);
+        Ok(query.build_query_as::<(i64, String)>().fetch_all(&self.reader).await?.into_iter().collect())
+    }
+
+    /// Up to `limit` ids of published articles (including those timed for later) above `after`, ascending.
+    pub async fn published_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    /// The searchable text of those of `ids` that are published (including those timed for later: search
+    /// filters by time, so they appear when their time comes without another change).
+    pub async fn indexed_articles(&self, ids: &[i64]) -> Result<Vec<IndexedArticle>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.published_at \
+             FROM articles a JOIN article_bodies b ON b.article_id = a.id JOIN sections s ON s.id = a.section_id \
+             WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN (",
+        );
+        push_ids(&mut query, ids);
+        let rows: Vec<IndexedRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut tag_query = QueryBuilder::<Sqlite>::new(
+            "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
+        );
+        push_ids(&mut tag_query, ids);
+        for (id, name) in tag_query.build_query_as::<(i64, String)>().fetch_all(&self.reader).await? {
+            tags.entry(id).or_default().push(name);
+        }
+        let mut authors = self.bylines(ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| IndexedArticle {
+                id: row.id,
+                tags: tags.remove(&row.id).unwrap_or_default(),
+                authors: authors.remove(&row.id).unwrap_or_default(),
+                headline: row.headline,
+                standfirst: row.standfirst,
+                body_markdown: row.markdown,
+                section: row.section,
+                published_at: row.published_at,
+            })
+            .collect())
+    }
+}
