@@ -4,7 +4,8 @@
 //! which needs no dictionary and finds every occurrence.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
@@ -30,6 +31,21 @@ pub fn stemmed() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// Like [`stemmed`], without English stop words: the terms that can say what an article is about, for
+/// Recommend and the topic model (the index keeps stop words, which phrases need).
+pub fn subject_terms() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(UnicodeWords::default())
+        .filter(RemoveLongFilter::limit(LONGEST_TERM))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .dynamic();
+    let builder = match StopWordFilter::new(Language::English) {
+        Some(stop_words) => builder.filter_dynamic(stop_words),
+        None => builder,
+    };
+    builder.filter_dynamic(Stemmer::new(Language::English)).build()
 }
 
 /// See [`WORDS`].
@@ -103,6 +119,11 @@ mod tests {
     #[test]
     fn english_words_are_stemmed_and_folded() {
         assert_eq!(terms(stemmed(), "Ministers' Cafés: voting, voted!"), ["minist", "cafe", "vote", "vote"]);
+    }
+
+    #[test]
+    fn subject_terms_leave_out_stop_words() {
+        assert_eq!(terms(subject_terms(), "The volcano and the villages"), ["volcano", "villag"]);
     }
 
     #[test]

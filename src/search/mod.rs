@@ -9,6 +9,7 @@ mod analysis;
 mod query;
 mod recommend;
 mod sync;
+mod topics;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +23,7 @@ pub use recommend::{RecommendSource, near_duplicates};
 pub use sync::CatchUp;
 
 /// Bumped whenever the schema or analysis changes, so an index built by an older version is rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 /// Indexing memory of a serving node: one thread, the smallest budget tantivy accepts and then some.
 const SERVING_WRITER_BYTES: usize = 32 * 1024 * 1024;
 
@@ -67,6 +68,7 @@ struct Fields {
     section: tantivy::schema::Field,
     author_slugs: tantivy::schema::Field,
     published: tantivy::schema::Field,
+    topics: tantivy::schema::Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -94,6 +96,8 @@ fn schema() -> (Schema, Fields) {
         section: builder.add_text_field("section", STRING),
         author_slugs: builder.add_text_field("author_slug", STRING),
         published: builder.add_i64_field("published", INDEXED | STORED | FAST),
+        // The article's position in topic space (see `topics`), read by Recommend for its candidates.
+        topics: builder.add_bytes_field("topics", STORED),
     };
     (builder.build(), fields)
 }
@@ -110,6 +114,8 @@ pub struct SearchIndex {
     ready: AtomicBool,
     /// Recommendations computed since the index last changed.
     recommended: recommend::Memo,
+    /// The topic model fitted at the last rebuild, if the site was large enough.
+    model: std::sync::RwLock<Option<Arc<topics::TopicModel>>>,
     /// Held while catching up, so that catch-ups never overlap.
     syncing: tokio::sync::Mutex<()>,
 }
@@ -153,6 +159,7 @@ impl SearchIndex {
             writer: Mutex::new(Some(writer)),
             ready: AtomicBool::new(false),
             recommended: recommend::Memo::default(),
+            model: std::sync::RwLock::new(topics::TopicModel::load(dir).map(Arc::new)),
             syncing: tokio::sync::Mutex::new(()),
         })
     }
@@ -160,6 +167,14 @@ impl SearchIndex {
     /// Opens the index of a serving node (see [`SearchIndex::open_with`]).
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         Self::open_with(dir, 1, SERVING_WRITER_BYTES)
+    }
+
+    fn model(&self) -> Option<Arc<topics::TopicModel>> {
+        self.model.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_model(&self, model: Option<topics::TopicModel>) {
+        *self.model.write().unwrap_or_else(PoisonError::into_inner) = model.map(Arc::new);
     }
 
     /// Whether the index has caught up with the database at least once since it was opened.

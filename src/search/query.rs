@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, Term};
@@ -24,6 +24,8 @@ const MAX_QUERY_PARTS: usize = 16;
 const MIN_CORRECTED_CHARS: usize = 5;
 /// From this length on, two edits are forgiven.
 const TWO_EDITS_FROM_CHARS: usize = 8;
+/// Extra weight of an article whose headline holds the query's words in order.
+const HEADLINE_PHRASE_BOOST: f32 = 2.0;
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
 
@@ -130,9 +132,14 @@ fn raw_excludes_phrase(raw: &str, piece: &str) -> bool {
     raw.find(&format!("\"{piece}\"")).is_some_and(|at| raw[..at].ends_with('-'))
 }
 
-/// The letters-and-digits runs of `text`, lower-cased.
+/// The words of `text`, lower-cased: runs of letters and digits, with apostrophes inside a word kept (the
+/// index reads "minister's" as one word, so the query must too).
 fn words_of(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+        .map(|word| word.replace('\u{2019}', "'").to_lowercase())
+        .collect()
 }
 
 /// The cleaned query in tantivy's syntax (only words, quotes and `-` remain, all safe).
@@ -159,7 +166,7 @@ impl SearchIndex {
             .iter()
             .any(|p| matches!(p, Part::Word { excluded: false, .. } | Part::Phrase { excluded: false, .. }))
         {
-            Some(self.parse(&to_syntax(&parts), true))
+            Some(self.with_headline_phrase(&parts, self.parse(&to_syntax(&parts), true)))
         } else {
             None
         };
@@ -169,11 +176,32 @@ impl SearchIndex {
         let mut results = self.run(&searcher, text_query.as_deref(), request)?;
         // Every word required found nothing: offer the articles that match most of them instead.
         if results.total == 0 && parts.len() > 1 && text_query.is_some() {
-            let loose = self.parse(&to_syntax(&parts), false);
+            let loose = self.with_headline_phrase(&parts, self.parse(&to_syntax(&parts), false));
             results = self.run(&searcher, Some(loose.as_ref()), request)?;
         }
         results.corrected = corrected.then(|| to_syntax(&parts));
         Ok(results)
+    }
+
+    /// `query`, ranking first the articles whose headline holds the typed words in the typed order: someone
+    /// typing a headline is looking for that article.
+    fn with_headline_phrase(&self, parts: &[Part], query: Box<dyn Query>) -> Box<dyn Query> {
+        let words: Vec<&str> = parts
+            .iter()
+            .filter_map(|part| match part {
+                Part::Word { text, excluded: false } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        if words.len() < 2 {
+            return query;
+        }
+        let parser = QueryParser::for_index(&self.index, vec![self.fields.headline]);
+        let phrase = parser.parse_query_lenient(&format!("\"{}\"", words.join(" "))).0;
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, Box::new(BoostQuery::new(phrase, HEADLINE_PHRASE_BOOST))),
+        ]))
     }
 
     fn parse(&self, syntax: &str, every_word: bool) -> Box<dyn Query> {
@@ -337,6 +365,14 @@ mod tests {
                 Part::Word { text: "brexit".into(), excluded: true },
                 Part::Phrase { text: "labour party".into(), excluded: true },
             ]
+        );
+    }
+
+    #[test]
+    fn apostrophes_inside_words_stay() {
+        assert_eq!(
+            clean("Minister\u{2019}s 'questions' rock'n'roll"),
+            [word("minister's"), word("questions"), word("rock'n'roll")]
         );
     }
 

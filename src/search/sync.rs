@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::{TantivyDocument, Term};
 use tokio::sync::Notify;
 
-use super::{SCHEMA_VERSION, SearchError, SearchIndex, blocking};
+use super::{SCHEMA_VERSION, SearchError, SearchIndex, blocking, topics};
 use crate::content::plain_text;
 use crate::store::{IndexedArticle, Store};
 
@@ -57,6 +57,7 @@ impl SearchIndex {
         let _one_at_a_time = self.syncing.lock().await;
         let upto = store.change_seq().await?;
         let outcome = match self.seen() {
+            Some(_) if self.topics_outgrown() => CatchUp::Rebuilt(self.rebuild_upto(store, upto).await?),
             Some(seen) if seen == upto => CatchUp::Current,
             Some(seen) if seen < upto => {
                 let ids = store.changed_articles(seen, upto).await?;
@@ -85,6 +86,7 @@ impl SearchIndex {
     }
 
     async fn rebuild_upto(self: &Arc<Self>, store: &Store, upto: i64) -> Result<usize, SearchError> {
+        self.refit_topics(store).await?;
         blocking(self, |index| index.with_writer(|writer| Ok(writer.delete_all_documents()?))).await?;
         let mut after = 0;
         let mut count = 0;
@@ -98,6 +100,37 @@ impl SearchIndex {
         }
         blocking(self, move |index| index.commit(upto)).await?;
         Ok(count)
+    }
+
+    /// Fits the topic model on a sample of the published articles (every n-th by id) and saves it; without
+    /// enough articles the model is dropped.
+    async fn refit_topics(self: &Arc<Self>, store: &Store) -> Result<(), SearchError> {
+        let ids = store.published_ids_after(0, i64::MAX).await?;
+        let stride = ids.len().div_ceil(topics::MAX_SAMPLE).max(1);
+        let sample_ids: Vec<i64> = ids.iter().step_by(stride).copied().collect();
+        let mut sample = Vec::with_capacity(sample_ids.len());
+        for chunk in sample_ids.chunks(BATCH) {
+            sample.extend(store.indexed_articles(chunk).await?.iter().map(counts_of));
+        }
+        blocking(self, move |index| {
+            let model = topics::TopicModel::fit(&sample);
+            if let Some(model) = &model {
+                model.save(&index.dir)?;
+            }
+            index.set_model(model);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Whether the site has outgrown its topic model (or grown enough to have one): then the next catch-up
+    /// rebuilds.
+    fn topics_outgrown(&self) -> bool {
+        let articles = self.reader.searcher().num_docs() as usize;
+        match self.model() {
+            Some(model) => articles > model.articles.max(topics::MAX_SAMPLE / 2) * 2,
+            None => articles >= topics::MIN_ARTICLES,
+        }
     }
 
     /// Follows the database in the background: catches up when `wake` is notified (a write on this node)
@@ -173,9 +206,36 @@ impl SearchIndex {
         }
         document.add_text(fields.section, &article.section);
         document.add_i64(fields.published, article.published_at);
+        let counts = weighted_counts(&article.headline, &article.standfirst, &body, &article.tags);
+        if let Some(position) = self.model().and_then(|model| model.position(&counts)) {
+            document.add_bytes(fields.topics, &topics::encode(&position));
+        }
         document
     }
 }
+
+/// The weighted terms of an article, as the topic model and Recommend read them.
+pub(super) fn counts_of(article: &IndexedArticle) -> topics::TermCounts {
+    weighted_counts(&article.headline, &article.standfirst, &plain_text(&article.body_markdown), &article.tags)
+}
+
+/// The weighted terms of an article's texts (`body` as plain text).
+pub(super) fn weighted_counts(headline: &str, standfirst: &str, body: &str, tags: &[String]) -> topics::TermCounts {
+    let tags = tags.join(" ");
+    topics::term_counts(&[
+        (headline, HEADLINE_WEIGHT),
+        (standfirst, STANDFIRST_WEIGHT),
+        (body, 1.0),
+        (&tags, TAGS_WEIGHT),
+    ])
+}
+
+/// How much a word in the headline, standfirst or tags counts against one in the body.
+pub(super) const HEADLINE_WEIGHT: f32 = 3.0;
+/// See [`HEADLINE_WEIGHT`].
+pub(super) const STANDFIRST_WEIGHT: f32 = 2.0;
+/// See [`HEADLINE_WEIGHT`].
+pub(super) const TAGS_WEIGHT: f32 = 3.0;
 
 /// Article ids are positive database keys; the index stores them unsigned.
 pub(super) fn id_u64(id: i64) -> u64 {
