@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 pub use query::{SearchRequest, SearchResults, Sort};
@@ -23,7 +23,7 @@ pub use recommend::{RecommendSource, near_duplicates};
 pub use sync::CatchUp;
 
 /// Bumped whenever the schema or analysis changes, so an index built by an older version is rebuilt.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 4;
 /// Indexing memory of a serving node: one thread, the smallest budget tantivy accepts and then some.
 const SERVING_WRITER_BYTES: usize = 32 * 1024 * 1024;
 
@@ -69,6 +69,7 @@ struct Fields {
     author_slugs: tantivy::schema::Field,
     published: tantivy::schema::Field,
     topics: tantivy::schema::Field,
+    headline_words: tantivy::schema::Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -79,9 +80,8 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        id: builder.add_u64_field("id", INDEXED | STORED | FAST),
-        // Stored so that Recommend can compare candidates' headlines without a database round trip.
-        headline: builder.add_text_field("headline", text.clone().set_stored()),
+        id: builder.add_u64_field("id", INDEXED | FAST),
+        headline: builder.add_text_field("headline", text.clone()),
         standfirst: builder.add_text_field("standfirst", text.clone()),
         body: builder.add_text_field("body", text.clone()),
         tags: builder.add_text_field("tags", text.clone()),
@@ -95,9 +95,12 @@ fn schema() -> (Schema, Fields) {
         ),
         section: builder.add_text_field("section", STRING),
         author_slugs: builder.add_text_field("author_slug", STRING),
-        published: builder.add_i64_field("published", INDEXED | STORED | FAST),
-        // The article's position in topic space (see `topics`), read by Recommend for its candidates.
-        topics: builder.add_bytes_field("topics", STORED),
+        published: builder.add_i64_field("published", INDEXED | FAST),
+        // What Recommend reads of each candidate, as multi-valued number columns (no document store and no
+        // dictionary on its path): the position in topic space (see `topics::pack`) and the headline's word
+        // hashes, for near-duplicates.
+        topics: builder.add_u64_field("topics", FAST),
+        headline_words: builder.add_u64_field("headline_words", FAST),
     };
     (builder.build(), fields)
 }

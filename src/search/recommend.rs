@@ -1,18 +1,20 @@
 //! Recommend: articles like the one being read, by the words that make it distinctive (more-like-this over
 //! headline, standfirst, body and tags), blended with freshness, without the article itself or near-copies.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 
+use sha2::{Digest, Sha256};
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use super::sync::id_u64;
 use super::sync::weighted_counts;
-use super::topics::{self, TermCounts};
+use super::topics::{self, TermCounts, TopicModel};
 use super::{SearchError, SearchIndex};
 
 /// Candidates found by shared words, then ranked by topic, freshness and duplicates.
@@ -26,14 +28,15 @@ const FEEDBACK_WEIGHT: f32 = 1.0;
 /// A candidate for recommendation, as the index knows it.
 struct Candidate {
     id: i64,
-    headline: String,
+    /// Hashes of the headline's words (see [`headline_hashes`]).
+    headline_words: Vec<u32>,
     published: i64,
     /// Shared-word score relative to the best candidate's.
     words: f64,
     topic: Option<Vec<f32>>,
 }
 /// Most distinctive terms the query uses.
-const QUERY_TERMS: usize = 150;
+const QUERY_TERMS: usize = 50;
 /// After this many days an article's freshness bonus has halved.
 const FRESHNESS_HALF_LIFE_DAYS: f64 = 30.0;
 /// How much freshness can add to relevance (0.25 = a brand-new article scores up to 25% more).
@@ -95,8 +98,9 @@ impl SearchIndex {
         let fields = &self.fields;
         let searcher = self.reader.searcher();
         let counts = weighted_counts(&source.headline, &source.standfirst, &source.body, &source.tags);
-        let terms = distinctive_terms(&searcher, fields.body, &counts)?;
-        let position = self.model().and_then(|model| model.position(&counts));
+        let model = self.model();
+        let terms = distinctive_terms(&searcher, fields.body, &counts, model.as_deref())?;
+        let position = model.and_then(|model| model.position(&counts));
         let Some(&(_, top_weight)) = terms.first() else { return Ok(Vec::new()) };
         let mut like: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 2);
         for (text, weight) in &terms {
@@ -118,16 +122,16 @@ impl SearchIndex {
         ]);
         let hits = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
         let best = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
+        let mut columns: HashMap<u32, Columns> = HashMap::new();
         let mut found = Vec::with_capacity(hits.len());
         for (score, address) in hits {
-            let document: TantivyDocument = searcher.doc(address)?;
-            found.push(Candidate {
-                id: self.stored_id(&searcher, address)?,
-                headline: document.get_first(fields.headline).and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
-                published: document.get_first(fields.published).and_then(|v| v.as_i64()).unwrap_or_default(),
-                words: f64::from(score / best),
-                topic: document.get_first(fields.topics).and_then(|v| v.as_bytes()).and_then(topics::decode),
-            });
+            let segment = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(Columns::open(searcher.segment_reader(address.segment_ord))?)
+                }
+            };
+            found.push(segment.candidate(address.doc_id, f64::from(score / best)));
         }
         // Shared words find the candidates; closeness in topic space, where known, decides among them. The
         // first ranking's leaders then refine the sense of the subject (relevance feedback) for the second.
@@ -148,14 +152,13 @@ impl SearchIndex {
             candidates.push((
                 relevance(refined.as_deref(), candidate) * freshness,
                 candidate.id,
-                candidate.headline.clone(),
+                candidate.headline_words.clone(),
             ));
         }
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut chosen: Vec<HashSet<String>> = vec![headline_words(&source.headline)];
+        let mut chosen: Vec<Vec<u32>> = vec![headline_hashes(&source.headline)];
         let mut ids = Vec::with_capacity(limit);
-        for (_, id, headline) in candidates {
-            let words = headline_words(&headline);
+        for (_, id, words) in candidates {
             if chosen.iter().any(|other| overlap(other, &words) >= NEAR_DUPLICATE) {
                 continue;
             }
@@ -169,27 +172,35 @@ impl SearchIndex {
     }
 }
 
-/// Whether two headlines tell the same story (see [`NEAR_DUPLICATE`]).
-pub fn near_duplicates(a: &str, b: &str) -> bool {
-    overlap(&headline_words(a), &headline_words(b)) >= NEAR_DUPLICATE
-}
-
 /// The terms that best tell what an article is about, with weights: frequent in it, rare on the site
 /// (tf-idf with damped term frequency). Terms found in no other article cannot find anything and are left out.
+///
+/// With a topic model, rarity comes from its vocabulary (fitted on the site's articles) and costs no index
+/// lookups; without one (small sites), from the index.
 fn distinctive_terms(
     searcher: &Searcher,
     field: Field,
     counts: &TermCounts,
+    model: Option<&TopicModel>,
 ) -> Result<Vec<(String, f32)>, SearchError> {
     let documents = searcher.num_docs() as f32;
     let mut terms = Vec::with_capacity(counts.len());
     for (text, &count) in counts {
-        let in_documents = searcher.doc_freq(&Term::from_field_text(field, text))? as f32;
-        // In the source itself only (or nowhere indexed): nothing else can match it.
-        if in_documents < 2.0 {
-            continue;
-        }
-        let rarity = (1.0 + (documents - in_documents + 0.5) / (in_documents + 0.5)).ln();
+        let rarity = match model {
+            // Terms outside the vocabulary are in fewer than two articles of the sample, or in most.
+            Some(model) => match model.idf(text) {
+                Some(idf) => idf,
+                None => continue,
+            },
+            None => {
+                let in_documents = searcher.doc_freq(&Term::from_field_text(field, text))? as f32;
+                // In the source itself only (or nowhere indexed): nothing else can match it.
+                if in_documents < 2.0 {
+                    continue;
+                }
+                (1.0 + (documents - in_documents + 0.5) / (in_documents + 0.5)).ln()
+            }
+        };
         terms.push((text.clone(), (1.0 + count.ln()) * rarity));
     }
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -197,17 +208,75 @@ fn distinctive_terms(
     Ok(terms)
 }
 
-fn headline_words(headline: &str) -> HashSet<String> {
-    headline.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+/// The columns Recommend reads for candidates in one segment.
+struct Columns {
+    ids: Column<u64>,
+    published: Column<i64>,
+    topics: Column<u64>,
+    headline_words: Column<u64>,
 }
 
-/// Jaccard overlap of two word sets.
-fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let union = a.union(b).count();
-    if union == 0 {
-        return 0.0;
+impl Columns {
+    fn open(segment: &SegmentReader) -> Result<Columns, SearchError> {
+        let fast = segment.fast_fields();
+        Ok(Columns {
+            ids: fast.u64("id")?,
+            published: fast.i64("published")?,
+            topics: fast.u64("topics")?,
+            headline_words: fast.u64("headline_words")?,
+        })
     }
-    a.intersection(b).count() as f64 / union as f64
+
+    fn candidate(&self, doc: DocId, words: f64) -> Candidate {
+        let mut headline_words: Vec<u32> = self.headline_words.values_for_doc(doc).map(|h| h as u32).collect();
+        headline_words.sort_unstable();
+        Candidate {
+            id: i64::try_from(self.ids.first(doc).unwrap_or_default()).unwrap_or_default(),
+            headline_words,
+            published: self.published.first(doc).unwrap_or_default(),
+            words,
+            topic: topics::unpack(self.topics.values_for_doc(doc)),
+        }
+    }
+}
+
+/// Whether two headlines tell the same story (see [`NEAR_DUPLICATE`]).
+pub fn near_duplicates(a: &str, b: &str) -> bool {
+    overlap(&headline_hashes(a), &headline_hashes(b)) >= NEAR_DUPLICATE
+}
+
+/// A headline's distinct lower-cased words, each as a stable 32-bit hash (the first bytes of its SHA-256),
+/// sorted: a compact stand-in for the words that the index keeps per article.
+pub(super) fn headline_hashes(headline: &str) -> Vec<u32> {
+    let mut hashes: Vec<u32> = headline
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            let digest = Sha256::digest(word.to_lowercase().as_bytes());
+            u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]])
+        })
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// Jaccard overlap of two sorted, distinct hash lists.
+fn overlap(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - shared;
+    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
 }
 
 #[cfg(test)]
@@ -218,6 +287,7 @@ mod tests {
     fn the_same_headline_reworded_slightly_is_a_near_duplicate() {
         assert!(near_duplicates("Bank raises interest rates to 5%", "Bank raises interest rates to 5.25%"));
         assert!(near_duplicates("Storm closes the ferry", "Storm Closes The Ferry!"));
+        assert!(!near_duplicates("", "Storm closes the ferry"));
         assert!(!near_duplicates("Volcano report 1: lava and ash", "Volcano report 2: lava and ash"));
         assert!(!near_duplicates("Bank raises interest rates", "Football club sacks manager"));
     }

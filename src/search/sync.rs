@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::{TantivyDocument, Term};
 use tokio::sync::Notify;
 
-use super::{SCHEMA_VERSION, SearchError, SearchIndex, blocking, topics};
+use super::{SCHEMA_VERSION, SearchError, SearchIndex, blocking, recommend, topics};
 use crate::content::plain_text;
 use crate::store::{IndexedArticle, Store};
 
@@ -88,15 +89,26 @@ impl SearchIndex {
     async fn rebuild_upto(self: &Arc<Self>, store: &Store, upto: i64) -> Result<usize, SearchError> {
         self.refit_topics(store).await?;
         blocking(self, |index| index.with_writer(|writer| Ok(writer.delete_all_documents()?))).await?;
-        let mut after = 0;
+        let ids = store.published_ids_after(0, i64::MAX).await?;
+        let mut batches = ids.chunks(BATCH);
         let mut count = 0;
-        loop {
-            let ids = store.published_ids_after(after, BATCH as i64).await?;
-            let Some(&last) = ids.last() else { break };
-            after = last;
-            let articles = store.indexed_articles(&ids).await?;
+        // Reading the next batch from the database overlaps with indexing the current one.
+        let mut next = match batches.next() {
+            Some(batch) => Some(store.indexed_articles(batch).await?),
+            None => None,
+        };
+        while let Some(articles) = next.take() {
             count += articles.len();
-            blocking(self, move |index| index.add_all(&articles)).await?;
+            let indexing = blocking(self, move |index| index.add_all(&articles));
+            let reading = async {
+                match batches.next() {
+                    Some(batch) => store.indexed_articles(batch).await.map(Some),
+                    None => Ok(None),
+                }
+            };
+            let (indexed, read) = tokio::join!(indexing, reading);
+            indexed?;
+            next = read?;
         }
         blocking(self, move |index| index.commit(upto)).await?;
         Ok(count)
@@ -105,17 +117,24 @@ impl SearchIndex {
     /// Fits the topic model on a sample of the published articles (every n-th by id) and saves it; without
     /// enough articles the model is dropped.
     async fn refit_topics(self: &Arc<Self>, store: &Store) -> Result<(), SearchError> {
+        let started = std::time::Instant::now();
         let ids = store.published_ids_after(0, i64::MAX).await?;
         let stride = ids.len().div_ceil(topics::MAX_SAMPLE).max(1);
         let sample_ids: Vec<i64> = ids.iter().step_by(stride).copied().collect();
-        let mut sample = Vec::with_capacity(sample_ids.len());
+        let mut articles = Vec::with_capacity(sample_ids.len());
         for chunk in sample_ids.chunks(BATCH) {
-            sample.extend(store.indexed_articles(chunk).await?.iter().map(counts_of));
+            articles.extend(store.indexed_articles(chunk).await?);
         }
         blocking(self, move |index| {
-            let model = topics::TopicModel::fit(&sample);
+            let sample: Vec<topics::TermCounts> = articles.par_iter().map(counts_of).collect();
+            let model = topics::TopicModel::fit(&sample, ids.len());
             if let Some(model) = &model {
                 model.save(&index.dir)?;
+                tracing::info!(
+                    sample = sample.len(),
+                    seconds = started.elapsed().as_secs_f32(),
+                    "fitted the topic model"
+                );
             }
             index.set_model(model);
             Ok(())
@@ -128,7 +147,7 @@ impl SearchIndex {
     fn topics_outgrown(&self) -> bool {
         let articles = self.reader.searcher().num_docs() as usize;
         match self.model() {
-            Some(model) => articles > model.articles.max(topics::MAX_SAMPLE / 2) * 2,
+            Some(model) => articles > model.site_articles * 2,
             None => articles >= topics::MIN_ARTICLES,
         }
     }
@@ -157,17 +176,18 @@ impl SearchIndex {
             for &id in ids {
                 writer.delete_term(Term::from_field_u64(self.fields.id, id_u64(id)));
             }
-            for article in articles {
-                writer.add_document(self.document(article))?;
-            }
             Ok(())
-        })
+        })?;
+        self.add_all(articles)
     }
 
     fn add_all(&self, articles: &[IndexedArticle]) -> Result<(), SearchError> {
+        // Documents are built on every core (Markdown to text, term counts, topic positions); tantivy's own
+        // threads then index them.
+        let documents: Vec<TantivyDocument> = articles.par_iter().map(|article| self.document(article)).collect();
         self.with_writer(|writer| {
-            for article in articles {
-                writer.add_document(self.document(article))?;
+            for document in documents {
+                writer.add_document(document)?;
             }
             Ok(())
         })
@@ -206,9 +226,14 @@ impl SearchIndex {
         }
         document.add_text(fields.section, &article.section);
         document.add_i64(fields.published, article.published_at);
+        for hash in recommend::headline_hashes(&article.headline) {
+            document.add_u64(fields.headline_words, u64::from(hash));
+        }
         let counts = weighted_counts(&article.headline, &article.standfirst, &body, &article.tags);
         if let Some(position) = self.model().and_then(|model| model.position(&counts)) {
-            document.add_bytes(fields.topics, &topics::encode(&position));
+            for value in topics::pack(&position) {
+                document.add_u64(fields.topics, value);
+            }
         }
         document
     }

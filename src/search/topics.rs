@@ -24,7 +24,7 @@ pub const DIMENSIONS: usize = 30;
 /// Below this many articles there is too little text to learn topics from; Recommend uses words alone.
 pub const MIN_ARTICLES: usize = 1000;
 /// Most articles the model is fitted on (a sample beyond that learns the same topics).
-pub const MAX_SAMPLE: usize = 20_000;
+pub const MAX_SAMPLE: usize = 10_000;
 /// Most terms in the vocabulary (the most widespread of those in at least two articles and at most half).
 const MAX_TERMS: usize = 40_000;
 /// Extra directions sampled and power iterations run, for an accurate truncated SVD.
@@ -58,8 +58,8 @@ pub fn term_counts(weighted_texts: &[(&str, f32)]) -> TermCounts {
 /// A fitted topic model.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TopicModel {
-    /// How many articles it was fitted on.
-    pub articles: usize,
+    /// How many articles the site had when the model was fitted (on a sample of them).
+    pub site_articles: usize,
     vocabulary: HashMap<String, u32>,
     idf: Vec<f32>,
     /// Term-by-dimension projection, row-major.
@@ -67,8 +67,9 @@ pub struct TopicModel {
 }
 
 impl TopicModel {
-    /// Fits a model on `sample`; `None` when the sample is too small to learn from.
-    pub fn fit(sample: &[TermCounts]) -> Option<TopicModel> {
+    /// Fits a model on `sample`, drawn from a site of `site_articles`; `None` when the sample is too small
+    /// to learn from.
+    pub fn fit(sample: &[TermCounts], site_articles: usize) -> Option<TopicModel> {
         let articles = sample.len();
         if articles < MIN_ARTICLES {
             return None;
@@ -87,10 +88,15 @@ impl TopicModel {
             terms.iter().enumerate().map(|(index, (term, _))| ((*term).to_owned(), index as u32)).collect();
         let idf: Vec<f32> =
             terms.iter().map(|&(_, n)| ((1.0 + articles as f32) / (1.0 + n as f32)).ln() + 1.0).collect();
-        let mut model = TopicModel { articles, vocabulary, idf, basis: Vec::new() };
+        let mut model = TopicModel { site_articles, vocabulary, idf, basis: Vec::new() };
         let rows: Vec<Vec<(usize, f64)>> = sample.iter().map(|counts| model.weights(counts)).collect();
         model.basis = truncated_svd_basis(&rows, terms.len(), DIMENSIONS)?;
         Some(model)
+    }
+
+    /// The rarity weight (idf) of `term` on the site when the model was fitted, if it is in the vocabulary.
+    pub fn idf(&self, term: &str) -> Option<f32> {
+        self.vocabulary.get(term).map(|&index| self.idf[index as usize])
     }
 
     /// The unit-length tf-idf vector of `counts` over the vocabulary, as (term index, weight).
@@ -139,15 +145,20 @@ impl TopicModel {
     }
 }
 
-/// Encodes a position for storage in the index.
-pub fn encode(position: &[f32]) -> Vec<u8> {
-    position.iter().flat_map(|v| v.to_le_bytes()).collect()
+/// A position as numbers for a multi-valued index column: each is the dimension in the high half and the
+/// value's bits in the low half, so the order the column keeps them in does not matter.
+pub fn pack(position: &[f32]) -> Vec<u64> {
+    position.iter().enumerate().map(|(dimension, v)| ((dimension as u64) << 32) | u64::from(v.to_bits())).collect()
 }
 
-/// Reads a position stored by [`encode`]; `None` if it is not one.
-pub fn decode(stored: &[u8]) -> Option<Vec<f32>> {
-    (stored.len() == DIMENSIONS * 4)
-        .then(|| stored.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+/// Reads a position written by [`pack`]; `None` if it is not a whole one.
+pub fn unpack(values: impl Iterator<Item = u64>) -> Option<Vec<f32>> {
+    let mut position = vec![f32::NAN; DIMENSIONS];
+    for value in values {
+        let slot = position.get_mut(usize::try_from(value >> 32).ok()?)?;
+        *slot = f32::from_bits(value as u32);
+    }
+    position.iter().all(|v| !v.is_nan()).then_some(position)
 }
 
 /// Cosine similarity of two unit-length positions.
@@ -247,9 +258,11 @@ mod tests {
                 (0..30).map(|i| (format!("{subject}{}", (n + i) % 60), 1.0 + (i % 3) as f32)).collect()
             })
             .collect();
-        let Some(model) = TopicModel::fit(&sample) else { panic!("enough articles to fit") };
+        let Some(model) = TopicModel::fit(&sample, sample.len()) else { panic!("enough articles to fit") };
         let position = |n: usize| model.position(&sample[n]).unwrap_or_default();
-        let stored = decode(&encode(&position(2))).unwrap_or_default();
+        let mut packed = pack(&position(2));
+        packed.reverse();
+        let stored = unpack(packed.into_iter()).unwrap_or_default();
         let same = similarity(&position(0), &stored);
         let other = similarity(&position(1), &stored);
         assert!(same > 0.5 && other < 0.2, "same subject {same}, other subject {other}");
@@ -257,6 +270,6 @@ mod tests {
 
     #[test]
     fn too_small_a_site_has_no_model() {
-        assert!(TopicModel::fit(&vec![TermCounts::new(); 10]).is_none());
+        assert!(TopicModel::fit(&vec![TermCounts::new(); 10], 10).is_none());
     }
 }

@@ -73,6 +73,20 @@ impl Store {
         Ok(query.build_query_as::<(i64, String)>().fetch_all(&self.reader).await?.into_iter().collect())
     }
 
+    /// Ids of the newest published articles whose body contains every word of `text` as a substring: the
+    /// `LIKE '%word%'` scan that sites without a search engine use. Only the search benchmark calls it, as
+    /// the baseline search is measured against.
+    pub async fn like_search(&self, text: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT a.id FROM articles a JOIN article_bodies b ON b.article_id = a.id WHERE a.status = 'published'",
+        );
+        for word in text.split_whitespace() {
+            query.push(" AND b.markdown LIKE ").push_bind(format!("%{word}%"));
+        }
+        query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
+        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+    }
+
     /// Up to `limit` ids of published articles (including those timed for later) above `after`, ascending.
     pub async fn published_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2")
