@@ -2,8 +2,8 @@
 """Finds one URL of each public page kind by following the links a reader would follow.
 
 Usage: collect-urls.py BASE_URL
-Prints "kind path" lines: home, article, section, author, tag, page2 (when the site has a second page
-of a listing) and not_found. Exits non-zero when a required kind cannot be found.
+Prints "kind path" lines: home, article, section, author, tag, search (a results page), page2 (when the
+site has a second page of a listing) and not_found. Exits non-zero when a required kind cannot be found.
 """
 import re
 import sys
@@ -68,6 +68,11 @@ def main():
         if nxt:
             page2 = nxt
             break
+
+    # A search results page, for a word of the first article's address (addresses are made from headlines).
+    if articles:
+        word = next((w for w in articles[0].rsplit("/", 1)[-1].split("-") if len(w) >= 4), None)
+        urls["search"] = "/search?q=" + word if word else None
 
     missing = [k for k, v in urls.items() if not v]
     for kind, path in urls.items():

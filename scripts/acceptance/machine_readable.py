@@ -107,5 +107,17 @@ for url in article_urls[:25]:
     check(publisher and publisher[0].get("logo", {}).get("url"), f"publisher with logo on {url}")
     check(any(g.get("@type") == "BreadcrumbList" for g in graph), f"BreadcrumbList on {url}")
 
+# The home page names the site and how to search it.
+home_html = fetch(BASE + "/").decode()
+home_blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', home_html, re.S)
+home_graph = json.loads(home_blocks[0])["@graph"] if home_blocks else []
+website = next((g for g in home_graph if g.get("@type") == "WebSite"), {})
+action = website.get("potentialAction", {})
+template = action.get("target", {}).get("urlTemplate", "")
+check(action.get("@type") == "SearchAction" and "{search_term_string}" in template, "WebSite SearchAction on the home page", template)
+if template:
+    search_html = fetch(local(template.replace("{search_term_string}", "harbour"))).decode()
+    check('class="stream search-results"' in search_html, "the SearchAction's address gives a results page")
+
 print(f"machine-readable: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -23,7 +23,7 @@ pub fn publisher(name: &str, home: &str, logo: Option<&str>) -> Value {
     organization
 }
 
-/// The site itself (home page).
+/// The site itself (home page), with its search, so that search engines can offer a search box for it.
 pub fn website(name: &str, home: &str, description: &str) -> Value {
     json!({
         "@type": "WebSite",
@@ -32,6 +32,14 @@ pub fn website(name: &str, home: &str, description: &str) -> Value {
         "url": home,
         "description": description,
         "publisher": { "@id": format!("{home}#publisher") },
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": format!("{}search?q={{search_term_string}}", home.trim_end_matches('/').to_owned() + "/"),
+            },
+            "query-input": "required name=search_term_string",
+        },
     })
 }
 
