@@ -56,6 +56,27 @@ fn demo_command_fills_a_data_directory() -> TestResult {
 }
 
 #[tokio::test]
+async fn reindex_rebuilds_the_search_index_and_refuses_while_a_server_holds_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let demo = newsroom().arg("demo").arg("--data").arg(dir.path()).output()?;
+    assert!(demo.status.success());
+    let output = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;
+    let stdout = String::from_utf8(output.stdout)?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Indexed 44 published articles"), "{stdout}");
+
+    let site = crate::helpers::TestSite::start_in(dir.path(), |_| {}).await?;
+    let busy = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;
+    assert!(!busy.status.success());
+    let stderr = String::from_utf8(busy.stderr)?;
+    assert!(stderr.contains("in use by another newsroom process"), "{stderr}");
+    // The rebuilt index serves: the demo is about a harbour town.
+    let results: serde_json::Value = serde_json::from_str(&site.get("/api/v1/search?q=harbour").await?.body)?;
+    assert!(results["total"].as_u64().is_some_and(|n| n > 0), "{results}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn serve_answers_and_stops_cleanly_on_sigterm() -> TestResult {
     let dir = tempfile::tempdir()?;
     let mut child = newsroom()
