@@ -81,11 +81,23 @@ impl SearchIndex {
     /// Up to `limit` published article ids related to `source`, best first. Remembered until the index
     /// next changes, so a page rendered again costs nothing here.
     pub fn recommend(&self, source: &RecommendSource, now: i64, limit: usize) -> Result<Arc<Vec<i64>>, SearchError> {
-        if let Some(known) = self.recommended.0.get(&source.id) {
+        self.recommend_for(source.id, now, limit, || source.clone())
+    }
+
+    /// Like [`SearchIndex::recommend`] for article `id`, building the source (which costs a Markdown pass) only
+    /// when nothing is remembered for it.
+    pub fn recommend_for(
+        &self,
+        id: i64,
+        now: i64,
+        limit: usize,
+        source: impl FnOnce() -> RecommendSource,
+    ) -> Result<Arc<Vec<i64>>, SearchError> {
+        if let Some(known) = self.recommended.0.get(&id) {
             return Ok(known);
         }
-        let ids = Arc::new(self.compute_recommendations(source, now, limit)?);
-        self.recommended.0.insert(source.id, Arc::clone(&ids));
+        let ids = Arc::new(self.compute_recommendations(&source(), now, limit)?);
+        self.recommended.0.insert(id, Arc::clone(&ids));
         Ok(ids)
     }
 
