@@ -46,6 +46,9 @@ pub enum StartError {
     },
 }
 
+/// The setting that records that a fresh database was offered the demo site.
+const DEMO_FLAG: &str = "demo_loaded";
+
 /// What every request handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Shared>);
@@ -90,9 +93,15 @@ impl App {
         let media = config.media_dir();
         std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
         let store = Store::open_sqlite(&config.database_path()).await?;
-        if config.demo && store.article_count().await? == 0 {
-            let report = demo::load(&store, &media).await?;
-            tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
+        // The demo fills a fresh database once; after that an empty site is an editor's choice (they may
+        // delete every article), so a one-time flag in settings decides, not the article count.
+        if store.setting(DEMO_FLAG).await?.is_none() {
+            if config.demo && store.article_count().await? == 0 {
+                let report = demo::load(&store, &media).await?;
+                tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
+            }
+            let flag = crate::store::Batch { settings: vec![(DEMO_FLAG.into(), "done".into())], ..Default::default() };
+            store.apply(&flag).await?;
         }
         let theme = Theme::load(config.theme_dir.as_deref())?;
         let listener =
