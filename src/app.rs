@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
-use crate::{demo, site};
+use crate::{admin, demo, site};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -139,11 +139,14 @@ impl App {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let flusher = state.views.spawn_flusher(state.store.clone());
-        let router: Router = site::router(self.state);
+        let publisher = admin::scheduler::spawn(state.store.clone());
+        // The back office is merged outside the public router's page cache: its pages are never cached.
+        let router: Router = site::router(self.state.clone()).merge(admin::router(self.state));
         let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         flusher.abort();
+        publisher.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }

@@ -45,6 +45,48 @@ enum Command {
     Demo,
     /// Generate a large realistic site (for benchmarks and load tests) into an empty data directory.
     Generate(GenerateArgs),
+    /// Manage back-office accounts (the first one is made here; later ones also in the back office).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from a hidden prompt, or from standard input when it is not a
+    /// terminal (never from the command line).
+    Add {
+        /// Sign-in email address
+        #[arg(long)]
+        email: String,
+        /// Display name (also the byline)
+        #[arg(long)]
+        name: String,
+        /// administrator, editor, author or contributor
+        #[arg(long)]
+        role: crate::auth::Role,
+    },
+    /// Set a new password for an account (read like `user add`'s) and sign it out everywhere.
+    ResetPassword {
+        /// Sign-in email address
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it (it is shown only this once).
+    Create {
+        /// The account's email address
+        #[arg(long)]
+        email: String,
+        /// A note saying what the token is for
+        #[arg(long, default_value = "")]
+        label: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -132,13 +174,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cache_mb: args.cache_mb,
             feed_content: args.feed_content,
         },
-        Command::Demo | Command::Generate(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
+        Command::Demo | Command::Generate(_) | Command::User(_) | Command::Token(_) => {
+            RawConfig { data: cli.global.data.clone(), ..RawConfig::default() }
+        }
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
     match command {
         Command::Serve(_) => serve(config).await,
         Command::Demo => load_demo(&config).await,
         Command::Generate(args) => generate(&config, &args).await,
+        Command::User(command) => users(&config, command).await,
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let store = open_data_dir(&config).await?;
+            let token = crate::auth::commands::create_token(&store, &email, &label).await;
+            store.close().await;
+            println!("{}", token?);
+            Ok(())
+        }
     }
 }
 
@@ -161,6 +213,18 @@ async fn open_data_dir(config: &Config) -> anyhow::Result<Store> {
     Store::open_sqlite(&config.database_path())
         .await
         .with_context(|| format!("opening {}", config.database_path().display()))
+}
+
+async fn users(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    use crate::auth::commands;
+    let store = open_data_dir(config).await?;
+    let outcome = match command {
+        UserCommand::Add { email, name, role } => commands::add_user(&store, &email, &name, role).await,
+        UserCommand::ResetPassword { email } => commands::reset_password(&store, &email).await,
+    };
+    store.close().await;
+    println!("{}", outcome?);
+    Ok(())
 }
 
 async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! One binary serves the public site (and, as later capabilities land, the back office and a JSON API)
 //! from one store. The library holds everything; `main.rs` only parses the command line.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -2,6 +2,8 @@
 //! that decides whether a user may do an action ([`may`]). Every back-office page and API call asks [`may`],
 //! so the rules live in one place and the role-matrix tests cover them all.
 
+pub mod commands;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

@@ -6,7 +6,7 @@ mod error;
 pub mod format;
 mod home;
 mod listing;
-mod security;
+pub(crate) mod security;
 mod serving;
 mod structured;
 pub mod view;
