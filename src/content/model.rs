@@ -305,6 +305,8 @@ pub struct Article {
     pub tags: Vec<TagRef>,
     /// Language of the article.
     pub language: String,
+    /// A visible correction note (empty when there is none).
+    pub correction: String,
 }
 
 #[cfg(test)]

@@ -98,6 +98,7 @@ struct CardRow {
 struct ArticleExtraRow {
     body_html: String,
     language: String,
+    correction: String,
 }
 
 #[derive(FromRow)]
@@ -345,7 +346,7 @@ impl Store {
         };
         let id = row.id;
         let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, a.language FROM articles a \
+            "SELECT b.html AS body_html, a.language, a.correction FROM articles a \
                  JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
         )
         .bind(id)
@@ -363,7 +364,13 @@ impl Store {
         .collect();
         let mut cards = self.with_bylines(vec![row]).await?;
         let card = cards.pop().ok_or_else(|| StoreError::Corrupt(format!("article {id} vanished")))?;
-        Ok(Some(Article { card, body_html: extra.body_html, tags, language: extra.language }))
+        Ok(Some(Article {
+            card,
+            body_html: extra.body_html,
+            tags,
+            language: extra.language,
+            correction: extra.correction,
+        }))
     }
 
     /// Up to `limit` public articles related to `article`: most shared tags first, then the same section,

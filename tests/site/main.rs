@@ -1,6 +1,7 @@
 //! Integration tests of the public site: the real server on an ephemeral port, a temporary SQLite data
 //! directory, and HTTP. One test binary keeps link time low.
 
+mod admin_articles;
 mod admin_auth;
 mod admin_helpers;
 mod admin_store;
