@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
-use crate::{admin, demo, site};
+use crate::{admin, api, demo, site};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +141,8 @@ impl App {
         let flusher = state.views.spawn_flusher(state.store.clone());
         let publisher = admin::scheduler::spawn(state.store.clone());
         // The back office is merged outside the public router's page cache: its pages are never cached.
-        let router: Router = site::router(self.state.clone()).merge(admin::router(self.state));
+        let router: Router =
+            site::router(self.state.clone()).merge(admin::router(self.state.clone())).merge(api::router(self.state));
         let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;

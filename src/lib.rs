@@ -4,6 +4,7 @@
 //! from one store. The library holds everything; `main.rs` only parses the command line.
 
 pub mod admin;
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -1,9 +1,12 @@
 //! Integration tests of the public site: the real server on an ephemeral port, a temporary SQLite data
 //! directory, and HTTP. One test binary keeps link time low.
 
+mod admin_api;
 mod admin_articles;
 mod admin_auth;
+mod admin_escaping;
 mod admin_helpers;
+mod admin_roles;
 mod admin_store;
 mod article;
 mod cli;

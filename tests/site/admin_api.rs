@@ -1,0 +1,129 @@
+//! The admin JSON API: a whole article's life over HTTP, JSON errors, and the OpenAPI document.
+
+use newsroom::auth::{Role, new_token, token_hash};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestResult, TestSite};
+
+async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let id = site.add_user(&format!("{}@example.com", role.as_str()), "Api Person", role).await?;
+    let token = new_token();
+    site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
+    Ok(token)
+}
+
+#[tokio::test]
+async fn an_article_is_created_published_updated_unpublished_and_deleted() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Author).await?;
+    let url = |path: &str| format!("{}{path}", site.base);
+    let created: Value = site
+        .client
+        .post(url("/api/admin/articles"))
+        .bearer_auth(&token)
+        .json(&json!({ "headline": "Ferry timetable changes", "section": "world", "body": "From **Monday**.",
+                       "authors": ["ben-writer", "api-person"], "tags": ["Ferries"] }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let article = &created["article"];
+    assert_eq!(article["slug"], "ferry-timetable-changes");
+    assert_eq!(article["status"], "draft");
+    assert_eq!(article["authors"], json!(["ben-writer", "api-person"]), "byline order kept");
+    let id = article["id"].as_i64().ok_or("id")?;
+    let modified = article["modified_at"].as_i64().ok_or("modified_at")?;
+    let public = "/world/ferry-timetable-changes";
+    assert_eq!(site.get(public).await?.status, 404);
+
+    let published =
+        site.client.post(url(&format!("/api/admin/articles/{id}/publish"))).bearer_auth(&token).send().await?;
+    assert_eq!(published.status(), 200);
+    assert!(site.get(public).await?.body.contains("<strong>Monday</strong>"));
+
+    // An update from a stale copy is refused with 409 and a JSON error.
+    let stale = site
+        .client
+        .put(url(&format!("/api/admin/articles/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "headline": "Stale", "section": "world", "body": "x", "status": "published", "modified_at": modified }))
+        .send()
+        .await?;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let error: Value = stale.json().await?;
+    assert_eq!(error["error"]["code"], "conflict");
+    assert!(error["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let unpublished =
+        site.client.post(url(&format!("/api/admin/articles/{id}/unpublish"))).bearer_auth(&token).send().await?;
+    assert_eq!(unpublished.json::<Value>().await?["article"]["status"], "unpublished");
+    assert_eq!(site.get(public).await?.status, 404, "gone from the site at once");
+    let deleted = site.client.delete(url(&format!("/api/admin/articles/{id}"))).bearer_auth(&token).send().await?;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = site.client.get(url(&format!("/api/admin/articles/{id}"))).bearer_auth(&token).send().await?;
+    assert_eq!(gone.status(), 404);
+    assert_eq!(gone.json::<Value>().await?["error"]["code"], "not_found");
+    Ok(())
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_code_and_a_message() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Editor).await?;
+    let url = |path: &str| format!("{}{path}", site.base);
+    let cases = [
+        (site.client.get(url("/api/admin/tags")), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (site.client.get(url("/api/admin/tags")).bearer_auth("not-a-token"), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (site.client.get(url("/api/admin/nothing-here")).bearer_auth(&token), StatusCode::NOT_FOUND, "not_found"),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body("{"),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .json(&json!({ "headline": "", "section": "world" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .json(&json!({ "headline": "A", "section": "nowhere", "body": "b" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+    ];
+    for (request, status, code) in cases {
+        let response = request.send().await?;
+        assert_eq!(response.status(), status, "{code}");
+        assert_eq!(response.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+        let body: Value = response.json().await?;
+        assert_eq!(body["error"]["code"], code);
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() -> TestResult {
+    let site = TestSite::start().await?;
+    let doc: Value = site.client.get(format!("{}/api/openapi.json", site.base)).send().await?.json().await?;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().ok_or("paths")?;
+    let source = include_str!("../../src/api/admin.rs");
+    let routes: Vec<&str> = source.split(".route(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    assert!(routes.len() >= 7);
+    for route in routes {
+        assert!(paths.contains_key(route), "{route} is documented");
+    }
+    Ok(())
+}
