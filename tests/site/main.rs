@@ -6,6 +6,8 @@ mod admin_articles;
 mod admin_auth;
 mod admin_escaping;
 mod admin_helpers;
+mod admin_migration;
+mod admin_pages;
 mod admin_roles;
 mod admin_store;
 mod article;
