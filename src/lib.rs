@@ -14,6 +14,7 @@ pub mod content;
 pub mod demo;
 pub mod feeds;
 pub mod generate;
+pub mod media;
 pub mod site;
 pub mod store;
 pub mod theme;

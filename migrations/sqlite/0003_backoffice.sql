@@ -88,6 +88,10 @@ CREATE INDEX articles_by_update         ON articles (updated_at) WHERE updated_a
 CREATE INDEX articles_by_owner          ON articles (owner_id, modified_at DESC);
 CREATE INDEX articles_by_modified       ON articles (modified_at DESC);
 
+-- The media library: uploaded images (articles' own imported images stay out of it), with resized copies.
+ALTER TABLE images ADD COLUMN in_library INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE images ADD COLUMN variants   TEXT    NOT NULL DEFAULT '[]';  -- JSON: [{path, width, mime}]
+
 -- Every save in the back office keeps the article as it was saved (JSON of the editable fields).
 CREATE TABLE article_revisions (
     id         INTEGER PRIMARY KEY,

@@ -174,10 +174,24 @@ async fn editor(
     let context = context! {
         article => view, messages, statuses, can_delete, zone => zone.name(),
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
+        images => lead_image_choices(state, current).await?,
     };
     let mut response = page(state, session, "articles", "admin/editor.html", context).await?;
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// The images the editor offers as the lead image: the library, and the article's own image if it has one
+/// from elsewhere (the demo, an import).
+async fn lead_image_choices(
+    state: &AppState,
+    current: Option<&EditableArticle>,
+) -> Result<Vec<crate::store::LibraryImage>, AdminError> {
+    let mut images = state.store.library_images().await?;
+    if let Some(id) = current.and_then(|c| c.lead_image_id).filter(|id| !images.iter().any(|i| i.id == *id)) {
+        images.extend(state.store.image(id).await?);
+    }
+    Ok(images)
 }
 
 /// `GET /admin/articles/new`.
@@ -239,6 +253,7 @@ fn draft_from_form(form: &Fields, zone: Tz) -> Result<ArticleDraft, String> {
         updated_at: None,
         mark_updated: form.has("mark_updated"),
         correction: form.get("correction").to_owned(),
+        lead_image: form.get("lead_image").parse().ok(),
     })
 }
 
@@ -345,13 +360,14 @@ pub async fn revisions(
 /// The readable text of a draft that diffs compare.
 fn diff_text(draft: &ArticleDraft) -> String {
     format!(
-        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nCorrection: {}\n\n{}\n",
+        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {}\nCorrection: {}\n\n{}\n",
         draft.headline,
         draft.section,
         draft.slug,
         draft.standfirst,
         draft.authors.join(", "),
         draft.tags.join(", "),
+        draft.lead_image.map_or_else(|| "none".to_owned(), |id| format!("image {id}")),
         draft.correction,
         draft.body.trim_end()
     )

@@ -14,6 +14,9 @@ use super::session::{self, PRE_SESSION_COOKIE};
 use super::{AdminError, MAX_FORM_BYTES};
 use crate::app::AppState;
 
+/// How far into a multipart body the CSRF field is looked for.
+const MULTIPART_TOKEN_WINDOW: usize = 64 * 1024;
+
 /// Checks Origin and CSRF token on every request that is not GET or HEAD.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() == Method::GET || request.method() == Method::HEAD {
@@ -34,11 +37,16 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
         Some(session) => session.csrf.clone(),
         None => session::cookie(request.headers(), PRE_SESSION_COOKIE).ok_or(AdminError::Csrf)?.to_owned(),
     };
+    let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+    let multipart = content_type.as_ref().is_some_and(|t| t.as_bytes().starts_with(b"multipart/form-data"));
+    let limit = if multipart { crate::media::MAX_UPLOAD_BYTES + super::UPLOAD_SLACK } else { MAX_FORM_BYTES };
     let (mut parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| AdminError::BadRequest("the form is too large".into()))?;
-    let sent = form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned());
+    let bytes =
+        axum::body::to_bytes(body, limit).await.map_err(|_| AdminError::BadRequest("the form is too large".into()))?;
+    let sent = match content_type {
+        Some(content_type) if multipart => multipart_token(content_type, bytes.clone()).await,
+        _ => form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned()),
+    };
     if !sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), expected.as_bytes())) {
         return Err(AdminError::Csrf);
     }
@@ -46,6 +54,21 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
         parts.extensions.insert(session);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The `csrf` field of a multipart form (an upload), read from the start of the buffered body: our forms put
+/// the token before the file, as browsers send fields in document order, so the file need not be parsed twice.
+async fn multipart_token(content_type: axum::http::HeaderValue, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let mut probe = Request::new(Body::from(bytes.slice(..bytes.len().min(MULTIPART_TOKEN_WINDOW))));
+    probe.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    let mut form = Multipart::from_request(probe, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Whether the request says it comes from this site: its Origin (or, failing that, its Referer) names the

@@ -47,6 +47,9 @@ pub struct ArticleDraft {
     /// A visible correction note.
     #[serde(default)]
     pub correction: String,
+    /// The lead image (an id from the media library), or none.
+    #[serde(default)]
+    pub lead_image: Option<i64>,
 }
 
 impl From<&EditableArticle> for ArticleDraft {
@@ -64,6 +67,7 @@ impl From<&EditableArticle> for ArticleDraft {
             updated_at: article.updated_at,
             mark_updated: false,
             correction: article.correction.clone(),
+            lead_image: article.lead_image_id,
         }
     }
 }
@@ -170,6 +174,12 @@ pub async fn prepare(
     }
     draft.mark_updated = false;
     draft.correction = draft.correction.trim().to_owned();
+    if let Some(id) = draft.lead_image {
+        let image = state.store.image(id).await?.ok_or_else(|| invalid(format!("there is no image {id}")))?;
+        if image.alt.trim().is_empty() {
+            return Err(invalid("the lead image needs alt text; add it in the media library"));
+        }
+    }
     let input = ArticleInput {
         section,
         slug,
@@ -200,7 +210,13 @@ pub async fn save(
     let (draft, input) = prepare(state, user, current, draft).await?;
     let prepared = input.prepare().map_err(invalid)?;
     let snapshot = serde_json::to_string(&draft).map_err(|e| SaveError::Invalid(e.to_string()))?;
-    let extras = ArticleExtras { correction: &draft.correction, user: user.id, snapshot: &snapshot, expected_modified };
+    let extras = ArticleExtras {
+        correction: &draft.correction,
+        user: user.id,
+        snapshot: &snapshot,
+        expected_modified,
+        lead_image: draft.lead_image,
+    };
     Ok(state.store.save_edited_article(current.map(|c| c.id), &prepared, &extras).await?)
 }
 

@@ -9,6 +9,7 @@ mod chart;
 mod csrf;
 mod dashboard;
 pub mod editing;
+mod media;
 pub mod scheduler;
 mod session;
 mod settings;
@@ -32,6 +33,9 @@ pub use session::Session;
 
 /// The largest form the back office accepts (a long article with room to spare).
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// Room for the other fields and the multipart framing around an upload of the largest accepted size.
+const UPLOAD_SLACK: usize = 64 * 1024;
 
 /// Why a back-office request failed.
 #[derive(Debug, thiserror::Error)]
@@ -202,9 +206,16 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/tokens", get(users::tokens).post(users::create_token))
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route(
+            "/admin/media",
+            get(media::list)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)),
+        )
+        .route("/admin/media/{id}/delete", post(media::delete))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
-        .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
+        .layer(RequestBodyLimitLayer::new(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     crate::site::security::with_headers(routes).with_state(state)
 }

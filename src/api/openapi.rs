@@ -74,6 +74,7 @@ pub fn spec() -> Value {
                     "published_at": { "type": ["string", "null"], "format": "date-time" },
                     "mark_updated": { "type": "boolean", "description": "Show a published article as updated now" },
                     "correction": { "type": "string", "description": "A visible correction note" },
+                    "lead_image": { "type": ["integer", "null"], "description": "An image id from the media library" },
                     "modified_at": { "type": "integer", "description": "On update: the modified_at you started from; a newer save gives 409" } } },
                 "Article": { "type": "object", "properties": {
                     "id": { "type": "integer" }, "section": { "type": "string" }, "slug": { "type": "string" },
@@ -81,7 +82,7 @@ pub fn spec() -> Value {
                     "authors": { "type": "array", "items": { "type": "string" } }, "tags": { "type": "array", "items": { "type": "string" } },
                     "status": { "type": "string" }, "published_at": { "type": ["string", "null"], "format": "date-time" },
                     "updated_at": { "type": ["string", "null"], "format": "date-time" }, "correction": { "type": "string" },
-                    "owner": { "type": ["integer", "null"] }, "modified_at": { "type": "integer" }, "view_count": { "type": "integer" } } },
+                    "owner": { "type": ["integer", "null"] }, "lead_image_id": { "type": ["integer", "null"] }, "modified_at": { "type": "integer" }, "view_count": { "type": "integer" } } },
                 "Section": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" }, "description": { "type": "string" } } },
                 "Tag": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" } } },
                 "Author": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" }, "bio": { "type": "string" }, "avatar": { "type": ["string", "null"] } } }

@@ -85,8 +85,10 @@ pub struct EditableArticle {
     pub owner: Option<i64>,
     /// The last save, Unix seconds; the editor sends it back to detect a newer save by someone else.
     pub modified_at: i64,
-    /// The lead image, kept as it is by the editor.
+    /// The lead image.
     pub lead_image: Option<LeadImage>,
+    /// The lead image's id.
+    pub lead_image_id: Option<i64>,
     /// BCP 47 language tag.
     pub language: String,
     /// Views so far.
@@ -104,6 +106,8 @@ pub struct ArticleExtras<'a> {
     pub snapshot: &'a str,
     /// The `modified_at` the editor started from; a newer stored one refuses the save. `None` overwrites.
     pub expected_modified: Option<i64>,
+    /// The lead image (an image id), or none.
+    pub lead_image: Option<i64>,
 }
 
 /// One saved revision, as the history lists it.
@@ -132,6 +136,7 @@ struct EditableRow {
     owner_id: Option<i64>,
     modified_at: i64,
     language: String,
+    lead_image_id: Option<i64>,
     view_count: i64,
     image_path: Option<String>,
     image_width: Option<i64>,
@@ -216,7 +221,7 @@ impl Store {
     pub async fn editable_article(&self, id: i64) -> Result<Option<EditableArticle>, StoreError> {
         let Some(row) = sqlx::query_as::<_, EditableRow>(
             "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
-             a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, \
+             a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, a.lead_image_id, \
              i.path AS image_path, i.width AS image_width, i.height AS image_height, i.alt AS image_alt, \
              i.caption AS image_caption, i.credit AS image_credit \
              FROM articles a JOIN sections s ON s.id = a.section_id JOIN article_bodies b ON b.article_id = a.id \
@@ -267,6 +272,7 @@ impl Store {
             owner: row.owner_id,
             modified_at: row.modified_at,
             lead_image,
+            lead_image_id: row.lead_image_id,
             language: row.language,
             view_count: row.view_count,
         }))
@@ -335,7 +341,8 @@ impl Store {
         };
         sqlx::query(
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
-             status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10 WHERE id = $11",
+             status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11 \
+             WHERE id = $12",
         )
         .bind(section_id)
         .bind(article.slug.as_str())
@@ -347,6 +354,7 @@ impl Store {
         .bind(article.updated_at.map(|t| t.timestamp()))
         .bind(extras.correction)
         .bind(modified)
+        .bind(extras.lead_image)
         .bind(id)
         .execute(&mut *tx)
         .await?;

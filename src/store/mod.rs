@@ -6,6 +6,7 @@
 //! the PostgreSQL backend can share them.
 
 mod admin;
+mod media;
 mod read;
 mod users;
 mod write;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::NewUser;
 pub use write::{Batch, BatchReport};

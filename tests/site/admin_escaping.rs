@@ -25,6 +25,12 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
     assert_eq!(section.status, 303, "{}", section.body);
     let author = editor.post("/admin/authors", &[("name", &evil), ("slug", "evil-author"), ("bio", &evil)]).await?;
     assert_eq!(author.status, 303);
+    let mut png = Vec::new();
+    image::DynamicImage::new_rgb8(40, 30).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    let uploaded =
+        editor.post_upload("/admin/media", &[("alt", &evil), ("caption", &evil), ("credit", &evil)], &png).await?;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    let image = site.state.store.library_images().await?.first().ok_or("uploaded")?.id.to_string();
     let body = format!("Para {SCRIPT}\n\n[link](javascript:alert(3)) {ATTRIBUTE}");
     let fields = [
         ("headline", evil.as_str()),
@@ -36,6 +42,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
         ("tags", "Evil <script>alert(1)</script> tag"),
         ("status", "published"),
         ("correction", evil.as_str()),
+        ("lead_image", image.as_str()),
         ("action", "save"),
     ];
     let saved = editor.post("/admin/articles", &fields).await?;
@@ -63,6 +70,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
         "/admin/sections".to_owned(),
         "/admin/tags".to_owned(),
         "/admin/authors".to_owned(),
+        "/admin/media".to_owned(),
     ];
     for path in &admin_pages {
         let page = editor.get(path).await?;
@@ -88,6 +96,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
     let article = site.get("/evil/evil-story").await?;
     assert!(article.body.contains("Correction"));
     assert!(article.body.contains("&lt;script&gt;"), "shown as text");
+    assert!(article.body.contains("<figure"), "with its lead image, whose alt and caption are escaped");
 
     let token = new_token();
     let (user, _) = site.state.store.user_by_email("editor@example.com").await?.ok_or("editor")?;

@@ -115,6 +115,40 @@ impl Browser<'_> {
         self.post_raw(path, &all, Some(&self.origin.clone())).await
     }
 
+    /// POSTs a multipart form (an upload): `fields` as text parts with the CSRF token, and `file` as the part
+    /// named `file`.
+    pub async fn post_upload(&self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Result<Page, Error> {
+        let token = self.csrf_from("/admin/password").await?;
+        let boundary = "newsroom-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in std::iter::once(("csrf", token.as_str())).chain(fields.iter().copied()) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"picture.jpg\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .site
+            .client
+            .post(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie_header())
+            .header("origin", &self.origin)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await?;
+        self.finish(response).await
+    }
+
     /// The CSRF token in the form of the page at `path`.
     pub async fn csrf_from(&self, path: &str) -> Result<String, Error> {
         let page = self.get(path).await?;

@@ -101,6 +101,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
         ("/admin/articles/new".into(), Who::Everyone, false),
         ("/admin/password".into(), Who::Everyone, false),
         ("/admin/tokens".into(), Who::Everyone, false),
+        ("/admin/media".into(), Who::Everyone, false),
         ("/admin/sections".into(), Who::Desk, false),
         ("/admin/tags".into(), Who::Desk, false),
         ("/admin/authors".into(), Who::Desk, false),

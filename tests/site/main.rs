@@ -6,6 +6,7 @@ mod admin_articles;
 mod admin_auth;
 mod admin_escaping;
 mod admin_helpers;
+mod admin_media;
 mod admin_migration;
 mod admin_pages;
 mod admin_roles;
