@@ -1,7 +1,7 @@
 //! Domain types: what the store saves (inputs, checked by [`ArticleInput::prepare`]) and what it returns.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Slug, SlugError, render_markdown};
 
@@ -252,6 +252,17 @@ pub type AuthorRef = SectionRef;
 /// The name and address segment of a tag.
 pub type TagRef = SectionRef;
 
+/// A resized copy of an image (made by the media library).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImageVariant {
+    /// Path relative to the media root.
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// MIME type.
+    pub mime: String,
+}
+
 /// A lead image, as saved with an article and as read back.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeadImage {
@@ -267,6 +278,8 @@ pub struct LeadImage {
     pub caption: String,
     /// Credit (photographer, agency, illustrator).
     pub credit: String,
+    /// Resized copies (library uploads); empty for images saved with an article.
+    pub variants: Vec<ImageVariant>,
 }
 
 /// What a list needs to show one article.
@@ -360,6 +373,7 @@ mod tests {
             alt: String::new(),
             caption: String::new(),
             credit: String::new(),
+            variants: Vec::new(),
         };
         let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
         assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));

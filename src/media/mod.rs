@@ -7,7 +7,6 @@ use std::io::Cursor;
 use std::path::Path;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits, imageops::FilterType};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The largest file accepted.
@@ -47,16 +46,8 @@ pub enum MediaError {
     Io(#[from] std::io::Error),
 }
 
-/// One resized copy.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Variant {
-    /// Path relative to the media root.
-    pub path: String,
-    /// Width in pixels.
-    pub width: u32,
-    /// MIME type.
-    pub mime: String,
-}
+/// One resized copy (the content model's type, so lead images carry them).
+pub use crate::content::ImageVariant as Variant;
 
 /// A stored upload: the original and its copies.
 #[derive(Debug, Clone)]

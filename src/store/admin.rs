@@ -144,6 +144,7 @@ struct EditableRow {
     image_alt: Option<String>,
     image_caption: Option<String>,
     image_credit: Option<String>,
+    image_variants: Option<String>,
 }
 
 fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
@@ -223,7 +224,7 @@ impl Store {
             "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
              a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, a.lead_image_id, \
              i.path AS image_path, i.width AS image_width, i.height AS image_height, i.alt AS image_alt, \
-             i.caption AS image_caption, i.credit AS image_credit \
+             i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants \
              FROM articles a JOIN sections s ON s.id = a.section_id JOIN article_bodies b ON b.article_id = a.id \
              LEFT JOIN images i ON i.id = a.lead_image_id WHERE a.id = $1",
         )
@@ -255,6 +256,7 @@ impl Store {
             alt: row.image_alt.unwrap_or_default(),
             caption: row.image_caption.unwrap_or_default(),
             credit: row.image_credit.unwrap_or_default(),
+            variants: super::read::variants(row.image_variants.as_deref()),
         });
         Ok(Some(EditableArticle {
             id: row.id,

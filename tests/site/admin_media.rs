@@ -94,6 +94,10 @@ async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used()
     let public = site.get("/world/boats-stay-in-port").await?;
     assert!(public.body.contains("alt=\"Fishing boats in the rain\""), "the lead image is on the page");
     assert!(public.body.contains("Boats waiting"));
+    let srcset = public.body.split("srcset=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("a srcset")?;
+    let widths: Vec<&str> = srcset.split(", ").filter_map(|c| c.split(' ').nth(1)).collect();
+    assert_eq!(widths, ["480w", "600w"], "the narrower copy, then the original: {srcset}");
+    assert!(public.body.contains("sizes=\""));
     let refused = editor.post(&format!("/admin/media/{image}/delete"), &[]).await?;
     assert!(refused.body.contains("lead image of 1 article"), "{}", refused.body);
     assert_eq!(site.state.store.library_images().await?.len(), 1);
