@@ -200,8 +200,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("starting newsroom with data directory {}", data_dir.display()))?;
     let addr = app.local_addr().context("reading the bound address")?;
+    // Listen for SIGTERM before announcing the address: whoever reads it may stop us at once.
+    let shutdown = shutdown_signal();
     tracing::info!("serving http://{addr} from {}", data_dir.display());
-    app.serve(shutdown_signal()).await.context("serving")?;
+    app.serve(shutdown).await.context("serving")?;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -116,6 +116,14 @@ async fn preview_shows_the_rendered_body_without_saving() -> TestResult {
     assert!(page.body.contains("<strong>bold</strong>"));
     assert!(page.body.contains("Preview me"), "the form keeps what was typed");
     assert_eq!(site.state.store.article_count().await?, 0, "nothing saved");
+    // With script, the same preview follows typing: the page loads it as an external, fingerprinted file.
+    let script = page.body.split("<script src=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("a script")?;
+    assert!(script.starts_with("/assets/admin.") && script.ends_with(".js"), "{script}");
+    assert!(!page.body.contains("<script>"), "no inline script (the CSP forbids it)");
+    let served = site.get(script).await?;
+    assert_eq!(served.status, 200);
+    assert!(served.body.contains("live-preview"));
+    assert!(page.body.contains("id=\"live-preview\""));
     Ok(())
 }
 
