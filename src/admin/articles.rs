@@ -434,3 +434,25 @@ pub async fn restore(
         Err(error) => Err(error.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Fields {
+        serde_json::from_value(serde_json::json!(pairs)).unwrap_or_default()
+    }
+
+    #[test]
+    fn publication_times_are_read_in_the_sites_zone() -> Result<(), String> {
+        let fields = form(&[("headline", "H"), ("publish_at", "2026-07-01T09:30"), ("author", "a"), ("author", "")]);
+        let draft = draft_from_form(&fields, chrono_tz::Europe::London)?;
+        let expected = Utc.with_ymd_and_hms(2026, 7, 1, 8, 30, 0).single();
+        assert_eq!(draft.published_at, expected, "09:30 in London in summer is 08:30 UTC");
+        assert_eq!(draft.authors, ["a"], "empty author slots are dropped");
+        let gap = form(&[("publish_at", "2026-03-29T01:30")]);
+        assert!(draft_from_form(&gap, chrono_tz::Europe::London).is_err(), "a time the clocks skip is refused");
+        assert!(draft_from_form(&form(&[("publish_at", "tomorrow")]), Tz::UTC).is_err());
+        Ok(())
+    }
+}

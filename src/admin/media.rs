@@ -8,8 +8,8 @@ use minijinja::context;
 use super::{AdminError, Session, page, require};
 use crate::app::AppState;
 use crate::auth::Action;
-use crate::media::{self, MediaError};
-use crate::store::{NewImage, StoreError};
+use crate::media;
+use crate::store::StoreError;
 
 async fn library(state: &AppState, session: &Session, error: &str, notice: &str) -> Result<Response, AdminError> {
     let images = state.store.library_images().await?;
@@ -54,33 +54,14 @@ pub async fn upload(
             _ => {}
         }
     }
-    if file.is_empty() {
-        return library(&state, &session, "Choose a file to upload.", "").await;
+    let text = media::ImageText { alt, caption, credit };
+    match media::add_to_library(&state.store, state.config.media_dir(), file, &text).await {
+        Ok(_) => {}
+        Err(media::LibraryError::Refused(message)) => {
+            return library(&state, &session, &format!("Not uploaded: {message}."), "").await;
+        }
+        Err(media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
     }
-    if alt.trim().is_empty() {
-        return library(&state, &session, "Describe the image in its alt text, for readers who cannot see it.", "")
-            .await;
-    }
-    let media_dir = state.config.media_dir();
-    let stored = tokio::task::spawn_blocking(move || media::store(&file, &media_dir))
-        .await
-        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
-    let upload = match stored {
-        Ok(upload) => upload,
-        Err(MediaError::Io(error)) => return Err(AdminError::BadRequest(format!("saving the image failed: {error}"))),
-        Err(refused) => return library(&state, &session, &format!("Not uploaded: {refused}."), "").await,
-    };
-    let variants = serde_json::to_string(&upload.variants).unwrap_or_else(|_| "[]".into());
-    let image = NewImage {
-        path: &upload.path,
-        width: upload.width,
-        height: upload.height,
-        alt: &alt,
-        caption: &caption,
-        credit: &credit,
-        variants: &variants,
-    };
-    state.store.add_library_image(&image).await?;
     library(&state, &session, "", "Uploaded. Choose it as a lead image in the article editor.").await
 }
 

@@ -32,6 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/articles/{id}", get(read).put(update).delete(delete))
         .route("/api/admin/articles/{id}/publish", post(publish))
         .route("/api/admin/articles/{id}/unpublish", post(unpublish))
+        .route(
+            "/api/admin/media",
+            get(media)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -172,4 +178,45 @@ async fn delete(
 ) -> Result<Response, ApiError> {
     editing::delete(&state, &user, id(path)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn media(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "images": state.store.library_images().await? })).into_response())
+}
+
+/// `POST /api/admin/media`: a multipart upload with `file`, `alt` (required), `caption` and `credit`.
+async fn upload(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message);
+    if !may(&user, Action::CreateArticle, None) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"));
+    }
+    let mut form = multipart.map_err(|e| bad(e.to_string()))?;
+    let (mut file, mut alt, mut caption, mut credit) = (Vec::new(), String::new(), String::new(), String::new());
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        match field.name().unwrap_or_default() {
+            "file" => file = field.bytes().await.map_err(|e| bad(e.to_string()))?.to_vec(),
+            "alt" => alt = field.text().await.map_err(|e| bad(e.to_string()))?,
+            "caption" => caption = field.text().await.map_err(|e| bad(e.to_string()))?,
+            "credit" => credit = field.text().await.map_err(|e| bad(e.to_string()))?,
+            _ => {}
+        }
+    }
+    let text = crate::media::ImageText { alt, caption, credit };
+    let id =
+        crate::media::add_to_library(&state.store, state.config.media_dir(), file, &text).await.map_err(
+            |e| match e {
+                crate::media::LibraryError::Refused(message) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                }
+                crate::media::LibraryError::Failed(message) => {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+                }
+            },
+        )?;
+    let stored = state.store.image(id).await?.ok_or_else(ApiError::not_found)?;
+    Ok((StatusCode::CREATED, Json(json!({ "image": stored }))).into_response())
 }

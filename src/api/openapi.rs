@@ -119,7 +119,19 @@ pub fn spec() -> Value {
                             "responses": { "204": { "description": "Deleted" }, "403": error_response("The role does not allow it") } }
             },
             "/api/admin/articles/{id}/publish": status_change("Publish now (or at the time already set, if past)"),
-            "/api/admin/articles/{id}/unpublish": status_change("Take a published article down")
+            "/api/admin/articles/{id}/unpublish": status_change("Take a published article down"),
+            "/api/admin/media": {
+                "get": { "summary": "The media library, newest first", "responses": { "200": { "description": "The images" } } },
+                "post": {
+                    "summary": "Upload an image (JPEG, PNG, WebP or GIF, up to 10 MB and 40 megapixels)",
+                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                        "type": "object", "required": ["file", "alt"], "properties": {
+                            "file": { "type": "string", "format": "binary" }, "alt": { "type": "string" },
+                            "caption": { "type": "string" }, "credit": { "type": "string" } } } } } },
+                    "responses": { "201": { "description": "Stored, with its resized copies; use its id as an article's lead_image" },
+                                   "422": error_response("Not an image, too large, too many pixels, or no alt text") }
+                }
+            }
         }
     })
 }

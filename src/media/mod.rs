@@ -109,7 +109,7 @@ fn save(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(), Me
 
 /// Checks, decodes and stores an upload under `media_dir/uploads/`, named by its content's hash, with its
 /// resized copies. CPU-heavy: call from `spawn_blocking`.
-pub fn store(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
+pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
     let (format, width, height) = inspect(bytes)?;
     let image = reader(bytes, format).decode().map_err(|e| MediaError::Unreadable(e.to_string()))?;
     let name = hex::encode(&Sha256::digest(bytes)[..12]);
@@ -137,6 +137,62 @@ pub fn store(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
     Ok(Upload { path, width, height, variants })
 }
 
+/// Why an image could not be added to the library.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    /// The upload breaks a rule; the message says which, for the person who sent it.
+    #[error("{0}")]
+    Refused(String),
+    /// The store failed, or the background task did.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The texts that go with an image.
+#[derive(Debug, Clone, Default)]
+pub struct ImageText {
+    /// What the image shows, for readers who cannot see it (required).
+    pub alt: String,
+    /// Caption.
+    pub caption: String,
+    /// Credit.
+    pub credit: String,
+}
+
+/// Checks, resizes and stores an upload (off the async threads) and adds it to the library; the one path for
+/// the back office and the API. Returns the image's id.
+pub async fn add_to_library(
+    store: &crate::store::Store,
+    media_dir: std::path::PathBuf,
+    file: Vec<u8>,
+    text: &ImageText,
+) -> Result<i64, LibraryError> {
+    if file.is_empty() {
+        return Err(LibraryError::Refused("choose an image file to upload".into()));
+    }
+    if text.alt.trim().is_empty() {
+        return Err(LibraryError::Refused("describe the image in its alt text, for readers who cannot see it".into()));
+    }
+    let upload = tokio::task::spawn_blocking(move || store_file(&file, &media_dir))
+        .await
+        .map_err(|e| LibraryError::Failed(e.to_string()))?
+        .map_err(|e| match e {
+            MediaError::Io(error) => LibraryError::Failed(format!("saving the image: {error}")),
+            refused => LibraryError::Refused(refused.to_string()),
+        })?;
+    let variants = serde_json::to_string(&upload.variants).unwrap_or_else(|_| "[]".into());
+    let image = crate::store::NewImage {
+        path: &upload.path,
+        width: upload.width,
+        height: upload.height,
+        alt: &text.alt,
+        caption: &text.caption,
+        credit: &text.credit,
+        variants: &variants,
+    };
+    store.add_library_image(&image).await.map_err(|e| LibraryError::Failed(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,7 +206,7 @@ mod tests {
     #[test]
     fn stores_the_original_and_narrower_copies() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let upload = store(&png(1000, 500)?, dir.path())?;
+        let upload = store_file(&png(1000, 500)?, dir.path())?;
         assert_eq!((upload.width, upload.height), (1000, 500));
         let widths: Vec<u32> = upload.variants.iter().map(|v| v.width).collect();
         assert_eq!(widths, [480, 480, 960, 960], "no copy wider than the original");

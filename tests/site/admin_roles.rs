@@ -191,7 +191,7 @@ async fn every_api_call_obeys_the_roles() -> TestResult {
             }
         };
         use reqwest::Method;
-        for list in ["sections", "tags", "authors", "articles"] {
+        for list in ["sections", "tags", "authors", "articles", "media"] {
             expect(api.call(Method::GET, &format!("/api/admin/{list}"), None).await?.0, Who::Everyone, list);
         }
         // Others' articles: the desk only.
