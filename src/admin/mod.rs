@@ -205,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/tokens", get(users::tokens).post(users::create_token))
+        .route("/admin/tokens/{id}/delete", post(users::revoke_token))
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route(
             "/admin/media",

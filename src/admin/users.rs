@@ -76,9 +76,34 @@ pub async fn update(
     Ok(Redirect::to("/admin/users").into_response())
 }
 
-/// `GET /admin/tokens`: making an API token for oneself.
+#[derive(serde::Serialize)]
+struct TokenRow {
+    id: i64,
+    label: String,
+    created: String,
+}
+
+async fn tokens_page(state: &AppState, session: &Session, token: &str) -> Result<Response, AdminError> {
+    let zone = state.config.timezone;
+    let rows: Vec<TokenRow> = state
+        .store
+        .api_tokens_of(session.user.id)
+        .await?
+        .into_iter()
+        .map(|(id, label, created)| TokenRow {
+            id,
+            label,
+            created: chrono::DateTime::from_timestamp(created, 0)
+                .map(|t| crate::site::format::ap_datetime(t, &zone))
+                .unwrap_or_default(),
+        })
+        .collect();
+    page(state, session, "tokens", "admin/tokens.html", context! { token, rows }).await
+}
+
+/// `GET /admin/tokens`: one's API tokens, and making a new one.
 pub async fn tokens(State(state): State<AppState>, session: Session) -> Result<Response, AdminError> {
-    page(&state, &session, "tokens", "admin/tokens.html", context! { token => "" }).await
+    tokens_page(&state, &session, "").await
 }
 
 /// `POST /admin/tokens`: makes a token and shows it once.
@@ -90,5 +115,17 @@ pub async fn create_token(
     let token = new_token();
     let label = form.get("label").trim().chars().take(200).collect::<String>();
     state.store.create_api_token(&token_hash(&token), session.user.id, &label).await?;
-    page(&state, &session, "tokens", "admin/tokens.html", context! { token }).await
+    tokens_page(&state, &session, &token).await
+}
+
+/// `POST /admin/tokens/{id}/delete`: revokes one of one's own tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    if !state.store.revoke_api_token(id, session.user.id).await? {
+        return Err(AdminError::NotFound);
+    }
+    Ok(Redirect::to("/admin/tokens").into_response())
 }

@@ -249,6 +249,24 @@ impl Store {
         Ok(())
     }
 
+    /// A user's API tokens (id, label, creation time), newest first; the tokens themselves are not kept.
+    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, label, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+            .bind(user)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    /// Revokes one of a user's API tokens; returns whether there was one.
+    pub async fn revoke_api_token(&self, id: i64, user: i64) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+            .execute(&self.writer)
+            .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
     /// The user an API token belongs to.
     pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let sql =

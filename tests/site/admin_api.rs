@@ -172,3 +172,25 @@ async fn images_are_uploaded_and_become_lead_images() -> TestResult {
     assert_eq!(article["article"]["lead_image"]["alt"], "A grey rectangle");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_and_others_cannot_revoke_it() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let made = author.post("/admin/tokens", &[("label", "my script")]).await?;
+    let token =
+        made.body.split("id=\"token\" type=\"text\" readonly value=\"").nth(1).and_then(|s| s.split('"').next());
+    let token = token.ok_or("the token is shown once")?.to_owned();
+    let call = || site.client.get(format!("{}/api/admin/tags", site.base)).bearer_auth(&token).send();
+    assert_eq!(call().await?.status(), 200);
+    let listed = author.get("/admin/tokens").await?;
+    assert!(listed.body.contains("my script") && !listed.body.contains(&token), "listed, but never shown again");
+    let (user, _) = site.state.store.user_by_email("author@example.com").await?.ok_or("author")?;
+    let id = site.state.store.api_tokens_of(user.id).await?.first().ok_or("a token")?.0;
+    let editor = site.signed_in(Role::Editor).await?;
+    assert_eq!(editor.post(&format!("/admin/tokens/{id}/delete"), &[]).await?.status, 404, "only one's own");
+    assert_eq!(call().await?.status(), 200);
+    assert_eq!(author.post(&format!("/admin/tokens/{id}/delete"), &[]).await?.status, 303);
+    assert_eq!(call().await?.status(), 401);
+    Ok(())
+}
