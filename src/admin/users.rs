@@ -55,7 +55,8 @@ pub async fn create(
     }
 }
 
-/// `POST /admin/users/{id}`: changes a role, or (with `action=link`) makes a new one-time password link.
+/// `POST /admin/users/{id}`: changes a role, or makes a new one-time password link (`action=link`), or removes
+/// the account (`action=remove`).
 pub async fn update(
     State(state): State<AppState>,
     session: Session,
@@ -64,9 +65,19 @@ pub async fn update(
 ) -> Result<Response, AdminError> {
     require(&session.user, Action::Administer, None)?;
     state.store.user(id).await?.ok_or(AdminError::NotFound)?;
-    if form.get("action") == "link" {
-        let link = password_link(&state, id).await?;
-        return users_page(&state, &session, &link, "").await;
+    match form.get("action") {
+        "link" => {
+            let link = password_link(&state, id).await?;
+            return users_page(&state, &session, &link, "").await;
+        }
+        "remove" if id == session.user.id => {
+            return users_page(&state, &session, "", "You cannot remove your own account.").await;
+        }
+        "remove" => {
+            state.store.delete_user(id).await?;
+            return Ok(Redirect::to("/admin/users").into_response());
+        }
+        _ => {}
     }
     let role = Role::parse(form.get("role")).ok_or_else(|| AdminError::BadRequest("unknown role".into()))?;
     if id == session.user.id && role != Role::Administrator {

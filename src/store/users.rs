@@ -125,6 +125,13 @@ impl Store {
             .flatten())
     }
 
+    /// Removes an account with its sessions, tokens and links. Its articles stay (without an owner, so only
+    /// editors and administrators can change them), and so does its author profile, which bylines use.
+    pub async fn delete_user(&self, id: i64) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&self.writer).await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
     /// Changes a user's role.
     pub async fn set_role(&self, id: i64, role: Role) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")

@@ -186,3 +186,24 @@ async fn changing_the_password_checks_the_old_one() -> TestResult {
     assert_eq!(again.sign_in("contributor@example.com", "brand new phrase").await?.status, StatusCode::SEE_OTHER);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_removed_account_is_signed_out_and_its_articles_stay() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let fields = [("headline", "Kept"), ("section", "world"), ("body", "Text."), ("status", "published")];
+    assert_eq!(author.post("/admin/articles", &fields).await?.status, StatusCode::SEE_OTHER);
+    let admin = site.signed_in(Role::Administrator).await?;
+    let (user, _) = site.state.store.user_by_email("author@example.com").await?.ok_or("author")?;
+    let (me, _) = site.state.store.user_by_email("administrator@example.com").await?.ok_or("admin")?;
+    let own = admin.post(&format!("/admin/users/{}", me.id), &[("action", "remove")]).await?;
+    assert!(own.body.contains("cannot remove your own account"));
+    let removed = admin.post(&format!("/admin/users/{}", user.id), &[("action", "remove")]).await?;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&author.get("/admin").await?), "/admin/sign-in", "their session ended");
+    assert_eq!(site.get("/world/kept").await?.status, 200, "their article stays published");
+    let listed = site.state.store.admin_articles(&Default::default()).await?.0;
+    let kept = site.state.store.editable_article(listed.first().ok_or("article")?.id).await?.ok_or("article")?;
+    assert_eq!(kept.owner, None, "now the desk's");
+    Ok(())
+}
