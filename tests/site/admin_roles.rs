@@ -125,6 +125,22 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
 
     for (n, (role, browser)) in browsers.iter().enumerate() {
         let target = editors_article(&editor_api, n + 1).await?;
+        let fresh_tag = site.state.store.tag("matrix").await?.ok_or("the tag")?.id;
+        let image = site
+            .state
+            .store
+            .add_library_image(&newsroom::store::NewImage {
+                path: "uploads/none.png",
+                width: 1,
+                height: 1,
+                alt: "Nothing",
+                caption: "",
+                credit: "",
+                variants: "[]",
+            })
+            .await?;
+        let bystander =
+            site.add_user(&format!("bystander{n}@example.com"), &format!("Bystander {n}"), Role::Author).await?;
         let forms: Vec<Form> = vec![
             ("/admin/sections".into(), vec![("name", "Culture"), ("description", "Arts.")], Who::Desk),
             ("/admin/authors".into(), vec![("name", "Guest Writer"), ("bio", "Writes.")], Who::Desk),
@@ -149,6 +165,16 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
             (format!("/admin/articles/{target}/delete"), vec![], Who::Desk),
             ("/admin/tokens".into(), vec![("label", "x")], Who::Everyone),
             (format!("/admin/tags/{tag}"), vec![("name", "Matrix")], Who::Desk),
+            (format!("/admin/tags/{fresh_tag}/delete"), vec![], Who::Desk),
+            (format!("/admin/media/{image}/delete"), vec![], Who::Desk),
+            (format!("/admin/users/{bystander}"), vec![("role", "editor")], Who::Admins),
+            (format!("/admin/users/{bystander}"), vec![("action", "link")], Who::Admins),
+            (format!("/admin/users/{bystander}"), vec![("action", "remove")], Who::Admins),
+            (
+                "/admin/password".into(),
+                vec![("current_password", "not mine"), ("new_password", "x"), ("confirm_password", "x")],
+                Who::Everyone,
+            ),
         ];
         for (path, fields, who) in forms {
             let status = match role {
