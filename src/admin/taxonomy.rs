@@ -92,7 +92,8 @@ pub async fn delete_tag(
 
 async fn authors_page(state: &AppState, session: &Session, error: &str) -> Result<Response, AdminError> {
     let authors = state.store.all_authors().await?;
-    page(state, session, "authors", "admin/authors.html", context! { authors, error }).await
+    let images = state.store.library_images().await?;
+    page(state, session, "authors", "admin/authors.html", context! { authors, images, error }).await
 }
 
 /// `GET /admin/authors`.
@@ -101,7 +102,7 @@ pub async fn authors(State(state): State<AppState>, session: Session) -> Result<
     authors_page(&state, &session, "").await
 }
 
-/// `POST /admin/authors`: creates an author profile or updates the one with the slug given (the avatar stays).
+/// `POST /admin/authors`: creates an author profile or updates the one with the slug given.
 pub async fn save_author(
     State(state): State<AppState>,
     session: Session,
@@ -112,7 +113,23 @@ pub async fn save_author(
         Ok(values) => values,
         Err(error) => return authors_page(&state, &session, &error).await,
     };
-    let avatar = state.store.author(slug.as_str()).await?.and_then(|a| a.avatar);
+    // The avatar is a library image, or the one the profile already has (the demo's drawn portraits).
+    let current = state.store.author(slug.as_str()).await?.and_then(|a| a.avatar);
+    let chosen = form.get("avatar");
+    let avatar = if chosen.is_empty() {
+        None
+    } else if current.as_deref() == Some(chosen) {
+        current
+    } else {
+        let library = state.store.library_images().await?;
+        Some(
+            library
+                .into_iter()
+                .find(|i| i.path == chosen)
+                .map(|i| i.path)
+                .ok_or_else(|| AdminError::BadRequest("choose the avatar from the media library".into()))?,
+        )
+    };
     let author = AuthorInput { slug, name, bio, avatar };
     state.store.apply(&Batch { authors: vec![author], ..Batch::default() }).await?;
     Ok(Redirect::to("/admin/authors").into_response())

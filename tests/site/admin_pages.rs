@@ -59,3 +59,28 @@ async fn sections_tags_authors_and_settings_reach_the_public_site() -> TestResul
     assert!(site.get("/").await?.body.contains("The Evening Ledger"));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_demo_site_is_editable_from_the_back_office() -> TestResult {
+    let site = TestSite::start_with(|c| c.demo = true).await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    for path in
+        ["/admin", "/admin/articles", "/admin/articles?page=2", "/admin/authors", "/admin/tags", "/admin/sections"]
+    {
+        assert_eq!(editor.get(path).await?.status, 200, "{path}");
+    }
+    let authors = editor.get("/admin/authors").await?;
+    assert!(authors.body.contains("Current portrait"), "the demo's drawn portraits are kept as choices");
+    let list = editor.get("/admin/articles?status=published").await?;
+    let id = list
+        .body
+        .split("href=\"/admin/articles/")
+        .filter_map(|s| s.split('"').next())
+        .find(|id| id.parse::<i64>().is_ok())
+        .ok_or("an article")?;
+    let edit = editor.get(&format!("/admin/articles/{id}")).await?;
+    assert_eq!(edit.status, 200);
+    let lead = edit.body.split("id=\"lead_image\"").nth(1).and_then(|s| s.split("</select>").next()).ok_or("select")?;
+    assert!(lead.contains(" selected>"), "the demo article's own lead image is offered and chosen: {lead}");
+    Ok(())
+}
