@@ -17,7 +17,7 @@ use crate::search::SearchIndex;
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
-use crate::{demo, site};
+use crate::{admin, api, demo, site};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,9 @@ pub enum StartError {
         source: std::io::Error,
     },
 }
+
+/// The setting that records that a fresh database was offered the demo site.
+const DEMO_FLAG: &str = "demo_loaded";
 
 /// What every request handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -100,9 +103,15 @@ impl App {
         let media = config.media_dir();
         std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
         let store = Store::open_sqlite(&config.database_path()).await?;
-        if config.demo && store.article_count().await? == 0 {
-            let report = demo::load(&store, &media).await?;
-            tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
+        // The demo fills a fresh database once; after that an empty site is an editor's choice (they may
+        // delete every article), so a one-time flag in settings decides, not the article count.
+        if store.setting(DEMO_FLAG).await?.is_none() {
+            if config.demo && store.article_count().await? == 0 {
+                let report = demo::load(&store, &media).await?;
+                tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
+            }
+            let flag = crate::store::Batch { settings: vec![(DEMO_FLAG.into(), "done".into())], ..Default::default() };
+            store.apply(&flag).await?;
         }
         let theme = Theme::load(config.theme_dir.as_deref())?;
         let listener =
@@ -147,13 +156,17 @@ impl App {
         let state = self.state.clone();
         let flusher = state.views.spawn_flusher(state.store.clone());
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
-        let router: Router = site::router(self.state);
+        let publisher = admin::scheduler::spawn(state.store.clone());
+        // The back office is merged outside the public router's page cache: its pages are never cached.
+        let router: Router =
+            site::router(self.state.clone()).merge(admin::router(self.state.clone())).merge(api::router(self.state));
         let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         flusher.abort();
         indexer.abort();
         state.search.close().await;
+        publisher.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
@@ -162,28 +175,37 @@ impl App {
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM, whichever comes first.
-pub async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM, whichever comes first. SIGTERM is listened for from the call on, not from
+/// the first poll, so a SIGTERM that arrives while the server is still starting stops it gracefully too.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
+    #[cfg(unix)]
+    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        #[cfg(unix)]
+        let terminate = async move {
+            match sigterm {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        wait_for(terminate).await;
+    }
+}
+
+async fn wait_for(terminate: impl Future<Output = ()>) {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
     };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},

@@ -48,6 +48,48 @@ enum Command {
     /// Rebuild this node's search index from the database. Stop the server on this data directory first; a
     /// running server keeps its index up to date by itself.
     Reindex,
+    /// Manage back-office accounts (the first one is made here; later ones also in the back office).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from a hidden prompt, or from standard input when it is not a
+    /// terminal (never from the command line).
+    Add {
+        /// Sign-in email address
+        #[arg(long)]
+        email: String,
+        /// Display name (also the byline)
+        #[arg(long)]
+        name: String,
+        /// administrator, editor, author or contributor
+        #[arg(long)]
+        role: crate::auth::Role,
+    },
+    /// Set a new password for an account (read like `user add`'s) and sign it out everywhere.
+    ResetPassword {
+        /// Sign-in email address
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it (it is shown only this once).
+    Create {
+        /// The account's email address
+        #[arg(long)]
+        email: String,
+        /// A note saying what the token is for
+        #[arg(long, default_value = "")]
+        label: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cache_mb: args.cache_mb,
             feed_content: args.feed_content,
         },
-        Command::Demo | Command::Generate(_) | Command::Reindex => {
+        Command::Demo | Command::Generate(_) | Command::Reindex | Command::User(_) | Command::Token(_) => {
             RawConfig { data: cli.global.data.clone(), ..RawConfig::default() }
         }
     };
@@ -145,6 +187,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => load_demo(&config).await,
         Command::Generate(args) => generate(&config, &args).await,
         Command::Reindex => reindex(&config).await,
+        Command::User(command) => users(&config, command).await,
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let store = open_data_dir(&config).await?;
+            let token = crate::auth::commands::create_token(&store, &email, &label).await;
+            store.close().await;
+            println!("{}", token?);
+            Ok(())
+        }
     }
 }
 
@@ -154,8 +204,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("starting newsroom with data directory {}", data_dir.display()))?;
     let addr = app.local_addr().context("reading the bound address")?;
+    // Listen for SIGTERM before announcing the address: whoever reads it may stop us at once.
+    let shutdown = shutdown_signal();
     tracing::info!("serving http://{addr} from {}", data_dir.display());
-    app.serve(shutdown_signal()).await.context("serving")?;
+    app.serve(shutdown).await.context("serving")?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
@@ -167,6 +219,18 @@ async fn open_data_dir(config: &Config) -> anyhow::Result<Store> {
     Store::open_sqlite(&config.database_path())
         .await
         .with_context(|| format!("opening {}", config.database_path().display()))
+}
+
+async fn users(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    use crate::auth::commands;
+    let store = open_data_dir(config).await?;
+    let outcome = match command {
+        UserCommand::Add { email, name, role } => commands::add_user(&store, &email, &name, role).await,
+        UserCommand::ResetPassword { email } => commands::reset_password(&store, &email).await,
+    };
+    store.close().await;
+    println!("{}", outcome?);
+    Ok(())
 }
 
 async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()> {

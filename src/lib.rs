@@ -3,7 +3,10 @@
 //! One binary serves the public site (and, as later capabilities land, the back office and a JSON API)
 //! from one store. The library holds everything; `main.rs` only parses the command line.
 
+pub mod admin;
+pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -12,6 +15,7 @@ pub mod demo;
 pub mod feeds;
 pub mod generate;
 pub mod search;
+pub mod media;
 pub mod site;
 pub mod store;
 pub mod theme;

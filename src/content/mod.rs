@@ -7,7 +7,7 @@ mod slug;
 
 pub use markdown::{plain_text, render_markdown};
 pub use model::{
-    Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, LeadImage,
-    PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
+    Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageVariant,
+    LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
 };
 pub use slug::{Slug, SlugError};

@@ -1,7 +1,7 @@
 //! Domain types: what the store saves (inputs, checked by [`ArticleInput::prepare`]) and what it returns.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Slug, SlugError, render_markdown};
 
@@ -11,10 +11,14 @@ use super::{Slug, SlugError, render_markdown};
 pub enum ArticleStatus {
     /// Being written; never public.
     Draft,
+    /// Handed in by a contributor for an editor to review; never public.
+    Submitted,
     /// Waiting for its publication time; never public before a publisher job flips it.
     Scheduled,
     /// Public from its publication time on.
     Published,
+    /// Taken down after publication; never public, its address answers 404.
+    Unpublished,
 }
 
 impl ArticleStatus {
@@ -22,8 +26,10 @@ impl ArticleStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             ArticleStatus::Draft => "draft",
+            ArticleStatus::Submitted => "submitted",
             ArticleStatus::Scheduled => "scheduled",
             ArticleStatus::Published => "published",
+            ArticleStatus::Unpublished => "unpublished",
         }
     }
 
@@ -31,10 +37,26 @@ impl ArticleStatus {
     pub fn parse(text: &str) -> Option<ArticleStatus> {
         match text {
             "draft" => Some(ArticleStatus::Draft),
+            "submitted" => Some(ArticleStatus::Submitted),
             "scheduled" => Some(ArticleStatus::Scheduled),
             "published" => Some(ArticleStatus::Published),
+            "unpublished" => Some(ArticleStatus::Unpublished),
             _ => None,
         }
+    }
+
+    /// Every status, in the order an article usually moves through them.
+    pub const ALL: [ArticleStatus; 5] = [
+        ArticleStatus::Draft,
+        ArticleStatus::Submitted,
+        ArticleStatus::Scheduled,
+        ArticleStatus::Published,
+        ArticleStatus::Unpublished,
+    ];
+
+    /// Whether the status needs a publication time (planned or past).
+    pub fn needs_time(self) -> bool {
+        matches!(self, ArticleStatus::Scheduled | ArticleStatus::Published)
     }
 }
 
@@ -108,7 +130,7 @@ pub struct ArticleInput {
     pub lead_image: Option<LeadImage>,
     /// BCP 47 language tag.
     pub language: String,
-    /// Draft, scheduled or published.
+    /// Where the article is in its life.
     pub status: ArticleStatus,
     /// Publication time (planned, for scheduled articles).
     pub published_at: Option<DateTime<Utc>>,
@@ -153,7 +175,7 @@ impl ArticleInput {
         if self.authors.is_empty() {
             return Err(ContentError::NoAuthor);
         }
-        if self.status != ArticleStatus::Draft && self.published_at.is_none() {
+        if self.status.needs_time() && self.published_at.is_none() {
             return Err(ContentError::NoPublicationTime(self.status.as_str()));
         }
         if let Some(image) = &self.lead_image {
@@ -230,6 +252,17 @@ pub type AuthorRef = SectionRef;
 /// The name and address segment of a tag.
 pub type TagRef = SectionRef;
 
+/// A resized copy of an image (made by the media library).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImageVariant {
+    /// Path relative to the media root.
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// MIME type.
+    pub mime: String,
+}
+
 /// A lead image, as saved with an article and as read back.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeadImage {
@@ -245,6 +278,8 @@ pub struct LeadImage {
     pub caption: String,
     /// Credit (photographer, agency, illustrator).
     pub credit: String,
+    /// Resized copies (library uploads); empty for images saved with an article.
+    pub variants: Vec<ImageVariant>,
 }
 
 /// What a list needs to show one article.
@@ -285,6 +320,8 @@ pub struct Article {
     pub tags: Vec<TagRef>,
     /// Language of the article.
     pub language: String,
+    /// A visible correction note (empty when there is none).
+    pub correction: String,
 }
 
 #[cfg(test)]
@@ -338,6 +375,7 @@ mod tests {
             alt: String::new(),
             caption: String::new(),
             credit: String::new(),
+            variants: Vec::new(),
         };
         let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
         assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));

@@ -171,6 +171,7 @@ fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) 
             alt: record.image_alt,
             caption: record.image_caption,
             credit: record.image_credit,
+            variants: Vec::new(),
         }),
         language: "en".to_owned(),
         status,

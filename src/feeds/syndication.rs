@@ -17,7 +17,8 @@ pub fn rss(feed: &Feed) -> String {
             rss::ItemBuilder::default()
                 .title(Some(entry.title.clone()))
                 .link(Some(entry.url.clone()))
-                .description(Some(entry.summary.clone()))
+                // RSS descriptions are HTML to readers; the standfirst is plain text, so escape it.
+                .description(Some(paragraph(&entry.summary)))
                 .content(entry.content_html.clone())
                 .guid(Some(rss::GuidBuilder::default().value(entry.url.clone()).permalink(true).build()))
                 .pub_date(Some(entry.published.to_rfc2822()))

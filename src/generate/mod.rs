@@ -178,6 +178,7 @@ fn article(
             alt: "An abstract illustration".to_owned(),
             caption: String::new(),
             credit: "Illustration: The Generated Gazette".to_owned(),
+            variants: Vec::new(),
         }),
         language: "en".to_owned(),
         status: ArticleStatus::Published,

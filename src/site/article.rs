@@ -43,6 +43,7 @@ struct ArticleView {
     views_label: &'static str,
     image: Option<ImageView>,
     tags: Vec<LinkView>,
+    correction: String,
 }
 
 /// Shows one published article with its Recommend and Latest blocks.
@@ -114,6 +115,7 @@ pub async fn page(
         views_label: if article.card.view_count == 1 { "view" } else { "views" },
         image: article.card.image.as_ref().map(image),
         tags: article.tags.iter().map(tag_link).collect(),
+        correction: article.correction.clone(),
     };
     let recommend: Vec<CardView> = presenter.cards(&recommend);
     let latest: Vec<CardView> = presenter.cards(&latest);

@@ -7,7 +7,7 @@ pub mod format;
 mod home;
 mod listing;
 mod search;
-mod security;
+pub(crate) mod security;
 mod serving;
 mod structured;
 pub mod view;
@@ -73,7 +73,18 @@ async fn second_segment(
     if let Some(format) = feeds::Format::from_file(&slug) {
         return feeds::section_feed(&state, &section, format).await;
     }
-    article::page(state, Ok(Path((section, slug)))).await
+    match article::page(state.clone(), Ok(Path((section.clone(), slug.clone())))).await {
+        // An article whose address changed in the back office keeps answering at the old one.
+        Err(SiteError::NotFound) => match state.store.redirect_target(&section, &slug, chrono::Utc::now()).await? {
+            Some((section, slug)) => Ok((
+                axum::http::StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, view::article_url(&section, &slug))],
+            )
+                .into_response()),
+            None => Err(SiteError::NotFound),
+        },
+        other => other,
+    }
 }
 
 /// Renders `template` with `context` into an HTML response that caches briefly in browsers and proxies.

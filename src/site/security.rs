@@ -27,9 +27,14 @@ const HEADERS: [(HeaderName, &str); 6] = [
 ];
 
 /// Wraps `router` with the defensive headers and the body limit.
-pub fn harden<S: Clone + Send + Sync + 'static>(mut router: Router<S>) -> Router<S> {
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    with_headers(router).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+}
+
+/// Wraps `router` with the defensive headers only (the back office sets its own body limit).
+pub fn with_headers<S: Clone + Send + Sync + 'static>(mut router: Router<S>) -> Router<S> {
     for (name, value) in HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    router.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+    router
 }

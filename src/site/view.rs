@@ -42,6 +42,8 @@ pub struct ImageView {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
+    /// Resized copies in the original's format and the original, for `srcset` (empty when there are none).
+    pub srcset: String,
 }
 
 /// An article as lists show it.
@@ -252,7 +254,23 @@ pub fn image(image: &LeadImage) -> ImageView {
         credit: image.credit.clone(),
         width: image.width,
         height: image.height,
+        srcset: srcset(image),
     }
+}
+
+/// `srcset` for an image with resized copies: those in the original's format, then the original itself.
+fn srcset(image: &LeadImage) -> String {
+    let original_mime = mime_guess::from_path(&image.path).first_raw().unwrap_or_default();
+    let copies: Vec<String> = image
+        .variants
+        .iter()
+        .filter(|v| v.mime == original_mime && v.width < image.width)
+        .map(|v| format!("{} {}w", media_url(&v.path), v.width))
+        .collect();
+    if copies.is_empty() {
+        return String::new();
+    }
+    format!("{}, {} {}w", copies.join(", "), media_url(&image.path), image.width)
 }
 
 /// `path` on the site at `base`, unless it already is an absolute URL (an imported image, say).

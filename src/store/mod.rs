@@ -6,7 +6,10 @@
 //! the PostgreSQL backend can share them.
 
 mod indexing;
+mod admin;
+mod media;
 mod read;
+mod users;
 mod write;
 
 use std::path::Path;
@@ -14,11 +17,14 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use indexing::IndexedArticle;
+pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
+pub use users::NewUser;
 pub use write::{Batch, BatchReport};
 
 /// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.
@@ -44,6 +50,15 @@ pub enum StoreError {
         /// The slug given.
         slug: String,
     },
+    /// A value offered for saving breaks a rule (an email without `@`, an empty name).
+    #[error("{0}")]
+    Invalid(String),
+    /// The write would clash with what exists (a taken email or slug).
+    #[error("{0}")]
+    Conflict(String),
+    /// Someone saved the article after the version the editor started from.
+    #[error("someone else saved this article after you opened it")]
+    Stale,
     /// A stored value could not be read back (a corrupt or hand-edited row).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
@@ -92,8 +107,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        // Migrations run with foreign keys off, as SQLite's documented table rebuild requires (0003 rebuilds
+        // the articles table); every other connection enforces them.
+        let mut migrating = options.clone().foreign_keys(false).connect().await?;
+        sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
+        migrating.close().await?;
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let reader =
             SqlitePoolOptions::new().max_connections(READER_CONNECTIONS).connect_with(options.read_only(true)).await?;
         Ok(Store { writer, reader, listeners: Listeners::default() })

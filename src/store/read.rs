@@ -64,7 +64,7 @@ const RELATED_PER_SECTION: i64 = 20;
 const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.updated_at, a.view_count, \
      s.slug AS section_slug, s.name AS section_name, \
      i.path AS image_path, i.width AS image_width, i.height AS image_height, \
-     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit ";
+     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants ";
 /// The tables a card's columns come from, joined to `a` (articles).
 const CARD_JOINS: &str = "JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
 
@@ -92,6 +92,7 @@ struct CardRow {
     image_alt: Option<String>,
     image_caption: Option<String>,
     image_credit: Option<String>,
+    image_variants: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -99,6 +100,7 @@ struct ArticleExtraRow {
     body_html: String,
     body_markdown: String,
     language: String,
+    correction: String,
 }
 
 #[derive(FromRow)]
@@ -110,6 +112,11 @@ struct BylineRow {
 
 fn timestamp(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| StoreError::Corrupt(format!("time {seconds}")))
+}
+
+/// The resized copies recorded with an image (JSON); none when absent or unreadable.
+pub(super) fn variants(json: Option<&str>) -> Vec<crate::content::ImageVariant> {
+    json.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default()
 }
 
 fn dimension(value: Option<i64>) -> u32 {
@@ -128,6 +135,7 @@ impl CardRow {
             alt: self.image_alt.unwrap_or_default(),
             caption: self.image_caption.unwrap_or_default(),
             credit: self.image_credit.unwrap_or_default(),
+            variants: variants(self.image_variants.as_deref()),
         });
         Ok(ArticleCard {
             id: self.id,
@@ -346,7 +354,7 @@ impl Store {
         };
         let id = row.id;
         let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language FROM articles a \
+            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language, a.correction FROM articles a \
                  JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
         )
         .bind(id)
@@ -370,6 +378,7 @@ impl Store {
             body_markdown: extra.body_markdown,
             tags,
             language: extra.language,
+            correction: extra.correction,
         }))
     }
 

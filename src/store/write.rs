@@ -90,7 +90,8 @@ impl Store {
     }
 }
 
-async fn record_change(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+/// Appends a row to `changes`, in the caller's transaction, so that caches and search indexes learn of it.
+pub(super) async fn record_change(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
         .bind(entity)
         .bind(id)
@@ -143,7 +144,7 @@ async fn put_author(conn: &mut SqliteConnection, author: &AuthorInput) -> Result
     Ok(id)
 }
 
-async fn id_by_slug(
+pub(super) async fn id_by_slug(
     conn: &mut SqliteConnection,
     table: &'static str,
     kind: &'static str,
@@ -207,6 +208,19 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
     .fetch_one(&mut *conn)
     .await?;
 
+    put_article_parts(conn, id, prepared, &author_ids).await?;
+    record_change(conn, "article", id).await?;
+    Ok(id)
+}
+
+/// Writes an article's body, byline (in order) and tags (creating new tags), replacing what it had.
+pub(super) async fn put_article_parts(
+    conn: &mut SqliteConnection,
+    id: i64,
+    prepared: &PreparedArticle,
+    author_ids: &[i64],
+) -> Result<(), StoreError> {
+    let article = &prepared.input;
     sqlx::query(
         "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3) \
          ON CONFLICT (article_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html",
@@ -217,7 +231,7 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
-    for (position, author_id) in (0_i64..).zip(&author_ids) {
+    for (position, author_id) in (0_i64..).zip(author_ids) {
         sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(author_id)
@@ -241,6 +255,5 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
             .execute(&mut *conn)
             .await?;
     }
-    record_change(conn, "article", id).await?;
-    Ok(id)
+    Ok(())
 }

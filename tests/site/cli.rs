@@ -117,3 +117,46 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() -> TestResult {
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
     Ok(())
 }
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_standard_input_and_it_signs_in() -> TestResult {
+    use std::io::Write;
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let mut child = newsroom()
+        .args(["user", "add", "--email", "boss@example.com", "--name", "Boss Person", "--role", "administrator"])
+        .arg("--data")
+        .arg(&data)
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child.stdin.take().ok_or("stdin")?.write_all(b"piped secret phrase\n")?;
+    let output = child.wait_with_output()?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8(output.stdout)?.contains("Created administrator account"));
+    let again = newsroom()
+        .args(["user", "add", "--email", "BOSS@example.com", "--name", "Twice", "--role", "editor", "--data"])
+        .arg(&data)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()?;
+    assert!(!again.status.success(), "the same email twice is refused");
+    let bad_role =
+        newsroom().args(["user", "add", "--email", "x@example.com", "--name", "X", "--role", "king"]).output()?;
+    assert!(String::from_utf8(bad_role.stderr)?.contains("unknown role"));
+
+    let site = crate::helpers::TestSite::start_in(&data, |_| {}).await?;
+    let browser = site.browser();
+    let page = browser.sign_in("boss@example.com", "piped secret phrase").await?;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let token = newsroom()
+        .args(["token", "create", "--email", "boss@example.com", "--data"])
+        .arg(&data)
+        .current_dir(dir.path())
+        .output()?;
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    assert_eq!(String::from_utf8(token.stdout)?.trim().len(), 64);
+    Ok(())
+}

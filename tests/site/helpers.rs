@@ -229,6 +229,7 @@ impl ArticleBuilder<'_> {
             alt: alt.into(),
             caption: caption.into(),
             credit: credit.into(),
+            variants: Vec::new(),
         });
         self
     }

@@ -1,6 +1,16 @@
 //! Integration tests of the public site: the real server on an ephemeral port, a temporary SQLite data
 //! directory, and HTTP. One test binary keeps link time low.
 
+mod admin_api;
+mod admin_articles;
+mod admin_auth;
+mod admin_escaping;
+mod admin_helpers;
+mod admin_media;
+mod admin_migration;
+mod admin_pages;
+mod admin_roles;
+mod admin_store;
 mod article;
 mod cli;
 mod demo;

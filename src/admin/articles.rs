@@ -1,0 +1,458 @@
+//! Articles in the back office: the filtered list, the editor (with a Preview button that needs no script),
+//! deletion, and revisions (history, readable diff, restore).
+
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use similar::{ChangeTag, TextDiff};
+
+use super::editing::{self, ArticleDraft, SaveError};
+use super::{AdminError, Fields, Session, page};
+use crate::app::AppState;
+use crate::auth::{Action, may, statuses_for};
+use crate::content::{ArticleStatus, render_markdown};
+use crate::site::format::ap_datetime;
+use crate::store::{AdminFilter, EditableArticle};
+
+/// Articles a list page shows.
+const PER_PAGE: i64 = 20;
+/// The `datetime-local` format, in the site's time zone.
+const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M";
+
+impl From<SaveError> for AdminError {
+    fn from(error: SaveError) -> AdminError {
+        match error {
+            SaveError::Forbidden => AdminError::Forbidden,
+            SaveError::NotFound => AdminError::NotFound,
+            SaveError::Invalid(message) => AdminError::BadRequest(message),
+            SaveError::Stale => AdminError::BadRequest(SaveError::Stale.to_string()),
+            SaveError::Store(error) => AdminError::Store(error),
+        }
+    }
+}
+
+/// The list's filters, as the query string carries them.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Serialize)]
+struct ListRow {
+    id: i64,
+    headline: String,
+    section: String,
+    status: String,
+    authors: String,
+    when: String,
+    url: Option<String>,
+}
+
+/// `GET /admin/articles`: every article the user may see, filtered and paged.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, AdminError> {
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let sections = state.store.sections().await?;
+    let authors = state.store.all_authors().await?;
+    let page_number = query.page.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
+    let filter = AdminFilter {
+        status: ArticleStatus::parse(&query.status),
+        section: sections.iter().find(|s| s.slug == query.section).map(|s| s.id),
+        author: authors.iter().find(|a| a.slug == query.author).map(|a| a.id),
+        owner: (!may(&session.user, Action::SeeAllArticles, None)).then_some(session.user.id),
+        query: Some(query.q.clone()),
+        limit: PER_PAGE,
+        offset: (page_number - 1) * PER_PAGE,
+    };
+    let (items, total) = state.store.admin_articles(&filter).await?;
+    let zone = state.config.timezone;
+    let rows: Vec<ListRow> = items
+        .into_iter()
+        .map(|item| ListRow {
+            id: item.id,
+            url: (item.status == "published").then(|| format!("/{}/{}", item.section_slug, item.slug)),
+            headline: item.headline,
+            section: item.section_name,
+            status: item.status,
+            authors: item.authors,
+            when: DateTime::from_timestamp(item.modified_at, 0).map(|t| ap_datetime(t, &zone)).unwrap_or_default(),
+        })
+        .collect();
+    let pages = (total + PER_PAGE - 1) / PER_PAGE;
+    let link = |page: i64| {
+        let mut params = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in
+            [("status", &query.status), ("section", &query.section), ("author", &query.author), ("q", &query.q)]
+        {
+            if !value.is_empty() {
+                params.append_pair(key, value);
+            }
+        }
+        params.append_pair("page", &page.to_string());
+        format!("/admin/articles?{}", params.finish())
+    };
+    let previous = (page_number > 1).then(|| link(page_number - 1));
+    let next = (page_number < pages).then(|| link(page_number + 1));
+    let statuses: Vec<&str> = ArticleStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let context = context! {
+        rows, total, page => page_number, pages, previous, next, query, sections, authors, statuses,
+    };
+    page(&state, &session, "articles", "admin/articles.html", context).await
+}
+
+/// What the editor form shows.
+#[derive(Serialize)]
+struct EditorView {
+    id: Option<i64>,
+    draft: ArticleDraft,
+    publish_at: String,
+    modified_at: i64,
+    author_slots: Vec<String>,
+    tags: String,
+    public_url: Option<String>,
+    updated: Option<String>,
+}
+
+/// Messages the editor shows above the form.
+#[derive(Default, Serialize)]
+struct EditorMessages {
+    error: String,
+    notice: String,
+    stale: bool,
+    preview: Option<String>,
+}
+
+async fn editor(
+    state: &AppState,
+    session: &Session,
+    current: Option<&EditableArticle>,
+    draft: ArticleDraft,
+    modified_at: i64,
+    messages: EditorMessages,
+) -> Result<Response, AdminError> {
+    let zone = state.config.timezone;
+    let mut author_slots = draft.authors.clone();
+    author_slots.resize(draft.authors.len().max(2) + 1, String::new());
+    let view = EditorView {
+        id: current.map(|c| c.id),
+        publish_at: draft
+            .published_at
+            .map(|t| t.with_timezone(&zone).format(LOCAL_FORMAT).to_string())
+            .unwrap_or_default(),
+        modified_at,
+        author_slots,
+        tags: draft.tags.join(", "),
+        public_url: current
+            .filter(|c| c.status == ArticleStatus::Published)
+            .map(|c| format!("/{}/{}", c.section, c.slug)),
+        updated: draft.updated_at.map(|t| ap_datetime(t, &zone)),
+        draft,
+    };
+    let statuses: Vec<&str> =
+        statuses_for(&session.user, current.map(editing::facts)).iter().map(|s| s.as_str()).collect();
+    let status =
+        if messages.error.is_empty() && !messages.stale { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
+    let context = context! {
+        article => view, messages, statuses, can_delete, zone => zone.name(),
+        sections => state.store.sections().await?, authors => state.store.all_authors().await?,
+        images => lead_image_choices(state, current).await?,
+    };
+    let mut response = page(state, session, "articles", "admin/editor.html", context).await?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The images the editor offers as the lead image: the library, and the article's own image if it has one
+/// from elsewhere (the demo, an import).
+async fn lead_image_choices(
+    state: &AppState,
+    current: Option<&EditableArticle>,
+) -> Result<Vec<crate::store::LibraryImage>, AdminError> {
+    let mut images = state.store.library_images().await?;
+    if let Some(id) = current.and_then(|c| c.lead_image_id).filter(|id| !images.iter().any(|i| i.id == *id)) {
+        images.extend(state.store.image(id).await?);
+    }
+    Ok(images)
+}
+
+/// `GET /admin/articles/new`.
+pub async fn new(State(state): State<AppState>, session: Session) -> Result<Response, AdminError> {
+    super::require(&session.user, Action::CreateArticle, None)?;
+    let draft = ArticleDraft { status: "draft".into(), ..ArticleDraft::default() };
+    editor(&state, &session, None, draft, 0, EditorMessages::default()).await
+}
+
+/// Query of the editor: a notice after a redirect.
+#[derive(Debug, Deserialize)]
+pub struct EditQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+/// `GET /admin/articles/{id}`.
+pub async fn edit(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    query: Result<Query<EditQuery>, QueryRejection>,
+) -> Result<Response, AdminError> {
+    let article = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    let notice = match query.as_ref().ok().map(|q| q.notice.as_str()) {
+        Some("saved") => "Saved.",
+        Some("restored") => "The revision is restored (as a new save; the history keeps what was there).",
+        _ => "",
+    };
+    let messages = EditorMessages { notice: notice.to_owned(), ..EditorMessages::default() };
+    editor(&state, &session, Some(&article), ArticleDraft::from(&article), article.modified_at, messages).await
+}
+
+/// Reads the editor form into a draft; times are in the site's zone.
+fn draft_from_form(form: &Fields, zone: Tz) -> Result<ArticleDraft, String> {
+    let publish_at = form.get("publish_at").trim();
+    let published_at = if publish_at.is_empty() {
+        None
+    } else {
+        let local = NaiveDateTime::parse_from_str(publish_at, LOCAL_FORMAT)
+            .map_err(|_| format!("the publication time {publish_at:?} is not a date and time"))?;
+        Some(
+            zone.from_local_datetime(&local)
+                .earliest()
+                .ok_or_else(|| format!("{publish_at} does not exist in {} (a clock change)", zone.name()))?
+                .with_timezone(&Utc),
+        )
+    };
+    Ok(ArticleDraft {
+        headline: form.get("headline").to_owned(),
+        slug: form.get("slug").to_owned(),
+        standfirst: form.get("standfirst").to_owned(),
+        body: form.get("body").replace("\r\n", "\n"),
+        section: form.get("section").to_owned(),
+        authors: form.all("author").into_iter().map(str::to_owned).collect(),
+        tags: form.get("tags").split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        status: form.get("status").to_owned(),
+        published_at,
+        updated_at: None,
+        mark_updated: form.has("mark_updated"),
+        correction: form.get("correction").to_owned(),
+        lead_image: form.get("lead_image").parse().ok(),
+    })
+}
+
+async fn submit(
+    state: &AppState,
+    session: &Session,
+    current: Option<EditableArticle>,
+    form: &Fields,
+) -> Result<Response, AdminError> {
+    let current = current.as_ref();
+    let modified_at = form.get("modified_at").parse::<i64>().unwrap_or(0);
+    let mut draft = match draft_from_form(form, state.config.timezone) {
+        Ok(draft) => draft,
+        Err(error) => {
+            let draft = current.map(ArticleDraft::from).unwrap_or_default();
+            return editor(state, session, current, draft, modified_at, EditorMessages { error, ..Default::default() })
+                .await;
+        }
+    };
+    // The "Updated" time is the stored one unless the editor asks for a new one.
+    draft.updated_at = current.and_then(|c| c.updated_at);
+    if form.get("action") == "preview" {
+        let messages = match editing::prepare(state, &session.user, current, &draft).await {
+            Ok(_) => EditorMessages { preview: Some(render_markdown(&draft.body)), ..Default::default() },
+            Err(SaveError::Invalid(error)) => EditorMessages { error, ..Default::default() },
+            Err(other) => return Err(other.into()),
+        };
+        return editor(state, session, current, draft, modified_at, messages).await;
+    }
+    let expected = if form.has("overwrite") { None } else { current.map(|_| modified_at) };
+    match editing::save(state, &session.user, current, &draft, expected).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/admin/articles/{id}?notice=saved")).into_response()),
+        Err(SaveError::Stale) => {
+            let messages = EditorMessages { stale: true, ..Default::default() };
+            editor(state, session, current, draft, modified_at, messages).await
+        }
+        Err(SaveError::Invalid(error)) => {
+            editor(state, session, current, draft, modified_at, EditorMessages { error, ..Default::default() }).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /admin/articles`: creates an article (or previews a new one).
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<Fields>,
+) -> Result<Response, AdminError> {
+    submit(&state, &session, None, &form).await
+}
+
+/// `POST /admin/articles/{id}`: saves (or previews) an article.
+pub async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<Fields>,
+) -> Result<Response, AdminError> {
+    let current = editing::load_for(&state, &session.user, id, Action::EditArticle).await?;
+    submit(&state, &session, Some(current), &form).await
+}
+
+/// `POST /admin/articles/{id}/delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    editing::delete(&state, &session.user, id).await?;
+    Ok(Redirect::to("/admin/articles").into_response())
+}
+
+#[derive(Serialize)]
+struct RevisionRow {
+    id: i64,
+    when: String,
+    who: String,
+}
+
+/// `GET /admin/articles/{id}/revisions`: every save, newest first.
+pub async fn revisions(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    let article = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    let zone = state.config.timezone;
+    let rows: Vec<RevisionRow> = state
+        .store
+        .revisions(id)
+        .await?
+        .into_iter()
+        .map(|r| RevisionRow {
+            id: r.id,
+            when: DateTime::from_timestamp(r.saved_at, 0).map(|t| ap_datetime(t, &zone)).unwrap_or_default(),
+            who: r.user_name.unwrap_or_else(|| "a removed user".into()),
+        })
+        .collect();
+    let context = context! { article => context! { id, headline => article.headline }, rows };
+    page(&state, &session, "articles", "admin/revisions.html", context).await
+}
+
+/// The readable text of a draft that diffs compare.
+fn diff_text(draft: &ArticleDraft) -> String {
+    format!(
+        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {}\nCorrection: {}\n\n{}\n",
+        draft.headline,
+        draft.section,
+        draft.slug,
+        draft.standfirst,
+        draft.authors.join(", "),
+        draft.tags.join(", "),
+        draft.lead_image.map_or_else(|| "none".to_owned(), |id| format!("image {id}")),
+        draft.correction,
+        draft.body.trim_end()
+    )
+}
+
+#[derive(Serialize)]
+struct DiffLine {
+    kind: &'static str,
+    text: String,
+}
+
+async fn load_revision(
+    state: &AppState,
+    session: &Session,
+    revision: i64,
+    action: Action,
+) -> Result<(EditableArticle, ArticleDraft), AdminError> {
+    let (article_id, snapshot) = state.store.revision(revision).await?.ok_or(AdminError::NotFound)?;
+    let article = editing::load_for(state, &session.user, article_id, action).await?;
+    let draft: ArticleDraft =
+        serde_json::from_str(&snapshot).map_err(|e| AdminError::BadRequest(format!("unreadable revision: {e}")))?;
+    Ok((article, draft))
+}
+
+/// `GET /admin/revisions/{id}`: what changed between that revision and the article now.
+pub async fn diff(
+    State(state): State<AppState>,
+    session: Session,
+    Path(revision): Path<i64>,
+) -> Result<Response, AdminError> {
+    let (article, old) = load_revision(&state, &session, revision, Action::ViewArticle).await?;
+    let (old_text, new_text) = (diff_text(&old), diff_text(&ArticleDraft::from(&article)));
+    let lines: Vec<DiffLine> = TextDiff::from_lines(&old_text, &new_text)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            kind: match change.tag() {
+                ChangeTag::Delete => "removed",
+                ChangeTag::Insert => "added",
+                ChangeTag::Equal => "same",
+            },
+            text: change.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect();
+    let can_restore = may(&session.user, Action::EditArticle, Some(editing::facts(&article)));
+    let context = context! {
+        article => context! { id => article.id, headline => article.headline }, revision, lines, can_restore,
+    };
+    page(&state, &session, "articles", "admin/diff.html", context).await
+}
+
+/// `POST /admin/revisions/{id}/restore`: saves that revision's text over the article, as a new revision.
+/// The article's status and times stay as they are: restoring text neither publishes nor unpublishes.
+pub async fn restore(
+    State(state): State<AppState>,
+    session: Session,
+    Path(revision): Path<i64>,
+) -> Result<Response, AdminError> {
+    let (article, mut draft) = load_revision(&state, &session, revision, Action::EditArticle).await?;
+    draft.status = article.status.as_str().to_owned();
+    draft.published_at = article.published_at;
+    draft.updated_at = article.updated_at;
+    match editing::save(&state, &session.user, Some(&article), &draft, None).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/admin/articles/{id}?notice=restored")).into_response()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> Fields {
+        serde_json::from_value(serde_json::json!(pairs)).unwrap_or_default()
+    }
+
+    #[test]
+    fn publication_times_are_read_in_the_sites_zone() -> Result<(), String> {
+        let fields = form(&[("headline", "H"), ("publish_at", "2026-07-01T09:30"), ("author", "a"), ("author", "")]);
+        let draft = draft_from_form(&fields, chrono_tz::Europe::London)?;
+        let expected = Utc.with_ymd_and_hms(2026, 7, 1, 8, 30, 0).single();
+        assert_eq!(draft.published_at, expected, "09:30 in London in summer is 08:30 UTC");
+        assert_eq!(draft.authors, ["a"], "empty author slots are dropped");
+        let gap = form(&[("publish_at", "2026-03-29T01:30")]);
+        assert!(draft_from_form(&gap, chrono_tz::Europe::London).is_err(), "a time the clocks skip is refused");
+        assert!(draft_from_form(&form(&[("publish_at", "tomorrow")]), Tz::UTC).is_err());
+        Ok(())
+    }
+}

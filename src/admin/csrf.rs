@@ -1,0 +1,127 @@
+//! Cross-site request forgery defence for every state-changing back-office request: the request must come
+//! from our own origin (the `Origin` header, or `Referer` where a browser sends no Origin) and carry the
+//! session's CSRF token in its `csrf` field. Before sign-in, the token is a random value in its own cookie
+//! (double submit), so that the sign-in form cannot be forged either. Anything else is refused with 403
+//! before a handler runs, so nothing changes.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::session::{self, PRE_SESSION_COOKIE};
+use super::{AdminError, MAX_FORM_BYTES};
+use crate::app::AppState;
+
+/// How far into a multipart body the CSRF field is looked for.
+const MULTIPART_TOKEN_WINDOW: usize = 64 * 1024;
+
+/// Checks Origin and CSRF token on every request that is not GET or HEAD.
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        return next.run(request).await;
+    }
+    match check(&state, request).await {
+        Ok(request) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn check(state: &AppState, request: Request) -> Result<Request, AdminError> {
+    if !same_origin(request.headers(), &state.config.base_url) {
+        return Err(AdminError::Csrf);
+    }
+    let signed_in = session::current(state, request.headers()).await?;
+    let expected = match &signed_in {
+        Some(session) => session.csrf.clone(),
+        None => session::cookie(request.headers(), PRE_SESSION_COOKIE).ok_or(AdminError::Csrf)?.to_owned(),
+    };
+    let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+    let multipart = content_type.as_ref().is_some_and(|t| t.as_bytes().starts_with(b"multipart/form-data"));
+    let limit = if multipart { crate::media::MAX_UPLOAD_BYTES + super::UPLOAD_SLACK } else { MAX_FORM_BYTES };
+    let (mut parts, body) = request.into_parts();
+    let bytes =
+        axum::body::to_bytes(body, limit).await.map_err(|_| AdminError::BadRequest("the form is too large".into()))?;
+    let sent = match content_type {
+        Some(content_type) if multipart => multipart_token(content_type, bytes.clone()).await,
+        _ => form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned()),
+    };
+    if !sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), expected.as_bytes())) {
+        return Err(AdminError::Csrf);
+    }
+    if let Some(session) = signed_in {
+        parts.extensions.insert(session);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The `csrf` field of a multipart form (an upload), read from the start of the buffered body: our forms put
+/// the token before the file, as browsers send fields in document order, so the file need not be parsed twice.
+async fn multipart_token(content_type: axum::http::HeaderValue, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let mut probe = Request::new(Body::from(bytes.slice(..bytes.len().min(MULTIPART_TOKEN_WINDOW))));
+    probe.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    let mut form = Multipart::from_request(probe, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
+/// Whether the request says it comes from this site: its Origin (or, failing that, its Referer) names the
+/// host the request was sent to, or the configured public base URL.
+pub fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
+    let claimed = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|value| value.to_str().ok())
+        .and_then(origin_of);
+    let Some((_, claimed_host)) = claimed else { return false };
+    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
+    host.is_some_and(|host| host.eq_ignore_ascii_case(claimed_host))
+        || origin_of(base_url).is_some_and(|(_, base_host)| base_host.eq_ignore_ascii_case(claimed_host))
+}
+
+/// The scheme and `host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && matches!(scheme, "http" | "https")).then_some((scheme, host))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(name.clone(), HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn origin_must_name_this_site() {
+        let base = "https://news.example.com";
+        let ours = headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "http://127.0.0.1:8080")]);
+        assert!(same_origin(&ours, base));
+        let public = headers(&[(header::HOST, "internal:80"), (header::ORIGIN, "https://news.example.com")]);
+        assert!(same_origin(&public, base));
+        let foreign = headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "https://evil.example")]);
+        assert!(!same_origin(&foreign, base));
+        let referer = headers(&[(header::HOST, "127.0.0.1:8080"), (header::REFERER, "http://127.0.0.1:8080/admin")]);
+        assert!(same_origin(&referer, base));
+        assert!(!same_origin(&headers(&[(header::HOST, "127.0.0.1:8080")]), base));
+        let null = headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "null")]);
+        assert!(!same_origin(&null, base));
+    }
+}

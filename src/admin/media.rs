@@ -1,0 +1,90 @@
+//! The media library: upload images (type read from the content, size and pixel limits, resized copies), give
+//! them alt text, caption and credit, and delete those no article uses.
+
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::{AdminError, Session, page, require};
+use crate::app::AppState;
+use crate::auth::Action;
+use crate::media;
+use crate::store::StoreError;
+
+async fn library(state: &AppState, session: &Session, error: &str, notice: &str) -> Result<Response, AdminError> {
+    let images = state.store.library_images().await?;
+    let can_delete = crate::auth::may(&session.user, Action::ManageTaxonomy, None);
+    let max_mb = media::MAX_UPLOAD_BYTES / 1024 / 1024;
+    let context =
+        context! { images, error, notice, can_delete, max_mb, max_megapixels => media::MAX_PIXELS / 1_000_000 };
+    let mut response = page(state, session, "media", "admin/media.html", context).await?;
+    if !error.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /admin/media`.
+pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, AdminError> {
+    require(&session.user, Action::CreateArticle, None)?;
+    library(&state, &session, "", "").await
+}
+
+/// `POST /admin/media`: a multipart upload with `file`, `alt`, `caption` and `credit`.
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Multipart,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::CreateArticle, None)?;
+    let (mut file, mut alt, mut caption, mut credit) = (Vec::new(), String::new(), String::new(), String::new());
+    while let Some(field) = form.next_field().await.map_err(|e| AdminError::BadRequest(e.to_string()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => file = field.bytes().await.map_err(|e| AdminError::BadRequest(e.to_string()))?.to_vec(),
+            "alt" | "caption" | "credit" => {
+                let text = field.text().await.map_err(|e| AdminError::BadRequest(e.to_string()))?;
+                let target = match name.as_str() {
+                    "alt" => &mut alt,
+                    "caption" => &mut caption,
+                    _ => &mut credit,
+                };
+                *target = text.chars().take(1000).collect();
+            }
+            _ => {}
+        }
+    }
+    let text = media::ImageText { alt, caption, credit };
+    match media::add_to_library(&state.store, state.config.media_dir(), file, &text).await {
+        Ok(_) => {}
+        Err(media::LibraryError::Refused(message)) => {
+            return library(&state, &session, &format!("Not uploaded: {message}."), "").await;
+        }
+        Err(media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
+    }
+    library(&state, &session, "", "Uploaded. Choose it as a lead image in the article editor.").await
+}
+
+/// `POST /admin/media/{id}/delete`: refused while an article uses the image.
+pub async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::ManageTaxonomy, None)?;
+    match state.store.delete_library_image(id).await {
+        Ok(paths) => {
+            let media_dir = state.config.media_dir();
+            for path in paths {
+                // A file already gone is no reason to fail: the record is what counts.
+                if let Err(error) = std::fs::remove_file(media_dir.join(&path)) {
+                    tracing::warn!(%error, path, "removing a deleted image's file");
+                }
+            }
+            Ok(Redirect::to("/admin/media").into_response())
+        }
+        Err(StoreError::Conflict(message)) => library(&state, &session, &format!("Not deleted: {message}."), "").await,
+        Err(StoreError::Missing { .. }) => Err(AdminError::NotFound),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,222 @@
+//! The back office under `/admin`: server-rendered pages for editors, usable without script. Mounted outside
+//! the public page cache; every response says `Cache-Control: no-store`. Every state-changing request passes
+//! [`csrf::guard`] (Origin and CSRF token) before it reaches a handler, and every handler asks
+//! [`crate::auth::may`] before it acts.
+
+mod articles;
+mod auth;
+mod chart;
+mod csrf;
+mod dashboard;
+pub mod editing;
+mod media;
+pub mod scheduler;
+mod session;
+mod settings;
+mod taxonomy;
+mod users;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use serde::Serialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::AppState;
+use crate::auth::{Action, ArticleFacts, User, may};
+use crate::store::StoreError;
+use crate::theme::ThemeError;
+pub use session::Session;
+
+/// The largest form the back office accepts (a long article with room to spare).
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// Room for the other fields and the multipart framing around an upload of the largest accepted size.
+const UPLOAD_SLACK: usize = 64 * 1024;
+
+/// Why a back-office request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Nobody is signed in: go to the sign-in page.
+    #[error("sign in first")]
+    SignIn,
+    /// Signed in, but the role does not allow this.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// The CSRF token or Origin was missing or wrong.
+    #[error("this form is out of date or came from another site; go back, reload the page and try again")]
+    Csrf,
+    /// No such thing.
+    #[error("not found")]
+    NotFound,
+    /// The request cannot be handled as sent.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template failed.
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+}
+
+impl AdminError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AdminError::SignIn => StatusCode::SEE_OTHER,
+            AdminError::Forbidden | AdminError::Csrf => StatusCode::FORBIDDEN,
+            AdminError::NotFound => StatusCode::NOT_FOUND,
+            AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AdminError::Store(_) | AdminError::Theme(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Carries an error's status and message to [`error_pages`], which renders them in the back office's style.
+#[derive(Debug, Clone)]
+struct ErrorMessage(String);
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        if let AdminError::SignIn = self {
+            return Redirect::to("/admin/sign-in").into_response();
+        }
+        let status = self.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "back-office request failed");
+            "Something went wrong on our side; the details are in the server log.".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
+    }
+}
+
+async fn error_pages(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let Some(ErrorMessage(message)) = response.extensions().get::<ErrorMessage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let title = status.canonical_reason().unwrap_or("Error");
+    match state.theme.render("admin/message.html", context! { title, message, site => site_name(&state).await }) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "back-office error page failed");
+            (status, message).into_response()
+        }
+    }
+}
+
+/// The site's name for page titles.
+async fn site_name(state: &AppState) -> String {
+    state.store.setting("site.name").await.ok().flatten().unwrap_or_else(|| "newsroom".to_owned())
+}
+
+/// Refuses unless `user` may do `action` (on the article described by `facts`).
+fn require(user: &User, action: Action, facts: Option<ArticleFacts>) -> Result<(), AdminError> {
+    if may(user, action, facts) { Ok(()) } else { Err(AdminError::Forbidden) }
+}
+
+/// What every signed-in page's frame shows: who is signed in, what the menu offers, the CSRF token.
+#[derive(Debug, Serialize)]
+struct Frame {
+    site: String,
+    user: User,
+    csrf: String,
+    current: &'static str,
+    can_manage_taxonomy: bool,
+    can_administer: bool,
+}
+
+/// Renders a signed-in page: `template` with `context` and the frame.
+async fn page(
+    state: &AppState,
+    session: &Session,
+    current: &'static str,
+    template: &str,
+    context: Value,
+) -> Result<Response, AdminError> {
+    let frame = Frame {
+        site: site_name(state).await,
+        user: session.user.clone(),
+        csrf: session.csrf.clone(),
+        current,
+        can_manage_taxonomy: may(&session.user, Action::ManageTaxonomy, None),
+        can_administer: may(&session.user, Action::Administer, None),
+    };
+    let html = state.theme.render(template, context! { frame, ..context })?;
+    Ok(Html(html).into_response())
+}
+
+/// A form's fields in order; names may repeat.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, or empty.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
+    }
+
+    /// Every non-empty value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(key, value)| key == name && !value.trim().is_empty()).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// Whether `name` was sent (a ticked checkbox).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(key, _)| key == name)
+    }
+}
+
+/// Every route of the back office.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/admin", get(dashboard::page))
+        .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
+        .route("/admin/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/admin/sign-out", post(auth::sign_out))
+        .route("/admin/password", get(auth::password_page).post(auth::change_password))
+        .route("/admin/set-password/{token}", get(auth::set_password_page).post(auth::set_password))
+        .route("/admin/articles", get(articles::list).post(articles::create))
+        .route("/admin/articles/new", get(articles::new))
+        .route("/admin/articles/{id}", get(articles::edit).post(articles::update))
+        .route("/admin/articles/{id}/delete", post(articles::delete))
+        .route("/admin/articles/{id}/revisions", get(articles::revisions))
+        .route("/admin/articles/{id}/views.svg", get(dashboard::chart))
+        .route("/admin/revisions/{id}", get(articles::diff))
+        .route("/admin/revisions/{id}/restore", post(articles::restore))
+        .route("/admin/sections", get(taxonomy::sections).post(taxonomy::save_section))
+        .route("/admin/tags", get(taxonomy::tags))
+        .route("/admin/tags/{id}", post(taxonomy::save_tag))
+        .route("/admin/tags/{id}/delete", post(taxonomy::delete_tag))
+        .route("/admin/authors", get(taxonomy::authors).post(taxonomy::save_author))
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/{id}", post(users::update))
+        .route("/admin/tokens", get(users::tokens).post(users::create_token))
+        .route("/admin/tokens/{id}/delete", post(users::revoke_token))
+        .route("/admin/settings", get(settings::show).post(settings::save))
+        .route(
+            "/admin/media",
+            get(media::list)
+                .post(media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)),
+        )
+        .route("/admin/media/{id}/delete", post(media::delete))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(RequestBodyLimitLayer::new(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    crate::site::security::with_headers(routes).with_state(state)
+}

@@ -1,0 +1,222 @@
+//! `/api/admin/…`: articles (list, read, create, update, publish, unpublish, delete) and the sections, tags
+//! and authors they refer to. Every write goes through [`crate::admin::editing`], the back office's own path,
+//! so the role rules, checks, revisions and change records are the same.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiError, ApiUser};
+use crate::admin::editing::{self, ArticleDraft};
+use crate::app::AppState;
+use crate::auth::{Action, may};
+use crate::content::ArticleStatus;
+use crate::store::AdminFilter;
+
+/// The largest page of articles a list returns.
+const MAX_LIMIT: i64 = 100;
+
+/// The admin API's routes (state still to be given).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/sections", get(sections))
+        .route("/api/admin/tags", get(tags))
+        .route("/api/admin/authors", get(authors))
+        .route("/api/admin/articles", get(list).post(create))
+        .route("/api/admin/articles/{id}", get(read).put(update).delete(delete))
+        .route("/api/admin/articles/{id}/publish", post(publish))
+        .route("/api/admin/articles/{id}/unpublish", post(unpublish))
+        .route(
+            "/api/admin/media",
+            get(media)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|Json(value)| value).map_err(|rejection| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("the body is not the expected JSON: {rejection}"))
+    })
+}
+
+fn id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
+    path.map(|Path(id)| id).map_err(|_| ApiError::not_found())
+}
+
+async fn article_json(state: &AppState, id: i64) -> Result<Response, ApiError> {
+    let article = state.store.editable_article(id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(json!({ "article": article })).into_response())
+}
+
+async fn sections(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "sections": state.store.sections().await? })).into_response())
+}
+
+async fn tags(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "tags": state.store.all_tags().await? })).into_response())
+}
+
+async fn authors(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "authors": state.store.all_authors().await? })).into_response())
+}
+
+/// Paging of the article list.
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    offset: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let query = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()))?.0;
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(ArticleStatus::parse(text).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("unknown status {text:?}"))
+        })?),
+    };
+    let filter = AdminFilter {
+        status,
+        owner: (!may(&user, Action::SeeAllArticles, None)).then_some(user.id),
+        limit: query.limit.unwrap_or(20).clamp(1, MAX_LIMIT),
+        offset: query.offset.unwrap_or(0).max(0),
+        ..AdminFilter::default()
+    };
+    let (articles, total) = state.store.admin_articles(&filter).await?;
+    Ok(Json(json!({ "articles": articles, "total": total })).into_response())
+}
+
+async fn read(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let id = id(path)?;
+    editing::load_for(&state, &user, id, Action::ViewArticle).await?;
+    article_json(&state, id).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<ArticleDraft>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let draft = body(payload)?;
+    let (id, _) = editing::save(&state, &user, None, &draft, None).await?;
+    let mut response = article_json(&state, id).await?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// An update: the whole article, and optionally the `modified_at` the client started from.
+#[derive(Debug, Deserialize)]
+struct Update {
+    #[serde(flatten)]
+    draft: ArticleDraft,
+    #[serde(default)]
+    modified_at: Option<i64>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+    payload: Result<Json<Update>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let id = id(path)?;
+    let update = body(payload)?;
+    let current = editing::load_for(&state, &user, id, Action::EditArticle).await?;
+    editing::save(&state, &user, Some(&current), &update.draft, update.modified_at).await?;
+    article_json(&state, id).await
+}
+
+async fn set_status(
+    state: &AppState,
+    user: &crate::auth::User,
+    id: i64,
+    status: ArticleStatus,
+) -> Result<Response, ApiError> {
+    editing::set_status(state, user, id, status).await?;
+    article_json(state, id).await
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Response, ApiError> {
+    set_status(&state, &user, id(path)?, ArticleStatus::Published).await
+}
+
+async fn unpublish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Response, ApiError> {
+    set_status(&state, &user, id(path)?, ArticleStatus::Unpublished).await
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Response, ApiError> {
+    editing::delete(&state, &user, id(path)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn media(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "images": state.store.library_images().await? })).into_response())
+}
+
+/// `POST /api/admin/media`: a multipart upload with `file`, `alt` (required), `caption` and `credit`.
+async fn upload(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message);
+    if !may(&user, Action::CreateArticle, None) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"));
+    }
+    let mut form = multipart.map_err(|e| bad(e.to_string()))?;
+    let (mut file, mut alt, mut caption, mut credit) = (Vec::new(), String::new(), String::new(), String::new());
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        match field.name().unwrap_or_default() {
+            "file" => file = field.bytes().await.map_err(|e| bad(e.to_string()))?.to_vec(),
+            "alt" => alt = field.text().await.map_err(|e| bad(e.to_string()))?,
+            "caption" => caption = field.text().await.map_err(|e| bad(e.to_string()))?,
+            "credit" => credit = field.text().await.map_err(|e| bad(e.to_string()))?,
+            _ => {}
+        }
+    }
+    let text = crate::media::ImageText { alt, caption, credit };
+    let id =
+        crate::media::add_to_library(&state.store, state.config.media_dir(), file, &text).await.map_err(
+            |e| match e {
+                crate::media::LibraryError::Refused(message) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                }
+                crate::media::LibraryError::Failed(message) => {
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+                }
+            },
+        )?;
+    let stored = state.store.image(id).await?.ok_or_else(ApiError::not_found)?;
+    Ok((StatusCode::CREATED, Json(json!({ "image": stored }))).into_response())
+}

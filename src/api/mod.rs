@@ -1,0 +1,108 @@
+//! The JSON API: `/api/admin/…` for programs that write content (Bearer tokens, the same role rules as the
+//! back office) and `/api/openapi.json`, which describes it. Errors are JSON: `{"error": {"code", "message"}}`.
+//! Tokens travel in a header, never in cookies, so cross-site requests cannot use them and no CSRF token is
+//! needed.
+
+mod admin;
+mod openapi;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::admin::editing::SaveError;
+use crate::app::AppState;
+use crate::auth::{User, token_hash};
+use crate::store::StoreError;
+
+/// The largest request body the API accepts.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// An API failure: an HTTP status, a stable machine-readable code and a message for people.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// An error with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+
+    fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        tracing::error!(%error, "API request failed");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+    }
+}
+
+impl From<SaveError> for ApiError {
+    fn from(error: SaveError) -> ApiError {
+        match error {
+            SaveError::Invalid(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
+            SaveError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", error.to_string()),
+            SaveError::Stale => ApiError::new(StatusCode::CONFLICT, "conflict", error.to_string()),
+            SaveError::NotFound => ApiError::not_found(),
+            SaveError::Store(error) => error.into(),
+        }
+    }
+}
+
+/// The user a request's `Authorization: Bearer <token>` belongs to.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send a valid token as Authorization: Bearer <token>",
+            )
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(unauthorized)?;
+        state.store.user_by_api_token(&token_hash(token)).await?.map(ApiUser).ok_or_else(unauthorized)
+    }
+}
+
+/// Every API route.
+pub fn router(state: AppState) -> Router {
+    let routes = admin::routes()
+        .route("/api/openapi.json", get(openapi::document))
+        // Unknown API addresses answer in JSON too (a fallback cannot be used: the public site has one).
+        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    crate::site::security::with_headers(routes).with_state(state)
+}

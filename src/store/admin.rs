@@ -1,0 +1,553 @@
+//! What the back office and the admin API read and write: articles in every status, by id; saves that keep
+//! a revision and refuse to overwrite a newer save; deletion; the scheduled-publication claim; revisions;
+//! old addresses; the dashboard's figures. Every content write runs in one transaction, records a change and
+//! tells the listeners after commit, like the writes in `write.rs`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+
+use super::write::{id_by_slug, put_article_parts, record_change};
+use super::{Store, StoreError};
+use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Tag};
+
+/// Which articles the back office's list shows.
+#[derive(Debug, Clone, Default)]
+pub struct AdminFilter {
+    /// Only this status.
+    pub status: Option<ArticleStatus>,
+    /// Only this section (id).
+    pub section: Option<i64>,
+    /// Only articles bylined to this author (id).
+    pub author: Option<i64>,
+    /// Only articles this user created (for those who see only their own).
+    pub owner: Option<i64>,
+    /// Only headlines containing this text.
+    pub query: Option<String>,
+    /// At most this many; zero or less means all.
+    pub limit: i64,
+    /// Skip this many first.
+    pub offset: i64,
+}
+
+/// One row of the back office's article list.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct AdminListItem {
+    /// Database id.
+    pub id: i64,
+    /// The headline.
+    pub headline: String,
+    /// Address segment.
+    pub slug: String,
+    /// Section slug.
+    pub section_slug: String,
+    /// Section name.
+    pub section_name: String,
+    /// Status name.
+    pub status: String,
+    /// Publication time (planned or past), Unix seconds.
+    pub published_at: Option<i64>,
+    /// Last save, Unix seconds.
+    pub modified_at: i64,
+    /// Byline names, comma-separated, in order.
+    pub authors: String,
+    /// Total views.
+    pub view_count: i64,
+}
+
+/// An article with every field the editor shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EditableArticle {
+    /// Database id.
+    pub id: i64,
+    /// Section slug.
+    pub section: String,
+    /// Address segment.
+    pub slug: String,
+    /// The headline.
+    pub headline: String,
+    /// One-paragraph summary.
+    pub standfirst: String,
+    /// The body as Markdown.
+    pub body: String,
+    /// Author slugs in byline order.
+    pub authors: Vec<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Status.
+    pub status: ArticleStatus,
+    /// Publication time (planned for scheduled articles).
+    pub published_at: Option<DateTime<Utc>>,
+    /// A visible "Updated" time.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// A visible correction note.
+    pub correction: String,
+    /// The user who created it.
+    pub owner: Option<i64>,
+    /// The last save, Unix seconds; the editor sends it back to detect a newer save by someone else.
+    pub modified_at: i64,
+    /// The lead image.
+    pub lead_image: Option<LeadImage>,
+    /// The lead image's id.
+    pub lead_image_id: Option<i64>,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Views so far.
+    pub view_count: i64,
+}
+
+/// What a back-office save carries besides the article itself.
+#[derive(Debug, Clone)]
+pub struct ArticleExtras<'a> {
+    /// A visible correction note.
+    pub correction: &'a str,
+    /// Who saves (and owns a new article).
+    pub user: i64,
+    /// The revision snapshot (JSON of the editable fields).
+    pub snapshot: &'a str,
+    /// The `modified_at` the editor started from; a newer stored one refuses the save. `None` overwrites.
+    pub expected_modified: Option<i64>,
+    /// The lead image (an image id), or none.
+    pub lead_image: Option<i64>,
+}
+
+/// One saved revision, as the history lists it.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct RevisionInfo {
+    /// Database id.
+    pub id: i64,
+    /// When, Unix seconds.
+    pub saved_at: i64,
+    /// Who, if the account still exists.
+    pub user_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct EditableRow {
+    id: i64,
+    section: String,
+    slug: String,
+    headline: String,
+    standfirst: String,
+    body: String,
+    status: String,
+    published_at: Option<i64>,
+    updated_at: Option<i64>,
+    correction: String,
+    owner_id: Option<i64>,
+    modified_at: i64,
+    language: String,
+    lead_image_id: Option<i64>,
+    view_count: i64,
+    image_path: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    image_alt: Option<String>,
+    image_caption: Option<String>,
+    image_credit: Option<String>,
+    image_variants: Option<String>,
+}
+
+fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
+    seconds.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+fn push_admin_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: &AdminFilter) {
+    query.push(" WHERE 1 = 1");
+    if let Some(status) = filter.status {
+        query.push(" AND a.status = ").push_bind(status.as_str());
+    }
+    if let Some(section) = filter.section {
+        query.push(" AND a.section_id = ").push_bind(section);
+    }
+    if let Some(author) = filter.author {
+        query
+            .push(" AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ")
+            .push_bind(author)
+            .push(")");
+    }
+    if let Some(owner) = filter.owner {
+        query.push(" AND a.owner_id = ").push_bind(owner);
+    }
+    if let Some(text) = filter.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // instr, not LIKE: the text is matched literally, so `%` and `_` in a search mean themselves.
+        query.push(" AND instr(lower(a.headline), lower(").push_bind(text.to_owned()).push(")) > 0");
+    }
+}
+
+/// Refuses a slug that another article in the section already has.
+async fn check_slug_free(
+    conn: &mut SqliteConnection,
+    section_id: i64,
+    slug: &str,
+    id: Option<i64>,
+) -> Result<(), StoreError> {
+    let taken: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS NOT $3")
+            .bind(section_id)
+            .bind(slug)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if taken > 0 {
+        return Err(StoreError::Conflict(format!("another article in this section already has the address {slug:?}")));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// A page of articles in any status for the back office, newest save first, and how many match.
+    pub async fn admin_articles(&self, filter: &AdminFilter) -> Result<(Vec<AdminListItem>, i64), StoreError> {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
+             a.published_at, a.modified_at, a.view_count, \
+             COALESCE((SELECT group_concat(name, ', ') FROM (SELECT au.name FROM article_authors aa \
+             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position)), '') AS authors \
+             FROM articles a JOIN sections s ON s.id = a.section_id",
+        );
+        push_admin_filter(&mut query, filter);
+        query.push(" ORDER BY a.modified_at DESC, a.id DESC LIMIT ").push_bind(if filter.limit > 0 {
+            filter.limit
+        } else {
+            -1
+        });
+        query.push(" OFFSET ").push_bind(filter.offset);
+        let items = query.build_query_as::<AdminListItem>().fetch_all(&self.reader).await?;
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a");
+        push_admin_filter(&mut count, filter);
+        let total = count.build_query_scalar::<i64>().fetch_one(&self.reader).await?;
+        Ok((items, total))
+    }
+
+    /// An article in any status, with everything the editor needs.
+    pub async fn editable_article(&self, id: i64) -> Result<Option<EditableArticle>, StoreError> {
+        let Some(row) = sqlx::query_as::<_, EditableRow>(
+            "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
+             a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, a.lead_image_id, \
+             i.path AS image_path, i.width AS image_width, i.height AS image_height, i.alt AS image_alt, \
+             i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants \
+             FROM articles a JOIN sections s ON s.id = a.section_id JOIN article_bodies b ON b.article_id = a.id \
+             LEFT JOIN images i ON i.id = a.lead_image_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let authors = sqlx::query_scalar(
+            "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
+             WHERE aa.article_id = $1 ORDER BY aa.position",
+        )
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await?;
+        let tags = sqlx::query_scalar(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY t.name",
+        )
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await?;
+        let status =
+            ArticleStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("status {:?}", row.status)))?;
+        let lead_image = row.image_path.map(|path| LeadImage {
+            path,
+            width: row.image_width.and_then(|w| u32::try_from(w).ok()).unwrap_or(0),
+            height: row.image_height.and_then(|h| u32::try_from(h).ok()).unwrap_or(0),
+            alt: row.image_alt.unwrap_or_default(),
+            caption: row.image_caption.unwrap_or_default(),
+            credit: row.image_credit.unwrap_or_default(),
+            variants: super::read::variants(row.image_variants.as_deref()),
+        });
+        Ok(Some(EditableArticle {
+            id: row.id,
+            section: row.section,
+            slug: row.slug,
+            headline: row.headline,
+            standfirst: row.standfirst,
+            body: row.body,
+            authors,
+            tags,
+            status,
+            published_at: time(row.published_at),
+            updated_at: time(row.updated_at),
+            correction: row.correction,
+            owner: row.owner_id,
+            modified_at: row.modified_at,
+            lead_image,
+            lead_image_id: row.lead_image_id,
+            language: row.language,
+            view_count: row.view_count,
+        }))
+    }
+
+    /// Creates (`id` is `None`) or updates an article from the back office, in one transaction: checks the
+    /// slug is free in its section and that nobody saved since `expected_modified`, keeps the old address as
+    /// a redirect when section or slug change, writes body, byline and tags, keeps a revision and records the
+    /// change. Returns the id and the new `modified_at`.
+    pub async fn save_edited_article(
+        &self,
+        id: Option<i64>,
+        prepared: &PreparedArticle,
+        extras: &ArticleExtras<'_>,
+    ) -> Result<(i64, i64), StoreError> {
+        let article = &prepared.input;
+        let now = Utc::now().timestamp();
+        let mut tx = self.writer.begin().await?;
+        let section_id = id_by_slug(&mut tx, "sections", "section", article.section.as_str()).await?;
+        let mut author_ids = Vec::with_capacity(article.authors.len());
+        for slug in &article.authors {
+            author_ids.push(id_by_slug(&mut tx, "authors", "author", slug.as_str()).await?);
+        }
+        check_slug_free(&mut tx, section_id, article.slug.as_str(), id).await?;
+        let (id, modified) = match id {
+            Some(id) => {
+                let (old_section, old_slug, old_modified): (String, String, i64) = sqlx::query_as(
+                    "SELECT s.slug, a.slug, a.modified_at FROM articles a JOIN sections s ON s.id = a.section_id \
+                     WHERE a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?;
+                if extras.expected_modified.is_some_and(|expected| expected != old_modified) {
+                    return Err(StoreError::Stale);
+                }
+                if (old_section.as_str(), old_slug.as_str()) != (article.section.as_str(), article.slug.as_str()) {
+                    sqlx::query(
+                        "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
+                         ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
+                    )
+                    .bind(&old_section)
+                    .bind(&old_slug)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                // Strictly increasing, so two saves within one second still tell apart.
+                (id, now.max(old_modified + 1))
+            }
+            None => {
+                // A new row with its owner; the update below writes every field, as for an existing article.
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at, owner_id) \
+                     VALUES ($1, $2, '', 'draft', $3, $3, $4) RETURNING id",
+                )
+                .bind(section_id)
+                .bind(article.slug.as_str())
+                .bind(now)
+                .bind(extras.user)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, now)
+            }
+        };
+        sqlx::query(
+            "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
+             status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11 \
+             WHERE id = $12",
+        )
+        .bind(section_id)
+        .bind(article.slug.as_str())
+        .bind(&article.headline)
+        .bind(&article.standfirst)
+        .bind(&article.language)
+        .bind(article.status.as_str())
+        .bind(article.published_at.map(|t| t.timestamp()))
+        .bind(article.updated_at.map(|t| t.timestamp()))
+        .bind(extras.correction)
+        .bind(modified)
+        .bind(extras.lead_image)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // The article's own address never redirects elsewhere.
+        sqlx::query("DELETE FROM article_redirects WHERE section_slug = $1 AND slug = $2")
+            .bind(article.section.as_str())
+            .bind(article.slug.as_str())
+            .execute(&mut *tx)
+            .await?;
+        put_article_parts(&mut tx, id, prepared, &author_ids).await?;
+        sqlx::query("INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(extras.user)
+            .bind(now)
+            .bind(extras.snapshot)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "article", id).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok((id, modified))
+    }
+
+    /// Deletes an article with its body, byline, tags, revisions and old addresses; records the change so
+    /// caches and indexes drop it. Returns whether it existed.
+    pub async fn delete_article(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let deleted = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if deleted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        record_change(&mut tx, "article", id).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(true)
+    }
+
+    /// Publishes every scheduled article whose time has come and returns their ids. Each is claimed with a
+    /// conditional update (`WHERE status = 'scheduled'`), so when several nodes run this at once each article
+    /// is published, and its change recorded, exactly once.
+    pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
+        )
+        .bind(now.timestamp())
+        .fetch_all(&self.reader)
+        .await?;
+        let mut published = Vec::new();
+        for id in due {
+            let mut tx = self.writer.begin().await?;
+            let claimed = sqlx::query(
+                "UPDATE articles SET status = 'published', modified_at = MAX($1, modified_at + 1) \
+                 WHERE id = $2 AND status = 'scheduled' AND published_at <= $1",
+            )
+            .bind(now.timestamp())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 1 {
+                record_change(&mut tx, "article", id).await?;
+                tx.commit().await?;
+                published.push(id);
+            }
+        }
+        if !published.is_empty() {
+            self.changed();
+        }
+        Ok(published)
+    }
+
+    /// The saved revisions of an article, newest first.
+    pub async fn revisions(&self, article: i64) -> Result<Vec<RevisionInfo>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.saved_at, u.name AS user_name FROM article_revisions r \
+             LEFT JOIN users u ON u.id = r.user_id WHERE r.article_id = $1 ORDER BY r.id DESC",
+        )
+        .bind(article)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    /// One revision: its article and snapshot.
+    pub async fn revision(&self, id: i64) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT article_id, snapshot FROM article_revisions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?)
+    }
+
+    /// Where an old address of a public article points now: its current section and slug.
+    pub async fn redirect_target(
+        &self,
+        section: &str,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT s.slug, a.slug FROM article_redirects r JOIN articles a ON a.id = r.article_id \
+             JOIN sections s ON s.id = a.section_id \
+             WHERE r.section_slug = $1 AND r.slug = $2 AND a.status = 'published' AND a.published_at <= $3",
+        )
+        .bind(section)
+        .bind(slug)
+        .bind(now.timestamp())
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    /// How many changes were recorded for one entity (tests and diagnostics).
+    pub async fn changes_of(&self, entity: &str, id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE entity = $1 AND entity_id = $2")
+            .bind(entity)
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?)
+    }
+
+    /// Every author profile, by name.
+    pub async fn all_authors(&self) -> Result<Vec<Author>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
+            "SELECT id, slug, name, bio, avatar FROM authors ORDER BY name",
+        )
+        .fetch_all(&self.reader)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name, bio, avatar)| Author { id, slug, name, bio, avatar })
+        .collect())
+    }
+
+    /// Every tag, by name.
+    pub async fn all_tags(&self) -> Result<Vec<Tag>, StoreError> {
+        Ok(sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags ORDER BY name")
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(|(id, slug, name)| Tag { id, slug, name })
+            .collect())
+    }
+
+    /// Renames a tag (its address stays).
+    pub async fn rename_tag(&self, id: i64, name: &str) -> Result<(), StoreError> {
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid("a tag needs a name".into()));
+        }
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE tags SET name = $1 WHERE id = $2").bind(name.trim()).bind(id).execute(&mut *tx).await?;
+        record_change(&mut tx, "tag", id).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Deletes a tag, taking it off every article (each of which records a change).
+    pub async fn delete_tag(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let articles: Vec<i64> = sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM article_tags WHERE tag_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        for article in articles {
+            record_change(&mut tx, "article", article).await?;
+        }
+        record_change(&mut tx, "tag", id).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// The most read articles since `since_day` (`YYYY-MM-DD`, inclusive): id, headline and views.
+    pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.headline, SUM(d.views) AS views FROM article_views_daily d \
+             JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
+             GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
+        )
+        .bind(since_day)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    /// Daily views of one article from `since_day` on, by day.
+    pub async fn views_by_day(&self, article: i64, since_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT day, views FROM article_views_daily WHERE article_id = $1 AND day >= $2 ORDER BY day",
+        )
+        .bind(article)
+        .bind(since_day)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+}

@@ -1,0 +1,117 @@
+//! The media library: uploaded images with their text alternatives and resized copies.
+
+use chrono::Utc;
+use sqlx::FromRow;
+
+use super::write::record_change;
+use super::{Store, StoreError};
+
+/// An image as the library lists it.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct LibraryImage {
+    /// Database id.
+    pub id: i64,
+    /// Path relative to the media root.
+    pub path: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+    /// Text alternative.
+    pub alt: String,
+    /// Caption.
+    pub caption: String,
+    /// Credit.
+    pub credit: String,
+    /// Resized copies, JSON.
+    pub variants: String,
+    /// How many articles use it as their lead image.
+    pub uses: i64,
+}
+
+/// An image to add to the library.
+#[derive(Debug, Clone)]
+pub struct NewImage<'a> {
+    /// Path relative to the media root.
+    pub path: &'a str,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Text alternative (required).
+    pub alt: &'a str,
+    /// Caption.
+    pub caption: &'a str,
+    /// Credit.
+    pub credit: &'a str,
+    /// Resized copies, JSON.
+    pub variants: &'a str,
+}
+
+const IMAGE_SELECT: &str = "SELECT i.id, i.path, i.width, i.height, i.alt, i.caption, i.credit, i.variants, \
+     (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id) AS uses FROM images i";
+
+impl Store {
+    /// Adds an uploaded image to the library.
+    pub async fn add_library_image(&self, image: &NewImage<'_>) -> Result<i64, StoreError> {
+        if image.alt.trim().is_empty() {
+            return Err(StoreError::Invalid("an image needs alt text for readers who cannot see it".into()));
+        }
+        Ok(sqlx::query_scalar(
+            "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+        )
+        .bind(image.path)
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .bind(image.alt.trim())
+        .bind(image.caption.trim())
+        .bind(image.credit.trim())
+        .bind(Utc::now().timestamp())
+        .bind(image.variants)
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    /// The library, newest first.
+    pub async fn library_images(&self) -> Result<Vec<LibraryImage>, StoreError> {
+        let sql = format!("{IMAGE_SELECT} WHERE i.in_library = 1 ORDER BY i.id DESC");
+        Ok(sqlx::query_as(&sql).fetch_all(&self.reader).await?)
+    }
+
+    /// Any image by id (library or an article's own).
+    pub async fn image(&self, id: i64) -> Result<Option<LibraryImage>, StoreError> {
+        let sql = format!("{IMAGE_SELECT} WHERE i.id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.reader).await?)
+    }
+
+    /// Deletes a library image that no article uses; one in use is refused. Returns its files' paths.
+    pub async fn delete_library_image(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let uses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if uses > 0 {
+            return Err(StoreError::Conflict(format!(
+                "this image is the lead image of {uses} article{}; choose another image for {} first",
+                if uses == 1 { "" } else { "s" },
+                if uses == 1 { "it" } else { "them" }
+            )));
+        }
+        let row: Option<(String, String)> =
+            sqlx::query_as("DELETE FROM images WHERE id = $1 AND in_library = 1 RETURNING path, variants")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((path, variants)) = row else {
+            return Err(StoreError::Missing { kind: "image", slug: id.to_string() });
+        };
+        record_change(&mut tx, "image", id).await?;
+        tx.commit().await?;
+        let mut paths = vec![path];
+        let copies: Vec<crate::media::Variant> = serde_json::from_str(&variants).unwrap_or_default();
+        paths.extend(copies.into_iter().map(|v| v.path));
+        Ok(paths)
+    }
+}

@@ -1,0 +1,322 @@
+//! People who sign in to the back office: accounts, sessions, failed sign-ins, API tokens and one-time
+//! password links. Tokens arrive here already hashed; the store never sees one in clear.
+
+use chrono::{DateTime, Utc};
+
+use super::write::record_change;
+use super::{Store, StoreError};
+use crate::auth::{Role, User};
+use crate::content::Slug;
+
+/// A user's columns, and one more value some queries add (`extra`: a password hash, a CSRF token).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    author_id: Option<i64>,
+    #[sqlx(default)]
+    extra: Option<String>,
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.author_id";
+
+fn user_from(row: UserRow) -> Result<User, StoreError> {
+    Ok(user_and_extra(row)?.0)
+}
+
+fn user_and_extra(row: UserRow) -> Result<(User, Option<String>), StoreError> {
+    let role = Role::parse(&row.role).ok_or_else(|| StoreError::Corrupt(format!("role {:?}", row.role)))?;
+    Ok((User { id: row.id, email: row.email, name: row.name, role, author_id: row.author_id }, row.extra))
+}
+
+/// A new account as the command line or an administrator describes it.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Sign-in address, unique (case does not matter).
+    pub email: &'a str,
+    /// Display name, also the byline of the author profile made for them.
+    pub name: &'a str,
+    /// What they may do.
+    pub role: Role,
+    /// An argon2id hash, or `None` for an account whose owner sets a password through a link.
+    pub password_hash: Option<&'a str>,
+}
+
+impl Store {
+    /// How many accounts exist; zero means nobody can sign in yet.
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
+    }
+
+    /// Creates an account and an author profile for its byline (or links the profile with the same slug).
+    pub async fn create_user(&self, new: &NewUser<'_>) -> Result<i64, StoreError> {
+        let email = new.email.trim();
+        if !email.contains('@') || email.len() > 320 {
+            return Err(StoreError::Invalid(format!("{email:?} is not an email address")));
+        }
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a user needs a name".into()));
+        }
+        let slug = Slug::from_title(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut tx = self.writer.begin().await?;
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1").bind(email).fetch_one(&mut *tx).await?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!("an account for {email} already exists")));
+        }
+        let author_id: i64 = sqlx::query_scalar(
+            "INSERT INTO authors (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
+             RETURNING id",
+        )
+        .bind(slug.as_str())
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+        record_change(&mut tx, "author", author_id).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(new.role.as_str())
+        .bind(new.password_hash)
+        .bind(author_id)
+        .bind(Utc::now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(id)
+    }
+
+    /// The account with `email` and its password hash (if set).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash AS extra FROM users u WHERE u.email = $1");
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(email.trim())
+            .fetch_optional(&self.reader)
+            .await?
+            .map(user_and_extra)
+            .transpose()
+    }
+
+    /// The account with `id`.
+    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.reader).await?.map(user_from).transpose()
+    }
+
+    /// Every account, by name.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name, u.id");
+        sqlx::query_as::<_, UserRow>(&sql).fetch_all(&self.reader).await?.into_iter().map(user_from).collect()
+    }
+
+    /// The password hash of account `id`, if one is set.
+    pub async fn password_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .flatten())
+    }
+
+    /// Removes an account with its sessions, tokens and links. Its articles stay (without an owner, so only
+    /// editors and administrators can change them), and so does its author profile, which bylines use.
+    pub async fn delete_user(&self, id: i64) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&self.writer).await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// Changes a user's role.
+    pub async fn set_role(&self, id: i64, role: Role) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a new password and ends every session of the account, except `keep` (the session that changed
+    /// it), so that a stolen session dies with the old password.
+    pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Missing { kind: "user", slug: id.to_string() });
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS NOT $2")
+            .bind(id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a new session (by token hash) with its CSRF token.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: i64,
+        csrf: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now().timestamp();
+        // Expired sessions are swept as new ones begin, so the table stays small without a janitor task.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.writer).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires.timestamp())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// The user and CSRF token of an unexpired session.
+    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf AS extra FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(token_hash)
+            .bind(now.timestamp())
+            .fetch_optional(&self.reader)
+            .await?
+            .map(user_and_extra)
+            .transpose()?;
+        Ok(row.map(|(user, csrf)| (user, csrf.unwrap_or_default())))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Notes a failed sign-in under each of `keys` (the account and the address).
+    pub async fn record_login_failure(&self, keys: &[&str], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // Old failures no longer count; drop them as new ones arrive.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now.timestamp() - 86_400)
+            .execute(&mut *tx)
+            .await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(now.timestamp())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins under `key` since `since`.
+    pub async fn login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since.timestamp())
+            .fetch_one(&self.writer)
+            .await?)
+    }
+
+    /// Forgets the failures under `key` (after a successful sign-in to that account).
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Stores an API token (by hash) for `user`.
+    pub async fn create_api_token(&self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user)
+            .bind(label)
+            .bind(Utc::now().timestamp())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// A user's API tokens (id, label, creation time), newest first; the tokens themselves are not kept.
+    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, label, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+            .bind(user)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    /// Revokes one of a user's API tokens; returns whether there was one.
+    pub async fn revoke_api_token(&self, id: i64, user: i64) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+            .execute(&self.writer)
+            .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// The user an API token belongs to.
+    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?
+            .map(user_from)
+            .transpose()
+    }
+
+    /// Stores a one-time password link (by hash) for `user`, replacing any earlier one.
+    pub async fn create_password_link(
+        &self,
+        token_hash: &str,
+        user: i64,
+        expires: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user)
+            .bind(expires.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user an unexpired password link is for (the link stays valid until a password is set).
+    pub async fn password_link_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM password_links l JOIN users u ON u.id = l.user_id \
+             WHERE l.token_hash = $1 AND l.expires_at > $2"
+        );
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(token_hash)
+            .bind(now.timestamp())
+            .fetch_optional(&self.reader)
+            .await?
+            .map(user_from)
+            .transpose()
+    }
+}

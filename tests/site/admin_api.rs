@@ -1,0 +1,196 @@
+//! The admin JSON API: a whole article's life over HTTP, JSON errors, and the OpenAPI document.
+
+use newsroom::auth::{Role, new_token, token_hash};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestResult, TestSite};
+
+async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let id = site.add_user(&format!("{}@example.com", role.as_str()), "Api Person", role).await?;
+    let token = new_token();
+    site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
+    Ok(token)
+}
+
+#[tokio::test]
+async fn an_article_is_created_published_updated_unpublished_and_deleted() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Author).await?;
+    let url = |path: &str| format!("{}{path}", site.base);
+    let created: Value = site
+        .client
+        .post(url("/api/admin/articles"))
+        .bearer_auth(&token)
+        .json(&json!({ "headline": "Ferry timetable changes", "section": "world", "body": "From **Monday**.",
+                       "authors": ["ben-writer", "api-person"], "tags": ["Ferries"] }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let article = &created["article"];
+    assert_eq!(article["slug"], "ferry-timetable-changes");
+    assert_eq!(article["status"], "draft");
+    assert_eq!(article["authors"], json!(["ben-writer", "api-person"]), "byline order kept");
+    let id = article["id"].as_i64().ok_or("id")?;
+    let modified = article["modified_at"].as_i64().ok_or("modified_at")?;
+    let public = "/world/ferry-timetable-changes";
+    assert_eq!(site.get(public).await?.status, 404);
+
+    let published =
+        site.client.post(url(&format!("/api/admin/articles/{id}/publish"))).bearer_auth(&token).send().await?;
+    assert_eq!(published.status(), 200);
+    assert!(site.get(public).await?.body.contains("<strong>Monday</strong>"));
+
+    // An update from a stale copy is refused with 409 and a JSON error.
+    let stale = site
+        .client
+        .put(url(&format!("/api/admin/articles/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "headline": "Stale", "section": "world", "body": "x", "status": "published", "modified_at": modified }))
+        .send()
+        .await?;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let error: Value = stale.json().await?;
+    assert_eq!(error["error"]["code"], "conflict");
+    assert!(error["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let unpublished =
+        site.client.post(url(&format!("/api/admin/articles/{id}/unpublish"))).bearer_auth(&token).send().await?;
+    assert_eq!(unpublished.json::<Value>().await?["article"]["status"], "unpublished");
+    assert_eq!(site.get(public).await?.status, 404, "gone from the site at once");
+    let deleted = site.client.delete(url(&format!("/api/admin/articles/{id}"))).bearer_auth(&token).send().await?;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = site.client.get(url(&format!("/api/admin/articles/{id}"))).bearer_auth(&token).send().await?;
+    assert_eq!(gone.status(), 404);
+    assert_eq!(gone.json::<Value>().await?["error"]["code"], "not_found");
+    Ok(())
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_code_and_a_message() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Editor).await?;
+    let url = |path: &str| format!("{}{path}", site.base);
+    let cases = [
+        (site.client.get(url("/api/admin/tags")), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (site.client.get(url("/api/admin/tags")).bearer_auth("not-a-token"), StatusCode::UNAUTHORIZED, "unauthorized"),
+        (site.client.get(url("/api/admin/nothing-here")).bearer_auth(&token), StatusCode::NOT_FOUND, "not_found"),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body("{"),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .json(&json!({ "headline": "", "section": "world" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        (
+            site.client
+                .post(url("/api/admin/articles"))
+                .bearer_auth(&token)
+                .json(&json!({ "headline": "A", "section": "nowhere", "body": "b" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+    ];
+    for (request, status, code) in cases {
+        let response = request.send().await?;
+        assert_eq!(response.status(), status, "{code}");
+        assert_eq!(response.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+        let body: Value = response.json().await?;
+        assert_eq!(body["error"]["code"], code);
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() -> TestResult {
+    let site = TestSite::start().await?;
+    let doc: Value = site.client.get(format!("{}/api/openapi.json", site.base)).send().await?.json().await?;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().ok_or("paths")?;
+    let source = include_str!("../../src/api/admin.rs");
+    let routes: Vec<&str> = source.split('"').filter(|text| text.starts_with("/api/admin/")).collect();
+    assert!(routes.len() >= 8, "{routes:?}");
+    for route in routes {
+        assert!(paths.contains_key(route), "{route} is documented");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn images_are_uploaded_and_become_lead_images() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Contributor).await?;
+    let mut png = Vec::new();
+    image::DynamicImage::new_rgb8(800, 600).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    let boundary = "api-test-boundary";
+    let multipart = |alt: &str, file: &[u8]| {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n{alt}\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        site.client
+            .post(format!("{}/api/admin/media", site.base))
+            .bearer_auth(&token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+    };
+    let refused = multipart("A text file", b"just words").send().await?;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json::<Value>().await?["error"]["code"], "invalid");
+    let no_alt = multipart("", &png).send().await?;
+    assert!(no_alt.json::<Value>().await?["error"]["message"].as_str().is_some_and(|m| m.contains("alt text")));
+    let created = multipart("A grey rectangle", &png).send().await?;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let image: Value = created.json().await?;
+    let id = image["image"]["id"].as_i64().ok_or("an id")?;
+    assert_eq!(image["image"]["width"], 800);
+    let article: Value = site
+        .client
+        .post(format!("{}/api/admin/articles", site.base))
+        .bearer_auth(&token)
+        .json(&json!({ "headline": "With a picture", "section": "world", "body": "b", "lead_image": id }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(article["article"]["lead_image_id"], id);
+    assert_eq!(article["article"]["lead_image"]["alt"], "A grey rectangle");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_and_others_cannot_revoke_it() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let made = author.post("/admin/tokens", &[("label", "my script")]).await?;
+    let token =
+        made.body.split("id=\"token\" type=\"text\" readonly value=\"").nth(1).and_then(|s| s.split('"').next());
+    let token = token.ok_or("the token is shown once")?.to_owned();
+    let call = || site.client.get(format!("{}/api/admin/tags", site.base)).bearer_auth(&token).send();
+    assert_eq!(call().await?.status(), 200);
+    let listed = author.get("/admin/tokens").await?;
+    assert!(listed.body.contains("my script") && !listed.body.contains(&token), "listed, but never shown again");
+    let (user, _) = site.state.store.user_by_email("author@example.com").await?.ok_or("author")?;
+    let id = site.state.store.api_tokens_of(user.id).await?.first().ok_or("a token")?.0;
+    let editor = site.signed_in(Role::Editor).await?;
+    assert_eq!(editor.post(&format!("/admin/tokens/{id}/delete"), &[]).await?.status, 404, "only one's own");
+    assert_eq!(call().await?.status(), 200);
+    assert_eq!(author.post(&format!("/admin/tokens/{id}/delete"), &[]).await?.status, 303);
+    assert_eq!(call().await?.status(), 401);
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! Helpers for back-office tests: accounts made through the store, and a small browser that keeps cookies,
+//! sends an Origin header like a real browser and fills in the CSRF token.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use newsroom::auth::{Role, hash_password};
+use newsroom::store::NewUser;
+use reqwest::StatusCode;
+
+use crate::helpers::{Page, TestSite};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "a long test password";
+
+impl TestSite {
+    /// Creates an account with [`PASSWORD`] and returns its id.
+    pub async fn add_user(&self, email: &str, name: &str, role: Role) -> Result<i64, Error> {
+        let hash = hash_password(PASSWORD)?;
+        Ok(self.state.store.create_user(&NewUser { email, name, role, password_hash: Some(&hash) }).await?)
+    }
+
+    /// A browser with no cookies yet.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser { site: self, cookies: Mutex::new(HashMap::new()), origin: self.base.clone() }
+    }
+
+    /// Creates an account with `role` and signs in as it.
+    pub async fn signed_in(&self, role: Role) -> Result<Browser<'_>, Error> {
+        let email = format!("{}@example.com", role.as_str());
+        if self.state.store.user_by_email(&email).await?.is_none() {
+            self.add_user(&email, &format!("{} Person", capitalised(role.as_str())), role).await?;
+        }
+        let browser = self.browser();
+        let page = browser.sign_in(&email, PASSWORD).await?;
+        if page.status != StatusCode::SEE_OTHER {
+            return Err(format!("signing in as {email} answered {}: {}", page.status, page.body).into());
+        }
+        Ok(browser)
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A client that keeps cookies and speaks like a browser on our own pages.
+pub struct Browser<'a> {
+    site: &'a TestSite,
+    cookies: Mutex<HashMap<String, String>>,
+    /// The Origin header sent with posts.
+    pub origin: String,
+}
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> String {
+        let cookies = self.cookies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn finish(&self, response: reqwest::Response) -> Result<Page, Error> {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str()?;
+            let pair = text.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                let mut cookies = self.cookies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    cookies.remove(name);
+                } else {
+                    cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await?;
+        Ok(Page { status, body, headers })
+    }
+
+    /// GETs `path` with this browser's cookies.
+    pub async fn get(&self, path: &str) -> Result<Page, Error> {
+        let response = self
+            .site
+            .client
+            .get(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await?;
+        self.finish(response).await
+    }
+
+    /// POSTs `fields` as a form to `path` exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Result<Page, Error> {
+        let mut request = self
+            .site
+            .client
+            .post(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        self.finish(request.send().await?).await
+    }
+
+    /// POSTs `fields` with the CSRF token of the page at `form_page` and our Origin, as a browser would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Result<Page, Error> {
+        let token = self.csrf_from(if path == "/admin/sign-in" { "/admin/sign-in" } else { "/admin/password" }).await?;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, Some(&self.origin.clone())).await
+    }
+
+    /// POSTs a multipart form (an upload): `fields` as text parts with the CSRF token, and `file` as the part
+    /// named `file`.
+    pub async fn post_upload(&self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Result<Page, Error> {
+        let token = self.csrf_from("/admin/password").await?;
+        let boundary = "newsroom-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in std::iter::once(("csrf", token.as_str())).chain(fields.iter().copied()) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"picture.jpg\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .site
+            .client
+            .post(format!("{}{path}", self.site.base))
+            .header("cookie", self.cookie_header())
+            .header("origin", &self.origin)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await?;
+        self.finish(response).await
+    }
+
+    /// The CSRF token in the form of the page at `path`.
+    pub async fn csrf_from(&self, path: &str) -> Result<String, Error> {
+        let page = self.get(path).await?;
+        csrf_in(&page.body).ok_or_else(|| format!("no CSRF field on {path}: {}", page.status).into())
+    }
+
+    /// Signs in through the form.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Page, Error> {
+        self.post("/admin/sign-in", &[("email", email), ("password", password)]).await
+    }
+}
+
+/// The value of the first `name="csrf"` field in `html`.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")?;
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    rest.split('"').next().map(str::to_owned)
+}
+
+/// The `Location` header of a redirect.
+pub fn location(page: &Page) -> &str {
+    page.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
+}

@@ -1,0 +1,246 @@
+//! The role matrix: every back-office page and form and every API call, for each role and for an anonymous
+//! visitor, against an article someone else (an editor) owns and one the user owns.
+
+use newsroom::auth::{Role, new_token, token_hash};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::admin_helpers::{Browser, Error};
+use crate::helpers::{TestResult, TestSite};
+
+/// A form: where it posts, its fields, and who may send it.
+type Form<'a> = (String, Vec<(&'a str, &'a str)>, Who);
+
+const ROLES: [Role; 4] = [Role::Administrator, Role::Editor, Role::Author, Role::Contributor];
+
+/// Who may: everyone signed in, the desk (administrators and editors), administrators only.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Everyone,
+    Desk,
+    Admins,
+}
+
+impl Who {
+    fn allows(self, role: Role) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::Desk => matches!(role, Role::Administrator | Role::Editor),
+            Who::Admins => role == Role::Administrator,
+        }
+    }
+}
+
+/// An API client with a token of its own.
+struct Api<'a> {
+    site: &'a TestSite,
+    token: Option<String>,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value), Error> {
+        let mut request = self.site.client.request(method, format!("{}{path}", self.site.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let text = response.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+}
+
+async fn api_for<'a>(site: &'a TestSite, role: Option<Role>) -> Result<Api<'a>, Error> {
+    let Some(role) = role else { return Ok(Api { site, token: None }) };
+    let email = format!("{}@example.com", role.as_str());
+    let (user, _) = site.state.store.user_by_email(&email).await?.ok_or("the account")?;
+    let token = new_token();
+    site.state.store.create_api_token(&token_hash(&token), user.id, "test").await?;
+    Ok(Api { site, token: Some(token) })
+}
+
+fn draft(headline: &str, status: &str) -> Value {
+    json!({ "headline": headline, "section": "world", "body": "Words.", "status": status, "tags": ["Matrix"] })
+}
+
+/// A fresh draft owned by the editor, made through the API.
+async fn editors_article(editor: &Api<'_>, n: usize) -> Result<i64, Error> {
+    let (status, body) = editor
+        .call(reqwest::Method::POST, "/api/admin/articles", Some(draft(&format!("Desk piece {n}"), "draft")))
+        .await?;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["article"]["id"].as_i64().ok_or_else(|| "an id".into())
+}
+
+fn denied(status: StatusCode) -> bool {
+    matches!(status, StatusCode::FORBIDDEN | StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED)
+}
+
+#[tokio::test]
+async fn every_page_and_form_obeys_the_roles() -> TestResult {
+    let site = TestSite::start().await?;
+    let mut browsers: Vec<(Option<Role>, Browser<'_>)> = vec![(None, site.browser())];
+    for role in ROLES {
+        browsers.push((Some(role), site.signed_in(role).await?));
+    }
+    let editor_api = api_for(&site, Some(Role::Editor)).await?;
+    let theirs = editors_article(&editor_api, 0).await?;
+    let revision = site.state.store.revisions(theirs).await?.first().ok_or("a revision")?.id;
+    let tag = site.state.store.all_tags().await?.first().ok_or("a tag")?.id;
+    let pages: Vec<(String, Who, bool)> = vec![
+        ("/admin".into(), Who::Everyone, false),
+        ("/admin/articles".into(), Who::Everyone, false),
+        ("/admin/articles/new".into(), Who::Everyone, false),
+        ("/admin/password".into(), Who::Everyone, false),
+        ("/admin/tokens".into(), Who::Everyone, false),
+        ("/admin/media".into(), Who::Everyone, false),
+        ("/admin/sections".into(), Who::Desk, false),
+        ("/admin/tags".into(), Who::Desk, false),
+        ("/admin/authors".into(), Who::Desk, false),
+        ("/admin/users".into(), Who::Admins, false),
+        ("/admin/settings".into(), Who::Admins, false),
+        (format!("/admin/articles/{theirs}"), Who::Desk, true),
+        (format!("/admin/articles/{theirs}/revisions"), Who::Desk, true),
+        (format!("/admin/articles/{theirs}/views.svg"), Who::Desk, true),
+        (format!("/admin/revisions/{revision}"), Who::Desk, true),
+    ];
+    for (role, browser) in &browsers {
+        for (path, who, _) in &pages {
+            let page = browser.get(path).await?;
+            match role {
+                Some(role) if who.allows(*role) => assert_eq!(page.status, 200, "{role:?} GET {path}"),
+                Some(role) => assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?} GET {path}"),
+                None => assert_eq!(page.status, StatusCode::SEE_OTHER, "anonymous GET {path}"),
+            }
+        }
+    }
+
+    for (n, (role, browser)) in browsers.iter().enumerate() {
+        let target = editors_article(&editor_api, n + 1).await?;
+        let fresh_tag = site.state.store.tag("matrix").await?.ok_or("the tag")?.id;
+        let image = site
+            .state
+            .store
+            .add_library_image(&newsroom::store::NewImage {
+                path: "uploads/none.png",
+                width: 1,
+                height: 1,
+                alt: "Nothing",
+                caption: "",
+                credit: "",
+                variants: "[]",
+            })
+            .await?;
+        let bystander =
+            site.add_user(&format!("bystander{n}@example.com"), &format!("Bystander {n}"), Role::Author).await?;
+        let forms: Vec<Form> = vec![
+            ("/admin/sections".into(), vec![("name", "Culture"), ("description", "Arts.")], Who::Desk),
+            ("/admin/authors".into(), vec![("name", "Guest Writer"), ("bio", "Writes.")], Who::Desk),
+            ("/admin/settings".into(), vec![("name", "Test Ledger"), ("description", "Tests.")], Who::Admins),
+            (
+                "/admin/users".into(),
+                vec![("email", "invitee@example.com"), ("name", "Invitee"), ("role", "author")],
+                Who::Admins,
+            ),
+            (
+                format!("/admin/articles/{target}"),
+                vec![
+                    ("headline", "Edited"),
+                    ("section", "world"),
+                    ("body", "B"),
+                    ("status", "draft"),
+                    ("overwrite", "1"),
+                ],
+                Who::Desk,
+            ),
+            (format!("/admin/revisions/{revision}/restore"), vec![], Who::Desk),
+            (format!("/admin/articles/{target}/delete"), vec![], Who::Desk),
+            ("/admin/tokens".into(), vec![("label", "x")], Who::Everyone),
+            (format!("/admin/tags/{tag}"), vec![("name", "Matrix")], Who::Desk),
+            (format!("/admin/tags/{fresh_tag}/delete"), vec![], Who::Desk),
+            (format!("/admin/media/{image}/delete"), vec![], Who::Desk),
+            (format!("/admin/users/{bystander}"), vec![("role", "editor")], Who::Admins),
+            (format!("/admin/users/{bystander}"), vec![("action", "link")], Who::Admins),
+            (format!("/admin/users/{bystander}"), vec![("action", "remove")], Who::Admins),
+            (
+                "/admin/password".into(),
+                vec![("current_password", "not mine"), ("new_password", "x"), ("confirm_password", "x")],
+                Who::Everyone,
+            ),
+        ];
+        for (path, fields, who) in forms {
+            let status = match role {
+                Some(_) => browser.post(&path, &fields).await?.status,
+                None => browser.post_raw(&path, &fields, Some(&browser.origin)).await?.status,
+            };
+            match role {
+                Some(role) if who.allows(*role) => {
+                    assert!(matches!(status.as_u16(), 200 | 303), "{role:?} POST {path}: {status}")
+                }
+                Some(role) => assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} POST {path}"),
+                None => assert!(denied(status), "anonymous POST {path}: {status}"),
+            }
+        }
+        if matches!(role, Some(Role::Author | Role::Contributor) | None) {
+            assert!(site.state.store.editable_article(target).await?.is_some(), "{role:?} could not delete it");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_api_call_obeys_the_roles() -> TestResult {
+    let site = TestSite::start().await?;
+    for role in ROLES {
+        site.add_user(&format!("{}@example.com", role.as_str()), role.as_str(), role).await?;
+    }
+    let editor = api_for(&site, Some(Role::Editor)).await?;
+    let roles: Vec<Option<Role>> = std::iter::once(None).chain(ROLES.map(Some)).collect();
+    for (n, role) in roles.into_iter().enumerate() {
+        let api = api_for(&site, role).await?;
+        let allowed = |who: Who| role.is_some_and(|r| who.allows(r));
+        let expect = |status: StatusCode, who: Who, what: &str| {
+            if allowed(who) {
+                assert!(status.is_success(), "{role:?} {what}: {status}");
+            } else if role.is_none() {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {what}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {what}");
+            }
+        };
+        use reqwest::Method;
+        for list in ["sections", "tags", "authors", "articles", "media"] {
+            expect(api.call(Method::GET, &format!("/api/admin/{list}"), None).await?.0, Who::Everyone, list);
+        }
+        // Others' articles: the desk only.
+        let theirs = editors_article(&editor, n * 10).await?;
+        let path = format!("/api/admin/articles/{theirs}");
+        expect(api.call(Method::GET, &path, None).await?.0, Who::Desk, "read another's article");
+        let edited = draft("Edited by someone", "draft");
+        expect(api.call(Method::PUT, &path, Some(edited)).await?.0, Who::Desk, "update another's article");
+        expect(api.call(Method::POST, &format!("{path}/publish"), None).await?.0, Who::Desk, "publish another's");
+        expect(api.call(Method::POST, &format!("{path}/unpublish"), None).await?.0, Who::Desk, "unpublish another's");
+        expect(api.call(Method::DELETE, &path, None).await?.0, Who::Desk, "delete another's");
+        // Their own: everyone writes a draft; publishing needs more than a contributor.
+        let (status, body) =
+            api.call(Method::POST, "/api/admin/articles", Some(draft(&format!("Own {n}"), "draft"))).await?;
+        expect(status, Who::Everyone, "create a draft");
+        if let Some(own) = body["article"]["id"].as_i64() {
+            let (status, body) = api.call(Method::POST, &format!("/api/admin/articles/{own}/publish"), None).await?;
+            let publisher = !matches!(role, Some(Role::Contributor));
+            assert_eq!(status.is_success(), publisher, "{role:?} publishes own: {status} {body}");
+            if !publisher {
+                assert_eq!(body["error"]["code"], "forbidden");
+            }
+        }
+    }
+    Ok(())
+}
