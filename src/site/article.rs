@@ -90,6 +90,7 @@ pub async fn page(
         keywords: article.tags.iter().map(|t| t.name.as_str()).collect(),
         language: &article.language,
         home: &home,
+        correction: &article.correction,
     }
     .to_json();
     let section_abs = presenter.absolute(&section_path);

@@ -78,6 +78,8 @@ pub struct NewsArticle<'a> {
     pub language: &'a str,
     /// The site's home URL (for the publisher reference).
     pub home: &'a str,
+    /// A correction noted on the article (empty when none).
+    pub correction: &'a str,
 }
 
 impl NewsArticle<'_> {
@@ -101,6 +103,9 @@ impl NewsArticle<'_> {
         });
         if let Some(image) = self.image {
             article["image"] = json!([image]);
+        }
+        if !self.correction.trim().is_empty() {
+            article["correction"] = json!({ "@type": "CorrectionComment", "text": self.correction });
         }
         article
     }

@@ -49,12 +49,15 @@ impl Store {
     }
 
     /// Articles whose searchable text may differ after the changes numbered `after + 1 ..= upto`: those
-    /// changed themselves, and those of changed authors (whose names are indexed).
+    /// changed themselves, and those of changed authors and tags (whose names are indexed). Other kinds of
+    /// change (sections, images, settings) touch nothing the index holds.
     pub async fn changed_articles(&self, after: i64, upto: i64) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT entity_id FROM changes WHERE entity = 'article' AND seq > $1 AND seq <= $2 \
              UNION SELECT aa.article_id FROM changes c JOIN article_authors aa ON aa.author_id = c.entity_id \
-             WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 ORDER BY 1",
+             WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 \
+             UNION SELECT at.article_id FROM changes c JOIN article_tags at ON at.tag_id = c.entity_id \
+             WHERE c.entity = 'tag' AND c.seq > $1 AND c.seq <= $2 ORDER BY 1",
         )
         .bind(after)
         .bind(upto)

@@ -5,8 +5,8 @@
 //! writer and writers never see "database is locked". Queries use `$N` placeholders and plain SQL types so that
 //! the PostgreSQL backend can share them.
 
-mod indexing;
 mod admin;
+mod indexing;
 mod media;
 mod read;
 mod users;
@@ -20,8 +20,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
-pub use indexing::IndexedArticle;
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use indexing::IndexedArticle;
 pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::NewUser;

@@ -80,6 +80,12 @@ async fn an_editor_writes_and_publishes_and_readers_see_it_at_once() -> TestResu
     let public = site.get("/world/harbour-reopens-after-the-storm").await?;
     assert!(public.body.contains("An earlier version gave the wrong date."));
     assert!(public.body.contains("Updated"));
+    assert!(
+        public
+            .body
+            .contains(r#""correction":{"@type":"CorrectionComment","text":"An earlier version gave the wrong date."}"#),
+        "the correction is in the NewsArticle data too"
+    );
     Ok(())
 }
 

@@ -213,6 +213,27 @@ async fn publishing_editing_and_unpublishing_show_in_results_within_a_second() -
 }
 
 #[tokio::test]
+async fn deleting_an_article_or_renaming_its_tag_shows_in_results_within_a_second() -> TestResult {
+    let site = TestSite::start().await?;
+    site.article("world", "pier").headline("Pier collapses in storm").tags(&["Weather"]).save().await?;
+    site.article("world", "quay").headline("Quay repairs finished").tags(&["Weather"]).save().await?;
+    indexed(&site).await?;
+    assert_eq!(api(&site, "q=weather").await?["total"], 2, "tags are searched");
+
+    let store = &site.state.store;
+    let tag = store.all_tags().await?.into_iter().find(|t| t.name == "Weather").ok_or("the tag")?;
+    let saved = Instant::now();
+    store.rename_tag(tag.id, "Storms").await?;
+    within_a_second(&site, "q=storms+quay", saved, |r| r["total"] == 1).await?;
+
+    let pier = api(&site, "q=pier").await?["results"][0]["id"].as_i64().ok_or("the pier article")?;
+    let saved = Instant::now();
+    assert!(store.delete_article(pier).await?);
+    within_a_second(&site, "q=pier", saved, |r| r["total"] == 0).await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_node_started_on_an_existing_database_catches_up() -> TestResult {
     let site = TestSite::start().await?;
     site.article("world", "before").headline("Bridge inspection finds cracks").save().await?;
