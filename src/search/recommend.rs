@@ -36,7 +36,7 @@ struct Candidate {
     topic: Option<Vec<f32>>,
 }
 /// Most distinctive terms the query uses.
-const QUERY_TERMS: usize = 50;
+const QUERY_TERMS: usize = 35;
 /// After this many days an article's freshness bonus has halved.
 const FRESHNESS_HALF_LIFE_DAYS: f64 = 30.0;
 /// How much freshness can add to relevance (0.25 = a brand-new article scores up to 25% more).

@@ -534,9 +534,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut query = card_query();
-        push_visible(&mut query, now);
-        query.push(" AND a.id IN (");
+        query.push("WHERE a.id IN (");
         push_ids(&mut query, ids);
+        // The same rule as `push_visible`, written so that no index serves it: otherwise SQLite walks every
+        // published article by the status index instead of looking the few ids up by key (10 ms against
+        // 0.1 ms on 100,000 articles). `|| ''` and `+ 0` mean the same in PostgreSQL.
+        query.push(" AND a.status || '' = 'published' AND a.published_at + 0 <= ").push_bind(now.timestamp());
         let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
         let mut cards: HashMap<i64, ArticleCard> =
             self.with_bylines(rows).await?.into_iter().map(|card| (card.id, card)).collect();
