@@ -47,6 +47,9 @@ async function main() {
       [...select.options].find((o) => o.textContent.includes('tide gauge'))?.value);
     check(Boolean(imageOption), 'the uploaded image can be chosen as the lead image');
     await page.selectOption('#lead_image', imageOption);
+    const section = await page.$eval('#section', (select) => [...select.options].find((o) => o.value)?.value);
+    check(Boolean(section), 'a section can be chosen');
+    await page.selectOption('#section', section);
     await page.fill('#tags', 'Harbour, Technology');
     await page.selectOption('#status', 'published');
     await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
