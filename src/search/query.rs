@@ -170,7 +170,9 @@ impl SearchIndex {
         } else {
             None
         };
-        if text_query.is_none() && request.section.is_none() && request.author.is_none() {
+        let filtered =
+            request.section.is_some() || request.author.is_some() || request.from.is_some() || request.to.is_some();
+        if text_query.is_none() && !filtered {
             return Ok(SearchResults { total: 0, ids: Vec::new(), corrected: None, snippets: None });
         }
         let mut results = self.run(&searcher, text_query.as_deref(), request)?;

@@ -49,13 +49,13 @@ pub async fn page(State(state): State<AppState>) -> Result<Response, SiteError> 
     let most_read = store.cards(&recent, now).await?;
 
     let mut sections = Vec::new();
-    for section in store.sections().await? {
+    for section in &presenter.frame().await?.sections {
         let cards = store.cards(&CardQuery::newest(ListFilter::Section(section.id), PER_SECTION), now).await?;
         if !cards.is_empty() {
             sections.push(SectionBlock {
                 url: section_url(&section.slug),
-                name: section.name,
-                description: section.description,
+                name: section.name.clone(),
+                description: section.description.clone(),
                 articles: presenter.cards(&cards),
             });
         }

@@ -182,8 +182,9 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Some(slug) => state.store.author(slug).await?.map(|a| Choice { value: a.slug, name: a.name, selected: true }),
         None => None,
     };
-    let frame_sections = state.store.sections().await?;
-    let sections = frame_sections
+    let frame = presenter.frame().await?;
+    let sections = frame
+        .sections
         .iter()
         .map(|s| Choice {
             value: s.slug.clone(),

@@ -158,11 +158,10 @@ impl<'a> Presenter<'a> {
         Presenter { state }
     }
 
-    /// Loads the frame: settings and sections, with `current` marking the section being shown.
-    pub async fn chrome(&self, current: Option<&str>) -> Result<Chrome, StoreError> {
+    /// The site's name, description and sections, kept in memory until content next changes.
+    pub async fn frame(&self) -> Result<std::sync::Arc<SiteFrame>, StoreError> {
         let store = &self.state.store;
-        let frame = self
-            .state
+        self.state
             .frame
             .get_or_load(self.state.cache.generation(), || async {
                 Ok::<_, StoreError>(SiteFrame {
@@ -171,7 +170,12 @@ impl<'a> Presenter<'a> {
                     sections: store.sections().await?,
                 })
             })
-            .await?;
+            .await
+    }
+
+    /// Loads the frame: settings and sections, with `current` marking the section being shown.
+    pub async fn chrome(&self, current: Option<&str>) -> Result<Chrome, StoreError> {
+        let frame = self.frame().await?;
         let nav = frame
             .sections
             .iter()

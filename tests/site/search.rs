@@ -102,6 +102,8 @@ async fn filters_order_and_pages_narrow_the_results() -> TestResult {
     let from = today - chrono::Duration::days(4);
     let recent = api(&site, &format!("q=ferry&from={from}&to={today}")).await?;
     assert!(matches!(recent["total"].as_u64(), Some(4..=5)), "{recent}");
+    let dates_only = api(&site, &format!("from={from}&to={today}")).await?;
+    assert_eq!(dates_only["total"], recent["total"], "dates alone list what was published then");
     let page = site.get("/search?q=ferry&section=sport").await?;
     assert!(page.body.contains("12 articles found"));
     assert!(page.body.contains(r#"<option value="sport" selected>"#));
