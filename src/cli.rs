@@ -48,6 +48,14 @@ enum Command {
     /// Rebuild this node's search index from the database. Stop the server on this data directory first; a
     /// running server keeps its index up to date by itself.
     Reindex,
+    /// Import a site exported from WordPress, Ghost or newsroom. The whole file lands in one transaction:
+    /// a malformed or truncated file changes nothing. Importing the same file again updates what the first
+    /// import made instead of duplicating it.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export the whole site (content, sections, authors, tags, redirects, media references, settings and
+    /// accounts without password hashes) as one JSON file that `newsroom import newsroom` reads back.
+    Export(ExportArgs),
     /// Manage back-office accounts (the first one is made here; later ones also in the back office).
     #[command(subcommand)]
     User(UserCommand),
@@ -77,6 +85,44 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A WordPress export (Tools → Export, WXR 1.0–1.2).
+    Wordpress {
+        /// The export file (.xml)
+        file: PathBuf,
+        /// The site's wp-content/uploads folder, to copy featured images from (otherwise they stay at their
+        /// original addresses)
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+    },
+    /// A Ghost export (Settings → Labs → Export, Ghost 0.x to 5.x JSON).
+    Ghost {
+        /// The export file (.json)
+        file: PathBuf,
+        /// Ghost's content/images folder, to copy feature images from
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        /// The Ghost site's address, to resolve `__GHOST_URL__` and site-relative image addresses
+        #[arg(long, value_name = "URL")]
+        site_url: Option<String>,
+    },
+    /// A file written by `newsroom export`.
+    Newsroom {
+        /// The export file (.json)
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Where to write the export (.json)
+    file: PathBuf,
+    /// Include password hashes, so that accounts can sign in on the new site
+    #[arg(long)]
+    with_users: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,9 +223,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cache_mb: args.cache_mb,
             feed_content: args.feed_content,
         },
-        Command::Demo | Command::Generate(_) | Command::Reindex | Command::User(_) | Command::Token(_) => {
-            RawConfig { data: cli.global.data.clone(), ..RawConfig::default() }
-        }
+        Command::Demo
+        | Command::Generate(_)
+        | Command::Reindex
+        | Command::User(_)
+        | Command::Token(_)
+        | Command::Import(_)
+        | Command::Export(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
     match command {
@@ -188,6 +238,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => generate(&config, &args).await,
         Command::Reindex => reindex(&config).await,
         Command::User(command) => users(&config, command).await,
+        Command::Import(command) => import(&config, command).await,
+        Command::Export(args) => export(&config, &args).await,
         Command::Token(TokenCommand::Create { email, label }) => {
             let store = open_data_dir(&config).await?;
             let token = crate::auth::commands::create_token(&store, &email, &label).await;
@@ -273,6 +325,61 @@ async fn reindex(config: &Config) -> anyhow::Result<()> {
         "Indexed {count} published articles into {} in {:.1} s.",
         config.search_dir().display(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
+    use crate::import::{ghost, newsroom, wordpress};
+    let file = match &command {
+        ImportCommand::Wordpress { file, .. }
+        | ImportCommand::Ghost { file, .. }
+        | ImportCommand::Newsroom { file } => file.clone(),
+    };
+    let size = std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?.len();
+    let store = open_data_dir(config).await?;
+    let media = config.media_dir();
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let watch = |position: &crate::import::Position, summary: &crate::import::Summary| {
+        bar.set_position(position.bytes());
+        bar.set_message(format!("{} articles", summary.written_of("articles")));
+    };
+    let started = std::time::Instant::now();
+    let (kind, outcome) = match command {
+        ImportCommand::Wordpress { file, media_dir } => {
+            let options = wordpress::Options { media_dir, timezone: config.timezone };
+            ("WordPress", wordpress::import(&store, &file, options, &media, watch).await)
+        }
+        ImportCommand::Ghost { file, media_dir, site_url } => {
+            let options = ghost::Options { media_dir, site_url };
+            ("Ghost", ghost::import(&store, &file, options, &media, watch).await)
+        }
+        ImportCommand::Newsroom { file } => ("newsroom", newsroom::import(&store, &file, &media, watch).await),
+    };
+    bar.finish_and_clear();
+    store.close().await;
+    let summary = outcome.with_context(|| format!("importing {}; nothing was changed", file.display()))?;
+    println!("Imported {} ({kind} export) in {:.1} s:", file.display(), started.elapsed().as_secs_f64());
+    print!("{summary}");
+    Ok(())
+}
+
+async fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
+    let store = open_data_dir(config).await?;
+    let report = crate::import::newsroom::export(&store, &args.file, args.with_users).await;
+    store.close().await;
+    let report = report.with_context(|| format!("exporting to {}", args.file.display()))?;
+    println!(
+        "Exported {} articles, {} image references and {} accounts{} to {}.",
+        report.articles,
+        report.images,
+        report.users,
+        if args.with_users { " (with password hashes)" } else { "" },
+        args.file.display()
     );
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod content;
 pub mod demo;
 pub mod feeds;
 pub mod generate;
+pub mod import;
 pub mod media;
 pub mod search;
 pub mod site;

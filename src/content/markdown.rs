@@ -34,6 +34,11 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// ammonia's defaults (no script, no event handlers, safe URL schemes) plus `rel` on links that leave the site.
+/// Sanitises HTML that arrives as HTML (imports) exactly as rendered Markdown is sanitised.
+pub fn sanitize_html(html: &str) -> String {
+    sanitizer().clean(html).to_string()
+}
+
 fn sanitizer() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder.link_rel(Some("noopener noreferrer nofollow"));

@@ -5,7 +5,7 @@ mod markdown;
 mod model;
 mod slug;
 
-pub use markdown::{plain_text, render_markdown};
+pub use markdown::{plain_text, render_markdown, sanitize_html};
 pub use model::{
     Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageVariant,
     LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,

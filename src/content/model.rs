@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Slug, SlugError, render_markdown};
+use super::{Slug, SlugError, render_markdown, sanitize_html};
 
 /// Where an article is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,14 +163,28 @@ pub struct PreparedArticle {
 impl ArticleInput {
     /// Checks the article and renders its body once, so that reads never render Markdown. An author named
     /// twice keeps the first place.
-    pub fn prepare(mut self) -> Result<PreparedArticle, ContentError> {
+    pub fn prepare(self) -> Result<PreparedArticle, ContentError> {
+        if self.body_markdown.trim().is_empty() {
+            return Err(ContentError::Empty("the body"));
+        }
+        let (input, tags) = self.checked()?;
+        let body_html = render_markdown(&input.body_markdown);
+        Ok(PreparedArticle { input, body_html, tags })
+    }
+
+    /// Like [`ArticleInput::prepare`] for an article that arrives as HTML (an import): the HTML goes through
+    /// the same sanitiser as rendered Markdown, and the Markdown (for the editor) is the caller's. The body
+    /// may be empty, since the platforms sites come from allow that.
+    pub fn prepare_with_html(self, html: &str) -> Result<PreparedArticle, ContentError> {
+        let (input, tags) = self.checked()?;
+        Ok(PreparedArticle { input, body_html: sanitize_html(html), tags })
+    }
+
+    fn checked(mut self) -> Result<(ArticleInput, Vec<PreparedTag>), ContentError> {
         let mut seen = std::collections::HashSet::new();
         self.authors.retain(|slug| seen.insert(slug.clone()));
         if self.headline.trim().is_empty() {
             return Err(ContentError::Empty("the headline"));
-        }
-        if self.body_markdown.trim().is_empty() {
-            return Err(ContentError::Empty("the body"));
         }
         if self.authors.is_empty() {
             return Err(ContentError::NoAuthor);
@@ -194,8 +208,7 @@ impl ArticleInput {
                 tags.push(PreparedTag { slug, name: name.to_owned() });
             }
         }
-        let body_html = render_markdown(&self.body_markdown);
-        Ok(PreparedArticle { input: self, body_html, tags })
+        Ok((self, tags))
     }
 }
 

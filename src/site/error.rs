@@ -51,8 +51,19 @@ impl IntoResponse for SiteError {
 /// Fills error responses with a page in the site's style. Also covers requests the router itself refused
 /// (a path that does not decode, a method the route does not take), which arrive as bare 4xx responses.
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let old_address = (request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD)
+        .then(|| request.uri().clone());
     let response = next.run(request).await;
     let status = response.status();
+    if status == StatusCode::NOT_FOUND
+        && let Some(uri) = old_address
+    {
+        match legacy_redirect(&state, &uri).await {
+            Ok(Some(redirect)) => return redirect,
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "looking up an old address failed"),
+        }
+    }
     let is_bare_client_error = status.is_client_error()
         && response.headers().get("content-type").is_none_or(|t| t.as_bytes().starts_with(b"text/plain"));
     if response.extensions().get::<ErrorPage>().is_none() && !is_bare_client_error {
@@ -67,6 +78,37 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
             (status, "Something went wrong; please try again.").into_response()
         }
     }
+}
+
+/// A 301 to the article that an address of the site's old platform (imported with it) now names. Tried only
+/// for addresses nothing else answers, so it costs nothing on the pages readers usually ask for.
+async fn legacy_redirect(state: &AppState, uri: &axum::http::Uri) -> Result<Option<Response>, StoreError> {
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
+    let mut candidates = Vec::with_capacity(2);
+    if path == "/" {
+        // WordPress's own short links: `/?p=123`.
+        let id = uri.query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "p").map(|(_, v)| v));
+        match id {
+            Some(id) => candidates.push(format!("/?p={id}")),
+            None => return Ok(None),
+        }
+    } else {
+        let toggled = match path.strip_suffix('/') {
+            Some(bare) => bare.to_owned(),
+            None => format!("{path}/"),
+        };
+        candidates.push(path);
+        candidates.push(toggled);
+    }
+    for candidate in candidates {
+        if let Some((section, slug)) = state.store.legacy_target(&candidate, chrono::Utc::now()).await? {
+            let location = super::view::article_url(&section, &slug);
+            return Ok(Some(
+                (StatusCode::MOVED_PERMANENTLY, [(axum::http::header::LOCATION, location)]).into_response(),
+            ));
+        }
+    }
+    Ok(None)
 }
 
 async fn error_page(state: &AppState, status: StatusCode) -> Result<String, SiteError> {

@@ -30,7 +30,12 @@ struct SectionBlock {
 }
 
 /// Renders the home page.
-pub async fn page(State(state): State<AppState>) -> Result<Response, SiteError> {
+pub async fn page(State(state): State<AppState>, uri: axum::http::Uri) -> Result<Response, SiteError> {
+    // `/?p=123` is an old WordPress address, not the home page: the error pages answer it with a redirect
+    // to the imported article, or a 404.
+    if uri.query().is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "p")) {
+        return Err(SiteError::NotFound);
+    }
     let now = Utc::now();
     let store = &state.store;
     let presenter = Presenter::new(&state);

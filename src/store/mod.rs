@@ -6,6 +6,8 @@
 //! the PostgreSQL backend can share them.
 
 mod admin;
+mod export;
+mod import;
 mod indexing;
 mod media;
 mod read;
@@ -21,6 +23,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use export::{
+    ExportedArticle, ExportedAuthor, ExportedImage, ExportedRedirect, ExportedSection, ExportedSourceKey, ExportedTag,
+    ExportedUser,
+};
+pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
 pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};

@@ -16,6 +16,7 @@ mod cli;
 mod demo;
 mod feeds;
 mod helpers;
+mod import;
 mod lists;
 mod robustness;
 mod search;

@@ -1,0 +1,341 @@
+//! The whole site as plain rows, for `newsroom export`: read in id order and in pages, so that exporting a
+//! large site needs little memory. The rows are also the export format's records (see docs/export-format.md).
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+/// A section as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct ExportedSection {
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Shown on the section page.
+    pub description: String,
+    /// Order in navigation.
+    pub position: i64,
+}
+
+/// An author profile as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct ExportedAuthor {
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Short biography.
+    pub bio: String,
+    /// Avatar path relative to the media root.
+    pub avatar: Option<String>,
+}
+
+/// A tag as exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct ExportedTag {
+    /// Address segment.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// An image as exported: a reference to a file under the media root (or an absolute URL), not the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedImage {
+    /// The image's number in this file, by which articles refer to it.
+    #[serde(rename = "ref")]
+    pub reference: i64,
+    /// Path relative to the media root, or an absolute URL.
+    pub path: String,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+    /// Text alternative.
+    pub alt: String,
+    /// Caption.
+    pub caption: String,
+    /// Credit.
+    pub credit: String,
+    /// Whether it is in the media library (uploaded) rather than saved with an article.
+    pub in_library: bool,
+    /// Resized copies, as stored (JSON list of path, width and MIME type).
+    pub variants: serde_json::Value,
+}
+
+/// An earlier address of an article that answers with a 301.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedRedirect {
+    /// Old section slug.
+    pub section: String,
+    /// Old article slug.
+    pub slug: String,
+}
+
+/// Which source's id made an article or image (so that importing from that source again updates it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct ExportedSourceKey {
+    /// The source (`wordpress:https://…`, `ghost:…`).
+    pub source: String,
+    /// `article` or `image`.
+    pub kind: String,
+    /// The source's id.
+    pub key: String,
+}
+
+/// An article as exported, with everything that hangs off it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedArticle {
+    /// Section slug.
+    pub section: String,
+    /// Address segment within the section.
+    pub slug: String,
+    /// The headline.
+    pub headline: String,
+    /// One-paragraph summary.
+    pub standfirst: String,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// draft, submitted, scheduled, published or unpublished.
+    pub status: String,
+    /// Publication time (planned, for scheduled articles), Unix seconds.
+    pub published_at: Option<i64>,
+    /// The visible "Updated" time, Unix seconds.
+    pub updated_at: Option<i64>,
+    /// When it was first written, Unix seconds.
+    pub created_at: i64,
+    /// Its last save, Unix seconds.
+    pub modified_at: i64,
+    /// Views counted so far.
+    pub view_count: i64,
+    /// A visible correction note, or empty.
+    pub correction: String,
+    /// Author slugs in byline order.
+    pub authors: Vec<String>,
+    /// Tag slugs in name order.
+    pub tags: Vec<String>,
+    /// The lead image's `ref`.
+    pub lead_image: Option<i64>,
+    /// The email of the account that owns it (authors edit their own).
+    pub owner: Option<String>,
+    /// The body as written.
+    pub body_markdown: String,
+    /// The body as served (sanitised HTML).
+    pub body_html: String,
+    /// Earlier addresses on this site.
+    pub redirects: Vec<ExportedRedirect>,
+    /// Addresses on the platform it came from.
+    pub legacy_paths: Vec<String>,
+    /// Source ids of imports that made it.
+    pub sources: Vec<ExportedSourceKey>,
+    /// Views per day (YYYY-MM-DD, views), oldest first.
+    pub views_daily: Vec<(String, i64)>,
+}
+
+/// An account as exported; the password hash only when asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+pub struct ExportedUser {
+    /// Sign-in address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Their byline's slug.
+    pub author: Option<String>,
+    /// argon2id hash, present only in exports made with `--with-users`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    /// When the account was made, Unix seconds.
+    pub created_at: i64,
+}
+
+type ImageRow = (i64, String, i64, i64, String, String, String, i64, String);
+type ArticleRow = (i64, String, String, String, String, String, String, Option<i64>, Option<i64>, i64, i64, i64);
+
+impl Store {
+    /// Every setting, by key.
+    pub async fn export_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(&self.reader).await?)
+    }
+
+    /// Every section, in id order.
+    pub async fn export_sections(&self) -> Result<Vec<ExportedSection>, StoreError> {
+        Ok(sqlx::query_as("SELECT slug, name, description, position FROM sections ORDER BY id")
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    /// Every author profile, in id order.
+    pub async fn export_authors(&self) -> Result<Vec<ExportedAuthor>, StoreError> {
+        Ok(sqlx::query_as("SELECT slug, name, bio, avatar FROM authors ORDER BY id").fetch_all(&self.reader).await?)
+    }
+
+    /// Every tag, in id order.
+    pub async fn export_tags(&self) -> Result<Vec<ExportedTag>, StoreError> {
+        Ok(sqlx::query_as("SELECT slug, name FROM tags ORDER BY id").fetch_all(&self.reader).await?)
+    }
+
+    /// Every image, in id order, numbered from 1 (`ref`), with the map from database id to `ref`.
+    pub async fn export_images(&self) -> Result<(Vec<ExportedImage>, std::collections::HashMap<i64, i64>), StoreError> {
+        let rows: Vec<ImageRow> = sqlx::query_as(
+            "SELECT id, path, width, height, alt, caption, credit, in_library, variants FROM images ORDER BY id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        let mut refs = std::collections::HashMap::with_capacity(rows.len());
+        let mut images = Vec::with_capacity(rows.len());
+        for ((id, path, width, height, alt, caption, credit, in_library, variants), reference) in
+            rows.into_iter().zip(1..)
+        {
+            refs.insert(id, reference);
+            let variants = serde_json::from_str(&variants).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            images.push(ExportedImage {
+                reference,
+                path,
+                width,
+                height,
+                alt,
+                caption,
+                credit,
+                in_library: in_library != 0,
+                variants,
+            });
+        }
+        Ok((images, refs))
+    }
+
+    /// Up to `limit` articles with ids above `after`, in id order, with their database ids and lead image ids.
+    pub async fn export_articles(
+        &self,
+        after: i64,
+        limit: i64,
+        image_refs: &std::collections::HashMap<i64, i64>,
+    ) -> Result<Vec<(i64, ExportedArticle)>, StoreError> {
+        let rows: Vec<ArticleRow> = sqlx::query_as(
+            "SELECT a.id, s.slug, a.slug, a.headline, a.standfirst, a.language, a.status, a.published_at, \
+             a.updated_at, a.created_at, a.modified_at, a.view_count FROM articles a \
+             JOIN sections s ON s.id = a.section_id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for (
+            id,
+            section,
+            slug,
+            headline,
+            standfirst,
+            language,
+            status,
+            published_at,
+            updated_at,
+            created_at,
+            modified_at,
+            view_count,
+        ) in rows
+        {
+            let (correction, lead, owner, body_markdown, body_html): (
+                String,
+                Option<i64>,
+                Option<String>,
+                String,
+                String,
+            ) = sqlx::query_as(
+                "SELECT a.correction, a.lead_image_id, u.email, COALESCE(b.markdown, ''), COALESCE(b.html, '') \
+                     FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
+                     LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?;
+            let authors = sqlx::query_scalar(
+                "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
+                 WHERE aa.article_id = $1 ORDER BY aa.position",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let tags = sqlx::query_scalar(
+                "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
+                 ORDER BY t.slug",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let redirects: Vec<(String, String)> = sqlx::query_as(
+                "SELECT section_slug, slug FROM article_redirects WHERE article_id = $1 ORDER BY section_slug, slug",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let legacy_paths = sqlx::query_scalar("SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path")
+                .bind(id)
+                .fetch_all(&self.reader)
+                .await?;
+            let sources = sqlx::query_as(
+                "SELECT source, kind, key FROM import_keys WHERE kind = 'article' AND entity_id = $1 \
+                 ORDER BY source, key",
+            )
+            .bind(id)
+            .fetch_all(&self.reader)
+            .await?;
+            let views_daily =
+                sqlx::query_as("SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day")
+                    .bind(id)
+                    .fetch_all(&self.reader)
+                    .await?;
+            articles.push((
+                id,
+                ExportedArticle {
+                    section,
+                    slug,
+                    headline,
+                    standfirst,
+                    language,
+                    status,
+                    published_at,
+                    updated_at,
+                    created_at,
+                    modified_at,
+                    view_count,
+                    correction,
+                    authors,
+                    tags,
+                    lead_image: lead.and_then(|id| image_refs.get(&id).copied()),
+                    owner,
+                    body_markdown,
+                    body_html,
+                    redirects: redirects
+                        .into_iter()
+                        .map(|(section, slug)| ExportedRedirect { section, slug })
+                        .collect(),
+                    legacy_paths,
+                    sources,
+                    views_daily,
+                },
+            ));
+        }
+        Ok(articles)
+    }
+
+    /// Every account, in id order; password hashes only when `with_hashes`.
+    pub async fn export_users(&self, with_hashes: bool) -> Result<Vec<ExportedUser>, StoreError> {
+        let mut users: Vec<ExportedUser> = sqlx::query_as(
+            "SELECT u.email, u.name, u.role, a.slug AS author, u.password_hash, u.created_at FROM users u \
+             LEFT JOIN authors a ON a.id = u.author_id ORDER BY u.id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        if !with_hashes {
+            for user in &mut users {
+                user.password_hash = None;
+            }
+        }
+        Ok(users)
+    }
+}

@@ -1,0 +1,414 @@
+//! Imports: a whole import runs in one transaction ([`ImportTx`]), so that a file that fails halfway changes
+//! nothing; and reads of the whole site, in id order and in pages, for export.
+
+use chrono::Utc;
+use sqlx::{Sqlite, Transaction};
+
+use super::write::{id_by_slug, put_article_parts, record_change};
+use super::{Store, StoreError};
+use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
+
+/// Whether a write made something new or changed what an earlier import (or the site) had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did not exist before.
+    Created,
+    /// It existed and was updated.
+    Updated,
+}
+
+/// An article as an import writes it: the checked article plus what only imports set.
+#[derive(Debug)]
+pub struct ImportArticle<'a> {
+    /// The checked article, body rendered and sanitised.
+    pub prepared: &'a PreparedArticle,
+    /// The source's id for it; `None` keys the article by section and slug (newsroom's own exports).
+    pub key: Option<&'a str>,
+    /// When it was first written, Unix seconds.
+    pub created_at: i64,
+    /// Its last save, Unix seconds.
+    pub modified_at: i64,
+    /// A visible correction note, or empty.
+    pub correction: &'a str,
+    /// Its lead image, written first with [`ImportTx::put_image`].
+    pub lead_image_id: Option<i64>,
+    /// The email of the account that owns it, if that account exists.
+    pub owner: Option<&'a str>,
+}
+
+/// An account as an import writes it.
+#[derive(Debug)]
+pub struct ImportUser<'a> {
+    /// Sign-in address; the key.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Role name as stored.
+    pub role: &'a str,
+    /// Their byline's slug, if they have one.
+    pub author: Option<&'a str>,
+    /// An argon2id hash; `None` keeps the account's current one (or leaves it to be set through a link).
+    pub password_hash: Option<&'a str>,
+    /// When the account was made, Unix seconds.
+    pub created_at: i64,
+}
+
+/// One import's open transaction. Dropping it without [`ImportTx::commit`] rolls everything back.
+pub struct ImportTx {
+    tx: Transaction<'static, Sqlite>,
+    store: Store,
+    source: String,
+}
+
+impl Store {
+    /// Starts an import from `source` (a name that, with the source's ids, identifies what it imported).
+    pub async fn begin_import(&self, source: &str) -> Result<ImportTx, StoreError> {
+        Ok(ImportTx { tx: self.writer.begin().await?, store: self.clone(), source: source.to_owned() })
+    }
+}
+
+impl ImportTx {
+    /// Sets a site setting.
+    pub async fn put_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *self.tx)
+        .await?;
+        record_change(&mut self.tx, "settings", 0).await
+    }
+
+    /// Creates or updates a section, keyed by slug.
+    pub async fn put_section(&mut self, section: &SectionInput) -> Result<Outcome, StoreError> {
+        let existed = self.exists("sections", section.slug.as_str()).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
+             position = excluded.position RETURNING id",
+        )
+        .bind(section.slug.as_str())
+        .bind(&section.name)
+        .bind(&section.description)
+        .bind(section.position)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        record_change(&mut self.tx, "section", id).await?;
+        Ok(if existed { Outcome::Updated } else { Outcome::Created })
+    }
+
+    /// Creates or updates an author, keyed by slug. An empty bio or missing avatar keeps what the site has:
+    /// most sources know less about people than the site's own profiles.
+    pub async fn put_author(&mut self, author: &AuthorInput) -> Result<Outcome, StoreError> {
+        let existed = self.exists("authors", author.slug.as_str()).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
+             bio = CASE WHEN excluded.bio = '' THEN authors.bio ELSE excluded.bio END, \
+             avatar = COALESCE(excluded.avatar, authors.avatar) RETURNING id",
+        )
+        .bind(author.slug.as_str())
+        .bind(&author.name)
+        .bind(&author.bio)
+        .bind(&author.avatar)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        record_change(&mut self.tx, "author", id).await?;
+        Ok(if existed { Outcome::Updated } else { Outcome::Created })
+    }
+
+    /// Creates a tag if none has its slug (a tag's name is the site's to change), returning nothing: articles
+    /// name their tags, and tags without articles are kept so that an export brings them all.
+    pub async fn put_tag(&mut self, slug: &Slug, name: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
+            .bind(slug.as_str())
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates or updates an image row and returns its id. With a `key`, importing again updates the image
+    /// it made last time instead of adding another.
+    pub async fn put_image(
+        &mut self,
+        image: &LeadImage,
+        key: Option<&str>,
+        in_library: bool,
+    ) -> Result<(i64, Outcome), StoreError> {
+        let existing = match key {
+            Some(key) => self.keyed("image", key, "images").await?,
+            None => None,
+        };
+        let variants = serde_json::to_string(&image.variants).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let id: i64 =
+            match existing {
+                Some(id) => {
+                    sqlx::query(
+                        "UPDATE images SET path = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, \
+                     in_library = $7, variants = $8 WHERE id = $9",
+                    )
+                    .bind(&image.path)
+                    .bind(i64::from(image.width))
+                    .bind(i64::from(image.height))
+                    .bind(&image.alt)
+                    .bind(&image.caption)
+                    .bind(&image.credit)
+                    .bind(i64::from(in_library))
+                    .bind(&variants)
+                    .bind(id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                    id
+                }
+                None => sqlx::query_scalar(
+                    "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(&image.path)
+                .bind(i64::from(image.width))
+                .bind(i64::from(image.height))
+                .bind(&image.alt)
+                .bind(&image.caption)
+                .bind(&image.credit)
+                .bind(Utc::now().timestamp())
+                .bind(i64::from(in_library))
+                .bind(&variants)
+                .fetch_one(&mut *self.tx)
+                .await?,
+            };
+        if let Some(key) = key {
+            self.remember("image", key, id).await?;
+        }
+        Ok((id, if existing.is_some() { Outcome::Updated } else { Outcome::Created }))
+    }
+
+    /// Creates or updates an article and returns its id, the slug it got and whether it is new. The article
+    /// is found by the source's key, or by section and slug without one; a slug taken by another article in
+    /// the section gets a number (`a-story-2`), since a source may allow what the site does not.
+    pub async fn put_article(&mut self, article: &ImportArticle<'_>) -> Result<(i64, Slug, Outcome), StoreError> {
+        let input = &article.prepared.input;
+        let section_id = id_by_slug(&mut self.tx, "sections", "section", input.section.as_str()).await?;
+        let mut author_ids = Vec::with_capacity(input.authors.len());
+        for slug in &input.authors {
+            author_ids.push(id_by_slug(&mut self.tx, "authors", "author", slug.as_str()).await?);
+        }
+        let existing = match article.key {
+            Some(key) => self.keyed("article", key, "articles").await?,
+            None => {
+                sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2")
+                    .bind(section_id)
+                    .bind(input.slug.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+        };
+        let slug = self.free_slug(section_id, &input.slug, existing).await?;
+        let owner: Option<i64> = match article.owner {
+            Some(email) => {
+                sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+            None => None,
+        };
+        let id: i64 = match existing {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at) \
+                     VALUES ($1, $2, '', 'draft', $3, $3) RETURNING id",
+                )
+                .bind(section_id)
+                .bind(slug.as_str())
+                .bind(article.created_at)
+                .fetch_one(&mut *self.tx)
+                .await?
+            }
+        };
+        sqlx::query(
+            "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
+             status = $6, published_at = $7, updated_at = $8, correction = $9, created_at = $10, modified_at = $11, \
+             lead_image_id = $12, view_count = $13, owner_id = COALESCE($14, owner_id) WHERE id = $15",
+        )
+        .bind(section_id)
+        .bind(slug.as_str())
+        .bind(&input.headline)
+        .bind(&input.standfirst)
+        .bind(&input.language)
+        .bind(input.status.as_str())
+        .bind(input.published_at.map(|t| t.timestamp()))
+        .bind(input.updated_at.map(|t| t.timestamp()))
+        .bind(article.correction)
+        .bind(article.created_at)
+        .bind(article.modified_at)
+        .bind(article.lead_image_id)
+        .bind(input.view_count)
+        .bind(owner)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        put_article_parts(&mut self.tx, id, article.prepared, &author_ids).await?;
+        if let Some(key) = article.key {
+            self.remember("article", key, id).await?;
+        }
+        record_change(&mut self.tx, "article", id).await?;
+        Ok((id, slug, if existing.is_some() { Outcome::Updated } else { Outcome::Created }))
+    }
+
+    /// Answers an address the article had on its old platform with a 301 to its address here.
+    pub async fn add_legacy_path(&mut self, path: &str, article: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO legacy_paths (path, article_id) VALUES ($1, $2) \
+             ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id",
+        )
+        .bind(path)
+        .bind(article)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Keeps an earlier address of the article (section and slug) answering with a 301.
+    pub async fn add_redirect(&mut self, section: &str, slug: &str, article: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
+        )
+        .bind(section)
+        .bind(slug)
+        .bind(article)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that `key` of another source (or of this one) made `article`, so that importing from that
+    /// source later still updates it.
+    pub async fn add_source_key(&mut self, source: &str, kind: &str, key: &str, id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO import_keys (source, kind, key, entity_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (source, kind, key) DO UPDATE SET entity_id = excluded.entity_id",
+        )
+        .bind(source)
+        .bind(kind)
+        .bind(key)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets an article's views on one day (YYYY-MM-DD).
+    pub async fn put_daily_views(&mut self, article: i64, day: &str, views: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
+             ON CONFLICT (article_id, day) DO UPDATE SET views = excluded.views",
+        )
+        .bind(article)
+        .bind(day)
+        .bind(views)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Creates or updates an account, keyed by email. Returns whether it is new.
+    pub async fn put_user(&mut self, user: &ImportUser<'_>) -> Result<Outcome, StoreError> {
+        let author_id: Option<i64> = match user.author {
+            Some(slug) => Some(id_by_slug(&mut self.tx, "authors", "author", slug).await?),
+            None => None,
+        };
+        let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(user.email)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO UPDATE SET name = excluded.name, \
+             role = excluded.role, author_id = excluded.author_id, \
+             password_hash = COALESCE(excluded.password_hash, users.password_hash)",
+        )
+        .bind(user.email)
+        .bind(user.name)
+        .bind(user.role)
+        .bind(user.password_hash)
+        .bind(author_id)
+        .bind(user.created_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(if existed.is_some() { Outcome::Updated } else { Outcome::Created })
+    }
+
+    /// Makes every write of the import visible at once, and tells caches.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        self.store.changed();
+        Ok(())
+    }
+
+    async fn exists(&mut self, table: &'static str, slug: &str) -> Result<bool, StoreError> {
+        // `table` is one of our own constants, never input.
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE slug = $1");
+        let count: i64 = sqlx::query_scalar(&sql).bind(slug).fetch_one(&mut *self.tx).await?;
+        Ok(count > 0)
+    }
+
+    /// The entity an earlier import made for `key`, if it still exists in `table`.
+    async fn keyed(&mut self, kind: &str, key: &str, table: &'static str) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT k.entity_id FROM import_keys k JOIN {table} t ON t.id = k.entity_id \
+             WHERE k.source = $1 AND k.kind = $2 AND k.key = $3"
+        );
+        Ok(sqlx::query_scalar(&sql).bind(&self.source).bind(kind).bind(key).fetch_optional(&mut *self.tx).await?)
+    }
+
+    async fn remember(&mut self, kind: &str, key: &str, id: i64) -> Result<(), StoreError> {
+        let source = self.source.clone();
+        self.add_source_key(&source, kind, key, id).await
+    }
+
+    /// `wanted`, or `wanted-2`, `wanted-3`… whichever no other article of the section holds.
+    async fn free_slug(&mut self, section: i64, wanted: &Slug, own: Option<i64>) -> Result<Slug, StoreError> {
+        let mut candidate = wanted.clone();
+        for n in 2_u32.. {
+            let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2")
+                .bind(section)
+                .bind(candidate.as_str())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if holder.is_none() || holder == own {
+                break;
+            }
+            let base = wanted.as_str();
+            let suffix = format!("-{n}");
+            // Keep within the slug length limit by shortening the base, never the number.
+            let cut = base.len().min(120_usize.saturating_sub(suffix.len()));
+            let trimmed = base[..cut].trim_end_matches('-');
+            candidate = Slug::parse(&format!("{trimmed}{suffix}")).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
+        Ok(candidate)
+    }
+}
+
+impl Store {
+    /// The article an old address (path and query, as the old platform linked it) now answers with, as
+    /// section and slug, if it is public.
+    pub async fn legacy_target(
+        &self,
+        path: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT s.slug, a.slug FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
+             JOIN sections s ON s.id = a.section_id \
+             WHERE l.path = $1 AND a.status = 'published' AND a.published_at <= $2",
+        )
+        .bind(path)
+        .bind(now.timestamp())
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+}
