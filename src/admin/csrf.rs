@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 
 use super::session::{self, PRE_SESSION_COOKIE};
 use super::{AdminError, MAX_FORM_BYTES};
@@ -39,13 +40,24 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
     };
     let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
     let multipart = content_type.as_ref().is_some_and(|t| t.as_bytes().starts_with(b"multipart/form-data"));
-    let limit = if multipart { crate::media::MAX_UPLOAD_BYTES + super::UPLOAD_SLACK } else { MAX_FORM_BYTES };
     let (mut parts, body) = request.into_parts();
-    let bytes =
-        axum::body::to_bytes(body, limit).await.map_err(|_| AdminError::BadRequest("the form is too large".into()))?;
-    let sent = match content_type {
-        Some(content_type) if multipart => multipart_token(content_type, bytes.clone()).await,
-        _ => form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned()),
+    let (sent, body) = match content_type {
+        // An upload (an image, a whole site's export) is not held in memory: only its head is read for the
+        // token, and the body goes on to the handler as a stream that starts with that head.
+        Some(content_type) if multipart => {
+            let (head, rest) = read_head(body, MULTIPART_TOKEN_WINDOW).await?;
+            let sent = multipart_token(content_type, head.clone()).await;
+            let stream = futures_util::stream::once(async move { Ok::<_, axum::Error>(head) }).chain(rest);
+            (sent, Body::from_stream(stream))
+        }
+        _ => {
+            let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+                .await
+                .map_err(|_| AdminError::BadRequest("the form is too large".into()))?;
+            let sent =
+                form_urlencoded::parse(&bytes).find(|(key, _)| key == "csrf").map(|(_, value)| value.into_owned());
+            (sent, Body::from(bytes))
+        }
     };
     if !sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), expected.as_bytes())) {
         return Err(AdminError::Csrf);
@@ -53,7 +65,21 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
     if let Some(session) = signed_in {
         parts.extensions.insert(session);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(Request::from_parts(parts, body))
+}
+
+/// Reads up to `window` bytes from the start of `body`, returning them and the unread rest as a stream.
+async fn read_head(body: Body, window: usize) -> Result<(axum::body::Bytes, axum::body::BodyDataStream), AdminError> {
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    while head.len() < window {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(AdminError::BadRequest("the upload was cut short".into())),
+            None => break,
+        }
+    }
+    Ok((head.into(), stream))
 }
 
 /// The `csrf` field of a multipart form (an upload), read from the start of the buffered body: our forms put

@@ -9,6 +9,7 @@ mod chart;
 mod csrf;
 mod dashboard;
 pub mod editing;
+mod import;
 mod media;
 pub mod scheduler;
 mod session;
@@ -180,6 +181,16 @@ impl Fields {
     }
 }
 
+/// Wraps back-office routes in what every one of them needs: the CSRF guard, error pages in the back office's
+/// style, a request size limit and `Cache-Control: no-store`.
+fn guarded(routes: Router<AppState>, state: &AppState, max_bytes: usize) -> Router<AppState> {
+    routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(RequestBodyLimitLayer::new(max_bytes))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
 /// Every route of the back office.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
@@ -213,10 +224,15 @@ pub fn router(state: AppState) -> Router {
                 .post(media::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)),
         )
-        .route("/admin/media/{id}/delete", post(media::delete))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
-        .layer(RequestBodyLimitLayer::new(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .route("/admin/media/{id}/delete", post(media::delete));
+    let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK);
+    // A whole site's export is far larger than any other upload, so its route has its own limit.
+    let imports = Router::new().route(
+        "/admin/import",
+        get(import::show)
+            .post(import::upload)
+            .layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + UPLOAD_SLACK)),
+    );
+    let routes = routes.merge(guarded(imports, &state, import::MAX_IMPORT_BYTES + UPLOAD_SLACK));
     crate::site::security::with_headers(routes).with_state(state)
 }

@@ -111,6 +111,9 @@ pub enum Record {
         /// The item's title or id, as an example in the summary.
         title: String,
     },
+    /// The reader got to the end of the file. Only then does the writer commit: a reader that stopped any
+    /// other way (a panic in a converter) leaves the channel closed without it, and nothing is written.
+    Finished,
     /// How many items (posts, pages, attachments…) the file holds, so the summary can show that every one
     /// was accounted for.
     Expect(u64),
@@ -272,7 +275,7 @@ pub async fn run(
     let mut emitter = Emitter { channel, pending: Vec::new(), position: position.0.clone() };
     let reader = tokio::task::spawn_blocking(move || match read(&mut emitter) {
         // A failed send means the writer already failed and holds the reason.
-        Ok(()) => drop(emitter.flush()),
+        Ok(()) => drop(emitter.flush().and_then(|()| emitter.now(Record::Finished))),
         Err(error) => emitter.fail(error),
     });
     let mut writer = Writer { media_dir: media_dir.to_owned(), copied: Vec::new(), images: Default::default() };
@@ -307,12 +310,24 @@ impl Writer {
         let mut tx = store.begin_import(source).await?;
         let mut summary = Summary::default();
         let mut last_watch = std::time::Instant::now();
+        let mut finished = false;
         while let Some(record) = records.recv().await {
-            self.write(&mut tx, record?, &mut summary).await?;
+            let record = record?;
+            if let Record::Finished = record {
+                finished = true;
+                break;
+            }
+            self.write(&mut tx, record, &mut summary).await?;
             if last_watch.elapsed() >= std::time::Duration::from_millis(100) {
                 watch(position, &summary);
                 last_watch = std::time::Instant::now();
             }
+        }
+        if !finished {
+            return Err(ImportError::io(
+                "reading the export",
+                std::io::Error::other("the reader stopped before the end of the file"),
+            ));
         }
         tx.commit().await?;
         watch(position, &summary);
@@ -366,6 +381,7 @@ impl Writer {
             Record::Skipped { kind, reason, title } => summary.skip(&kind, &reason, &title),
             Record::Used { kind, how } => summary.used(&kind, &how),
             Record::Expect(items) => summary.file_items = Some(items),
+            Record::Finished => {}
         }
         Ok(())
     }
@@ -402,9 +418,7 @@ impl Writer {
         if slug != article.prepared.input.slug {
             summary.note(&format!("slug taken in its section; numbered (e.g. {slug})"));
         }
-        for path in &article.legacy_paths {
-            tx.add_legacy_path(path, id).await?;
-        }
+        tx.add_legacy_paths(&article.legacy_paths, id).await?;
         for redirect in &article.redirects {
             tx.add_redirect(&redirect.section, &redirect.slug, id).await?;
         }

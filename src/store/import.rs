@@ -53,17 +53,39 @@ pub struct ImportUser<'a> {
     pub created_at: i64,
 }
 
+/// What an article row is written from.
+struct ArticleRow<'a, 'b> {
+    article: &'a ImportArticle<'b>,
+    section_id: i64,
+    owner: Option<i64>,
+}
+
 /// One import's open transaction. Dropping it without [`ImportTx::commit`] rolls everything back.
 pub struct ImportTx {
     tx: Transaction<'static, Sqlite>,
     store: Store,
     source: String,
+    /// Ids of sections, authors and tags by `kind:slug`: a large import names the same few thousand of them
+    /// hundreds of thousands of times, and every query saved is a round trip to the database thread saved.
+    ids: std::collections::HashMap<String, i64>,
+    /// Articles earlier imports from this source made, by the source's key (loaded at the first lookup).
+    known: Option<std::collections::HashMap<String, i64>>,
 }
 
 impl Store {
     /// Starts an import from `source` (a name that, with the source's ids, identifies what it imported).
     pub async fn begin_import(&self, source: &str) -> Result<ImportTx, StoreError> {
-        Ok(ImportTx { tx: self.writer.begin().await?, store: self.clone(), source: source.to_owned() })
+        let mut tx = self.writer.begin().await?;
+        // A large import touches far more pages than SQLite's default 2 MB cache holds; spilling them to the
+        // WAL and reading them back mid-transaction would cost more than the memory.
+        sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        Ok(ImportTx {
+            tx,
+            store: self.clone(),
+            source: source.to_owned(),
+            ids: std::collections::HashMap::new(),
+            known: None,
+        })
     }
 }
 
@@ -94,6 +116,7 @@ impl ImportTx {
         .bind(section.position)
         .fetch_one(&mut *self.tx)
         .await?;
+        self.ids.insert(format!("section:{}", section.slug), id);
         record_change(&mut self.tx, "section", id).await?;
         Ok(if existed { Outcome::Updated } else { Outcome::Created })
     }
@@ -114,6 +137,7 @@ impl ImportTx {
         .bind(&author.avatar)
         .fetch_one(&mut *self.tx)
         .await?;
+        self.ids.insert(format!("author:{}", author.slug), id);
         record_change(&mut self.tx, "author", id).await?;
         Ok(if existed { Outcome::Updated } else { Outcome::Created })
     }
@@ -189,13 +213,13 @@ impl ImportTx {
     /// the section gets a number (`a-story-2`), since a source may allow what the site does not.
     pub async fn put_article(&mut self, article: &ImportArticle<'_>) -> Result<(i64, Slug, Outcome), StoreError> {
         let input = &article.prepared.input;
-        let section_id = id_by_slug(&mut self.tx, "sections", "section", input.section.as_str()).await?;
+        let section_id = self.id_of("sections", "section", input.section.as_str()).await?;
         let mut author_ids = Vec::with_capacity(input.authors.len());
         for slug in &input.authors {
-            author_ids.push(id_by_slug(&mut self.tx, "authors", "author", slug.as_str()).await?);
+            author_ids.push(self.id_of("authors", "author", slug.as_str()).await?);
         }
         let existing = match article.key {
-            Some(key) => self.keyed("article", key, "articles").await?,
+            Some(key) => self.known_article(key).await?,
             None => {
                 sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2")
                     .bind(section_id)
@@ -204,7 +228,6 @@ impl ImportTx {
                     .await?
             }
         };
-        let slug = self.free_slug(section_id, &input.slug, existing).await?;
         let owner: Option<i64> = match article.owner {
             Some(email) => {
                 sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -214,60 +237,149 @@ impl ImportTx {
             }
             None => None,
         };
-        let id: i64 = match existing {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at) \
-                     VALUES ($1, $2, '', 'draft', $3, $3) RETURNING id",
-                )
-                .bind(section_id)
-                .bind(slug.as_str())
-                .bind(article.created_at)
-                .fetch_one(&mut *self.tx)
-                .await?
+        let row = ArticleRow { article, section_id, owner };
+        let (id, slug) = match existing {
+            Some(id) => {
+                let slug = self.free_slug(section_id, &input.slug, Some(id)).await?;
+                let written = self.write_row(&row, &slug, Some(id)).await?;
+                (written.ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?, slug)
             }
+            // Most new articles get the slug they came with; only a clash costs a search for a free one.
+            None => match self.write_row(&row, &input.slug, None).await? {
+                Some(id) => (id, input.slug.clone()),
+                None => {
+                    let slug = self.free_slug(section_id, &input.slug, None).await?;
+                    let id = self.write_row(&row, &slug, None).await?;
+                    (id.ok_or_else(|| StoreError::Conflict(format!("no free address for {slug}")))?, slug)
+                }
+            },
         };
-        sqlx::query(
-            "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
-             status = $6, published_at = $7, updated_at = $8, correction = $9, created_at = $10, modified_at = $11, \
-             lead_image_id = $12, view_count = $13, owner_id = COALESCE($14, owner_id) WHERE id = $15",
-        )
-        .bind(section_id)
-        .bind(slug.as_str())
-        .bind(&input.headline)
-        .bind(&input.standfirst)
-        .bind(&input.language)
-        .bind(input.status.as_str())
-        .bind(input.published_at.map(|t| t.timestamp()))
-        .bind(input.updated_at.map(|t| t.timestamp()))
-        .bind(article.correction)
-        .bind(article.created_at)
-        .bind(article.modified_at)
-        .bind(article.lead_image_id)
-        .bind(input.view_count)
-        .bind(owner)
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?;
-        put_article_parts(&mut self.tx, id, article.prepared, &author_ids).await?;
-        if let Some(key) = article.key {
+        self.put_parts(id, article.prepared, &author_ids, existing.is_none()).await?;
+        if let Some(key) = article.key
+            && existing.is_none()
+        {
             self.remember("article", key, id).await?;
         }
         record_change(&mut self.tx, "article", id).await?;
         Ok((id, slug, if existing.is_some() { Outcome::Updated } else { Outcome::Created }))
     }
 
-    /// Answers an address the article had on its old platform with a 301 to its address here.
-    pub async fn add_legacy_path(&mut self, path: &str, article: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO legacy_paths (path, article_id) VALUES ($1, $2) \
-             ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id",
-        )
-        .bind(path)
-        .bind(article)
-        .execute(&mut *self.tx)
-        .await?;
+    /// Inserts (`id` is `None`; nothing when the slug is taken in the section) or updates an article's row.
+    async fn write_row(
+        &mut self,
+        row: &ArticleRow<'_, '_>,
+        slug: &Slug,
+        id: Option<i64>,
+    ) -> Result<Option<i64>, StoreError> {
+        let input = &row.article.prepared.input;
+        let sql = if id.is_some() {
+            "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
+             status = $6, published_at = $7, updated_at = $8, correction = $9, created_at = $10, modified_at = $11, \
+             lead_image_id = $12, view_count = $13, owner_id = COALESCE($14, owner_id) WHERE id = $15 RETURNING id"
+        } else {
+            "INSERT INTO articles (section_id, slug, headline, standfirst, language, status, published_at, updated_at, \
+             correction, created_at, modified_at, lead_image_id, view_count, owner_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (section_id, slug) DO NOTHING RETURNING id"
+        };
+        let query = sqlx::query_scalar(sql)
+            .bind(row.section_id)
+            .bind(slug.as_str())
+            .bind(&input.headline)
+            .bind(&input.standfirst)
+            .bind(&input.language)
+            .bind(input.status.as_str())
+            .bind(input.published_at.map(|t| t.timestamp()))
+            .bind(input.updated_at.map(|t| t.timestamp()))
+            .bind(row.article.correction)
+            .bind(row.article.created_at)
+            .bind(row.article.modified_at)
+            .bind(row.article.lead_image_id)
+            .bind(input.view_count)
+            .bind(row.owner);
+        Ok(match id {
+            Some(id) => query.bind(id).fetch_optional(&mut *self.tx).await?,
+            None => query.fetch_optional(&mut *self.tx).await?,
+        })
+    }
+
+    /// Body, byline and tags of an article, each list in one statement; a `fresh` article has none to clear.
+    async fn put_parts(
+        &mut self,
+        id: i64,
+        prepared: &PreparedArticle,
+        author_ids: &[i64],
+        fresh: bool,
+    ) -> Result<(), StoreError> {
+        if !fresh {
+            // The shared writer clears and rewrites; updates are the rare case in an import.
+            return put_article_parts(&mut self.tx, id, prepared, author_ids).await;
+        }
+        sqlx::query("INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&prepared.input.body_markdown)
+            .bind(&prepared.body_html)
+            .execute(&mut *self.tx)
+            .await?;
+        if !author_ids.is_empty() {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO article_authors (article_id, author_id, position) ");
+            insert.push_values((0_i64..).zip(author_ids), |mut row, (position, author)| {
+                row.push_bind(id).push_bind(*author).push_bind(position);
+            });
+            insert.build().execute(&mut *self.tx).await?;
+        }
+        let mut tag_ids = Vec::with_capacity(prepared.tags.len());
+        for tag in &prepared.tags {
+            let cache_key = format!("tag:{}", tag.slug);
+            let tag_id = match self.ids.get(&cache_key) {
+                Some(id) => *id,
+                None => {
+                    let tag_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO tags (slug, name) VALUES ($1, $2) \
+                         ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
+                    )
+                    .bind(tag.slug.as_str())
+                    .bind(&tag.name)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                    self.ids.insert(cache_key, tag_id);
+                    tag_id
+                }
+            };
+            tag_ids.push(tag_id);
+        }
+        if !tag_ids.is_empty() {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO article_tags (article_id, tag_id) ");
+            insert.push_values(&tag_ids, |mut row, tag| {
+                row.push_bind(id).push_bind(*tag);
+            });
+            insert.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// A section's or author's id by slug, remembered for the rest of the import.
+    async fn id_of(&mut self, table: &'static str, kind: &'static str, slug: &str) -> Result<i64, StoreError> {
+        let cache_key = format!("{kind}:{slug}");
+        if let Some(id) = self.ids.get(&cache_key) {
+            return Ok(*id);
+        }
+        let id = id_by_slug(&mut self.tx, table, kind, slug).await?;
+        self.ids.insert(cache_key, id);
+        Ok(id)
+    }
+
+    /// Answers addresses the article had on its old platform with a 301 to its address here.
+    pub async fn add_legacy_paths(&mut self, paths: &[String], article: i64) -> Result<(), StoreError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO legacy_paths (path, article_id) ");
+        insert.push_values(paths, |mut row, path| {
+            row.push_bind(path).push_bind(article);
+        });
+        insert.push(" ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id");
+        insert.build().execute(&mut *self.tx).await?;
         Ok(())
     }
 
@@ -343,7 +455,8 @@ impl ImportTx {
     }
 
     /// Makes every write of the import visible at once, and tells caches.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
         self.tx.commit().await?;
         self.store.changed();
         Ok(())
@@ -365,7 +478,27 @@ impl ImportTx {
         Ok(sqlx::query_scalar(&sql).bind(&self.source).bind(kind).bind(key).fetch_optional(&mut *self.tx).await?)
     }
 
+    /// The article an earlier import from this source made for `key`, from one read of all of them.
+    async fn known_article(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
+        if self.known.is_none() {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT k.key, k.entity_id FROM import_keys k JOIN articles a ON a.id = k.entity_id \
+                 WHERE k.source = $1 AND k.kind = 'article'",
+            )
+            .bind(&self.source)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            self.known = Some(rows.into_iter().collect());
+        }
+        Ok(self.known.as_ref().and_then(|known| known.get(key).copied()))
+    }
+
     async fn remember(&mut self, kind: &str, key: &str, id: i64) -> Result<(), StoreError> {
+        if kind == "article"
+            && let Some(known) = self.known.as_mut()
+        {
+            known.insert(key.to_owned(), id);
+        }
         let source = self.source.clone();
         self.add_source_key(&source, kind, key, id).await
     }

@@ -352,3 +352,30 @@ async fn an_export_reads_back_into_the_same_file() -> TestResult {
     assert_eq!(empty.get("/?p=10").await?.status, 301);
     Ok(())
 }
+
+#[tokio::test]
+async fn administrators_import_from_the_back_office_and_see_the_summary() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(newsroom::auth::Role::Editor).await?;
+    assert_eq!(editor.get("/admin/import").await?.status, 403, "only administrators import");
+    let admin = site.signed_in(newsroom::auth::Role::Administrator).await?;
+    let page = admin.get("/admin/import").await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+
+    let page = admin.post_upload("/admin/import", &[], wxr("The night ferry").as_bytes()).await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Accounted for all 6 items in the file"), "{}", page.body);
+    assert!(page.body.contains("1 pages: newsroom has no static pages yet"), "{}", page.body);
+    assert_eq!(site.get("/city-harbour/night-ferry").await?.status, 200);
+
+    let whole = wxr("Cut short");
+    let page = admin.post_upload("/admin/import", &[], &whole.as_bytes()[..whole.len() / 2]).await?;
+    assert!(page.body.contains("Not imported, and nothing was changed"), "{}", page.body);
+    assert!(page.body.contains("line "), "the message names the place: {}", page.body);
+    assert!(site.get("/city-harbour/night-ferry").await?.body.contains("The night ferry"));
+    let page = admin.post_upload("/admin/import", &[], b"PK\x03\x04 a zip").await?;
+    assert!(page.body.contains("neither a WordPress export"), "{}", page.body);
+    assert!(!site.state.config.data_dir.join("uploads").read_dir()?.any(|_| true), "uploads are removed");
+    Ok(())
+}

@@ -551,16 +551,15 @@ impl<'a> Converter<'a> {
         Some((image, id.to_string(), copy_from))
     }
 
-    /// The addresses the post had: `/?p=ID` and its permalink's path (and the GUID's, when it is one).
+    /// The addresses the post had: `/?p=ID` and its permalink's path. (Not the GUID: it is an identifier, and
+    /// on migrated sites it names another post's old id.)
     fn legacy_paths(&self, item: &Item) -> Vec<String> {
         let mut paths = vec![format!("/?p={}", item.id)];
-        for url in [&item.link, &item.guid] {
-            if let Some(path) = local_path(url, &self.site_host)
-                && !paths.contains(&path)
-                && path != "/"
-            {
-                paths.push(path);
-            }
+        if let Some(path) = local_path(&item.link, &self.site_host)
+            && !paths.contains(&path)
+            && path != "/"
+        {
+            paths.push(path);
         }
         paths
     }

@@ -96,8 +96,6 @@ pub struct Item {
     pub title: String,
     /// The permalink.
     pub link: String,
-    /// The GUID (for older exports, often `…/?p=ID`).
-    pub guid: String,
     /// The author's login.
     pub creator: String,
     /// The body as stored.
@@ -463,7 +461,6 @@ impl Parser {
         match (ns, field) {
             (Ns::Rss, "title") => item.title = text,
             (Ns::Rss, "link") => item.link = text.trim().to_owned(),
-            (Ns::Rss, "guid") => item.guid = text.trim().to_owned(),
             (Ns::Rss, "category") => {
                 let mut term = std::mem::take(&mut self.category);
                 term.name = text.trim().to_owned();
