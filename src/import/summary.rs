@@ -105,11 +105,6 @@ impl Summary {
     pub fn all_accounted(&self) -> bool {
         self.file_items.is_none_or(|items| items == self.accounted)
     }
-
-    /// Items skipped, of every kind.
-    pub fn skipped_total(&self) -> u64 {
-        self.skipped.values().map(|s| s.count).sum()
-    }
 }
 
 impl fmt::Display for Summary {

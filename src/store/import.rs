@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sqlx::{Sqlite, Transaction};
 
-use super::write::{id_by_slug, put_article_parts, record_change};
+use super::write::{id_by_slug, put_article_parts, put_section, put_setting, record_change};
 use super::{Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
 
@@ -92,32 +92,14 @@ impl Store {
 impl ImportTx {
     /// Sets a site setting.
     pub async fn put_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *self.tx)
-        .await?;
-        record_change(&mut self.tx, "settings", 0).await
+        put_setting(&mut self.tx, key, value).await
     }
 
     /// Creates or updates a section, keyed by slug.
     pub async fn put_section(&mut self, section: &SectionInput) -> Result<Outcome, StoreError> {
         let existed = self.exists("sections", section.slug.as_str()).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
-             position = excluded.position RETURNING id",
-        )
-        .bind(section.slug.as_str())
-        .bind(&section.name)
-        .bind(&section.description)
-        .bind(section.position)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let id = put_section(&mut self.tx, section).await?;
         self.ids.insert(format!("section:{}", section.slug), id);
-        record_change(&mut self.tx, "section", id).await?;
         Ok(if existed { Outcome::Updated } else { Outcome::Created })
     }
 

@@ -101,7 +101,7 @@ pub(super) async fn record_change(conn: &mut SqliteConnection, entity: &str, id:
     Ok(())
 }
 
-async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), StoreError> {
+pub(super) async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
@@ -112,7 +112,7 @@ async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Res
     record_change(conn, "settings", 0).await
 }
 
-async fn put_section(conn: &mut SqliteConnection, section: &SectionInput) -> Result<i64, StoreError> {
+pub(super) async fn put_section(conn: &mut SqliteConnection, section: &SectionInput) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
