@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use crate::cache::PageCache;
 use crate::config::Config;
 use crate::search::SearchIndex;
+use crate::settings::{LiveSettings, SiteSettings};
 use crate::store::{Store, StoreError};
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
@@ -64,6 +65,8 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     /// Settings the server was started with.
     pub config: Config,
+    /// The site settings in force (the back office's, under the configuration's fixed values).
+    pub settings: Arc<LiveSettings>,
     /// The database.
     pub store: Store,
     /// Templates and assets.
@@ -80,6 +83,22 @@ pub struct Shared {
     pub search: Arc<SearchIndex>,
     /// Prompts the search index to catch up after a write on this node.
     search_wake: Arc<Notify>,
+}
+
+impl AppState {
+    /// The site settings in force now.
+    pub fn site(&self) -> Arc<SiteSettings> {
+        self.settings.get()
+    }
+
+    /// Reads the site settings again after a save and, when they changed, empties the page cache so that no
+    /// page made with the old ones is served after the save returns.
+    pub async fn reload_settings(&self) -> Result<(), StoreError> {
+        if self.settings.reload(&self.store, &self.config).await? {
+            self.cache.invalidate_all();
+        }
+        Ok(())
+    }
 }
 
 impl Deref for AppState {
@@ -99,7 +118,7 @@ pub struct App {
 impl App {
     /// Opens the data directory and database (running migrations), loads the demo into an empty database
     /// when configured, loads the theme, and binds the address.
-    pub async fn build(config: Config) -> Result<App, StartError> {
+    pub async fn build(mut config: Config) -> Result<App, StartError> {
         let media = config.media_dir();
         std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
         let store = Store::open_sqlite(&config.database_path()).await?;
@@ -116,10 +135,13 @@ impl App {
         let theme = Theme::load(config.theme_dir.as_deref())?;
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        // With port 0 the system chose one: the default public address must name it.
+        config.addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let settings = Arc::new(LiveSettings::new(SiteSettings::load(&store, &config).await?));
         let cache = PageCache::new(config.cache_bytes);
         let invalidate = cache.clone();
         store.on_change(move || invalidate.invalidate_all());
-        let views = ViewCounter::new(config.trusted_proxies.clone(), config.timezone);
+        let views = ViewCounter::new(config.trusted_proxies.clone(), Arc::clone(&settings));
         let search = Arc::new(SearchIndex::open(&config.search_dir())?);
         let search_wake = Arc::new(Notify::new());
         let wake = Arc::clone(&search_wake);
@@ -128,6 +150,7 @@ impl App {
             listener,
             state: AppState(Arc::new(Shared {
                 config,
+                settings,
                 store,
                 theme,
                 cache,
@@ -157,6 +180,7 @@ impl App {
         let flusher = state.views.spawn_flusher(state.store.clone());
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
+        let settings = follow_settings(state.clone());
         // The back office is merged outside the public router's page cache: its pages are never cached.
         let router: Router =
             site::router(self.state.clone()).merge(admin::router(self.state.clone())).merge(api::router(self.state));
@@ -167,12 +191,31 @@ impl App {
         indexer.abort();
         state.search.close().await;
         publisher.abort();
+        settings.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
         state.store.close().await;
         result
     }
+}
+
+/// How often a node rereads the site settings, to see a save made on another node or by a command.
+const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page cache when they
+/// changed.
+fn follow_settings(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(SETTINGS_POLL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = state.reload_settings().await {
+                tracing::warn!(%error, "rereading the site settings failed; trying again");
+            }
+        }
+    })
 }
 
 /// Completes on Ctrl-C or SIGTERM, whichever comes first. SIGTERM is listened for from the call on, not from

@@ -351,7 +351,8 @@ async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (kind, outcome) = match command {
         ImportCommand::Wordpress { file, media_dir } => {
-            let options = wordpress::Options { media_dir, timezone: config.timezone };
+            let timezone = crate::settings::SiteSettings::load(&store, config).await?.timezone;
+            let options = wordpress::Options { media_dir, timezone };
             ("WordPress", wordpress::import(&store, &file, options, &media, watch).await)
         }
         ImportCommand::Ghost { file, media_dir, site_url } => {

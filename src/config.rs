@@ -32,10 +32,11 @@ pub struct Config {
     pub demo: bool,
     /// Templates and assets here override the embedded default theme, file by file.
     pub theme_dir: Option<PathBuf>,
-    /// The site's time zone, used to show publication times.
-    pub timezone: Tz,
-    /// The public address of the site, for canonical links; defaults to `http://{addr}`.
-    pub base_url: String,
+    /// The site's time zone when the operator fixes it here; otherwise the back office sets it (default UTC).
+    pub timezone: Option<Tz>,
+    /// The site's public address when the operator fixes it here; otherwise the back office sets it (default
+    /// `http://{addr}`).
+    pub base_url: Option<String>,
     /// Whether the server counts views itself or pages report them with a beacon (behind a CDN).
     pub views: CountingMode,
     /// Proxies whose `X-Forwarded-For` is believed when finding a reader's address.
@@ -105,8 +106,10 @@ pub enum ConfigError {
         /// What was given.
         value: String,
     },
-    /// The base URL does not start with http:// or https://.
-    #[error("invalid base URL {value:?}: expected http:// or https:// followed by a host")]
+    /// The base URL is not http:// or https:// and a host.
+    #[error(
+        "invalid base URL {value:?}: expected http:// or https:// followed by a host, such as https://news.example.com"
+    )]
     BaseUrl {
         /// What was given.
         value: String,
@@ -130,11 +133,15 @@ impl RawConfig {
     pub fn validate(self) -> Result<Config, ConfigError> {
         let addr_text = self.addr.unwrap_or_else(|| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Addr { value: addr_text.clone() })?;
-        let tz_text = self.timezone.unwrap_or_else(|| "UTC".to_owned());
-        let timezone: Tz = tz_text.parse().map_err(|_| ConfigError::Timezone { value: tz_text.clone() })?;
+        let timezone = match self.timezone {
+            Some(name) => Some(name.parse::<Tz>().map_err(|_| ConfigError::Timezone { value: name.clone() })?),
+            None => None,
+        };
         let base_url = match self.base_url {
-            Some(url) => normalise_base_url(&url)?,
-            None => format!("http://{addr}"),
+            Some(url) => Some(
+                crate::settings::normalise_base_url(&url).map_err(|_| ConfigError::BaseUrl { value: url.clone() })?,
+            ),
+            None => None,
         };
         let trusted_proxies = parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?;
         Ok(Config {
@@ -160,13 +167,18 @@ impl Config {
             data_dir: data_dir.into(),
             demo: false,
             theme_dir: None,
-            timezone: Tz::UTC,
-            base_url: "http://127.0.0.1".to_owned(),
+            timezone: None,
+            base_url: None,
             views: CountingMode::Server,
             trusted_proxies: Vec::new(),
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
             feed_content: FeedContent::Full,
         }
+    }
+
+    /// The public address when neither the configuration nor the back office sets one: the listen address.
+    pub fn default_base_url(&self) -> String {
+        format!("http://{}", self.addr)
     }
 
     /// The SQLite database file inside the data directory.
@@ -197,15 +209,6 @@ fn parse_proxies(list: &str) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
-fn normalise_base_url(url: &str) -> Result<String, ConfigError> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
-    match host {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
-        _ => Err(ConfigError::BaseUrl { value: url.to_owned() }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,8 +217,8 @@ mod tests {
     fn defaults_serve_on_8080_in_utc() -> Result<(), ConfigError> {
         let config = RawConfig::default().validate()?;
         assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
-        assert_eq!(config.timezone, Tz::UTC);
-        assert_eq!(config.base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.timezone, None, "the back office chooses");
+        assert_eq!(config.default_base_url(), "http://127.0.0.1:8080");
         assert!(config.demo);
         Ok(())
     }
@@ -244,7 +247,7 @@ mod tests {
     #[test]
     fn base_url_loses_its_trailing_slash() -> Result<(), ConfigError> {
         let raw = RawConfig { base_url: Some("https://news.example.com/".into()), ..RawConfig::default() };
-        assert_eq!(raw.validate()?.base_url, "https://news.example.com");
+        assert_eq!(raw.validate()?.base_url.as_deref(), Some("https://news.example.com"));
         Ok(())
     }
 }

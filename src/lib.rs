@@ -1,7 +1,6 @@
 //! newsroom: a publishing platform for news and opinion sites.
 //!
-//! One binary serves the public site (and, as later capabilities land, the back office and a JSON API)
-//! from one store. The library holds everything; `main.rs` only parses the command line.
+//! One binary serves the public site, the back office and a JSON API from one store. The library holds everything; `main.rs` only parses the command line.
 
 pub mod admin;
 pub mod api;
@@ -17,6 +16,7 @@ pub mod generate;
 pub mod import;
 pub mod media;
 pub mod search;
+pub mod settings;
 pub mod site;
 pub mod store;
 pub mod theme;

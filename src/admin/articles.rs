@@ -1,7 +1,6 @@
 //! Articles in the back office: the filtered list, the editor (with a Preview button that needs no script),
 //! deletion, and revisions (history, readable diff, restore).
 
-use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,11 +12,10 @@ use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use super::editing::{self, ArticleDraft, SaveError};
-use super::{AdminError, Fields, Session, page};
+use super::{AdminError, Fields, Session, Submitted, page};
 use crate::app::AppState;
 use crate::auth::{Action, may, statuses_for};
 use crate::content::{ArticleStatus, render_markdown};
-use crate::site::format::ap_datetime;
 use crate::store::{AdminFilter, EditableArticle};
 
 /// Articles a list page shows.
@@ -83,7 +81,7 @@ pub async fn list(
         offset: (page_number - 1) * PER_PAGE,
     };
     let (items, total) = state.store.admin_articles(&filter).await?;
-    let zone = state.config.timezone;
+    let site = state.site();
     let rows: Vec<ListRow> = items
         .into_iter()
         .map(|item| ListRow {
@@ -93,7 +91,7 @@ pub async fn list(
             section: item.section_name,
             status: item.status,
             authors: item.authors,
-            when: DateTime::from_timestamp(item.modified_at, 0).map(|t| ap_datetime(t, &zone)).unwrap_or_default(),
+            when: DateTime::from_timestamp(item.modified_at, 0).map(|t| site.show_time(t)).unwrap_or_default(),
         })
         .collect();
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
@@ -138,6 +136,17 @@ struct EditorMessages {
     notice: String,
     stale: bool,
     preview: Option<String>,
+    /// Whether a lead-image upload was refused: its part of the form opens, filled in again.
+    upload_refused: bool,
+    upload: UploadText,
+}
+
+/// What an editor typed about an image they uploaded.
+#[derive(Debug, Default, Serialize)]
+struct UploadText {
+    alt: String,
+    caption: String,
+    credit: String,
 }
 
 async fn editor(
@@ -148,14 +157,14 @@ async fn editor(
     modified_at: i64,
     messages: EditorMessages,
 ) -> Result<Response, AdminError> {
-    let zone = state.config.timezone;
+    let site = state.site();
     let mut author_slots = draft.authors.clone();
     author_slots.resize(draft.authors.len().max(2) + 1, String::new());
     let view = EditorView {
         id: current.map(|c| c.id),
         publish_at: draft
             .published_at
-            .map(|t| t.with_timezone(&zone).format(LOCAL_FORMAT).to_string())
+            .map(|t| t.with_timezone(&site.timezone).format(LOCAL_FORMAT).to_string())
             .unwrap_or_default(),
         modified_at,
         author_slots,
@@ -163,7 +172,7 @@ async fn editor(
         public_url: current
             .filter(|c| c.status == ArticleStatus::Published)
             .map(|c| format!("/{}/{}", c.section, c.slug)),
-        updated: draft.updated_at.map(|t| ap_datetime(t, &zone)),
+        updated: draft.updated_at.map(|t| site.show_time(t)),
         draft,
     };
     let statuses: Vec<&str> =
@@ -172,9 +181,10 @@ async fn editor(
         if messages.error.is_empty() && !messages.stale { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
     let context = context! {
-        article => view, messages, statuses, can_delete, zone => zone.name(),
+        article => view, messages, statuses, can_delete, zone => site.timezone.name(),
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
         images => lead_image_choices(state, current).await?,
+        max_upload_mb => crate::media::MAX_UPLOAD_BYTES / 1024 / 1024,
     };
     let mut response = page(state, session, "articles", "admin/editor.html", context).await?;
     *response.status_mut() = status;
@@ -261,11 +271,11 @@ async fn submit(
     state: &AppState,
     session: &Session,
     current: Option<EditableArticle>,
-    form: &Fields,
+    submitted: &Submitted,
 ) -> Result<Response, AdminError> {
-    let current = current.as_ref();
+    let (current, form) = (current.as_ref(), &submitted.fields);
     let modified_at = form.get("modified_at").parse::<i64>().unwrap_or(0);
-    let mut draft = match draft_from_form(form, state.config.timezone) {
+    let mut draft = match draft_from_form(form, state.site().timezone) {
         Ok(draft) => draft,
         Err(error) => {
             let draft = current.map(ArticleDraft::from).unwrap_or_default();
@@ -275,6 +285,21 @@ async fn submit(
     };
     // The "Updated" time is the stored one unless the editor asks for a new one.
     draft.updated_at = current.and_then(|c| c.updated_at);
+    // A lead image uploaded with the form goes to the library first (whatever the button), so it is chosen
+    // in the editor that comes back and never has to be sent twice.
+    if let Some(file) = submitted.file("lead_file") {
+        let text = super::media::image_text(form, "lead_");
+        match crate::media::add_to_library(&state.store, state.config.media_dir(), file.to_vec(), &text.clone()).await {
+            Ok(id) => draft.lead_image = Some(id),
+            Err(crate::media::LibraryError::Refused(message)) => {
+                let error = format!("the lead image was not uploaded: {message}");
+                let upload = UploadText { alt: text.alt, caption: text.caption, credit: text.credit };
+                let messages = EditorMessages { error, upload, upload_refused: true, ..Default::default() };
+                return editor(state, session, current, draft, modified_at, messages).await;
+            }
+            Err(crate::media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
+        }
+    }
     if form.get("action") == "preview" {
         let messages = match editing::prepare(state, &session.user, current, &draft).await {
             Ok(_) => EditorMessages { preview: Some(render_markdown(&draft.body)), ..Default::default() },
@@ -298,11 +323,7 @@ async fn submit(
 }
 
 /// `POST /admin/articles`: creates an article (or previews a new one).
-pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    Form(form): Form<Fields>,
-) -> Result<Response, AdminError> {
+pub async fn create(State(state): State<AppState>, session: Session, form: Submitted) -> Result<Response, AdminError> {
     submit(&state, &session, None, &form).await
 }
 
@@ -311,7 +332,7 @@ pub async fn update(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    Form(form): Form<Fields>,
+    form: Submitted,
 ) -> Result<Response, AdminError> {
     let current = editing::load_for(&state, &session.user, id, Action::EditArticle).await?;
     submit(&state, &session, Some(current), &form).await
@@ -341,7 +362,7 @@ pub async fn revisions(
     Path(id): Path<i64>,
 ) -> Result<Response, AdminError> {
     let article = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
-    let zone = state.config.timezone;
+    let site = state.site();
     let rows: Vec<RevisionRow> = state
         .store
         .revisions(id)
@@ -349,7 +370,7 @@ pub async fn revisions(
         .into_iter()
         .map(|r| RevisionRow {
             id: r.id,
-            when: DateTime::from_timestamp(r.saved_at, 0).map(|t| ap_datetime(t, &zone)).unwrap_or_default(),
+            when: DateTime::from_timestamp(r.saved_at, 0).map(|t| site.show_time(t)).unwrap_or_default(),
             who: r.user_name.unwrap_or_else(|| "a removed user".into()),
         })
         .collect();
@@ -387,8 +408,14 @@ async fn load_revision(
 ) -> Result<(EditableArticle, ArticleDraft), AdminError> {
     let (article_id, snapshot) = state.store.revision(revision).await?.ok_or(AdminError::NotFound)?;
     let article = editing::load_for(state, &session.user, article_id, action).await?;
-    let draft: ArticleDraft =
-        serde_json::from_str(&snapshot).map_err(|e| AdminError::BadRequest(format!("unreadable revision: {e}")))?;
+    let unreadable = |e: serde_json::Error| AdminError::BadRequest(format!("unreadable revision: {e}"));
+    let mut fields: serde_json::Value = serde_json::from_str(&snapshot).map_err(unreadable)?;
+    // Revisions saved before articles had library images do not mention one: they keep the article's image
+    // rather than removing it.
+    if let Some(fields) = fields.as_object_mut() {
+        fields.entry("lead_image").or_insert_with(|| article.lead_image_id.into());
+    }
+    let draft: ArticleDraft = serde_json::from_value(fields).map_err(unreadable)?;
     Ok((article, draft))
 }
 

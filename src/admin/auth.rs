@@ -44,7 +44,7 @@ async fn anonymous_page(
     context: minijinja::Value,
 ) -> Result<Response, AdminError> {
     let (csrf, cookie) = pre_session_token(state, headers);
-    let html = state.theme.render(template, context! { csrf, site => site_name(state).await, ..context })?;
+    let html = state.theme.render(template, context! { csrf, site => site_name(state), ..context })?;
     let mut response = (status, Html(html)).into_response();
     if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -81,7 +81,7 @@ pub async fn sign_in_page(
 
 /// The page shown while no account exists: how to make the first one on the server.
 pub async fn first_run(state: &AppState) -> Result<Response, AdminError> {
-    let html = state.theme.render("admin/first_run.html", context! { site => site_name(state).await })?;
+    let html = state.theme.render("admin/first_run.html", context! { site => site_name(state) })?;
     Ok(Html(html).into_response())
 }
 

@@ -30,7 +30,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 async fn check(state: &AppState, request: Request) -> Result<Request, AdminError> {
-    if !same_origin(request.headers(), &state.config.base_url) {
+    if !same_origin(request.headers(), &state.site().base_url) {
         return Err(AdminError::Csrf);
     }
     let signed_in = session::current(state, request.headers()).await?;

@@ -51,7 +51,7 @@ pub async fn page(
     let drafts: Vec<AdminListItem> = state.store.admin_articles(&list(ArticleStatus::Draft)).await?.0;
     let submitted = state.store.admin_articles(&list(ArticleStatus::Submitted)).await?.0;
     let scheduled = state.store.admin_articles(&list(ArticleStatus::Scheduled)).await?.0;
-    let zone = state.config.timezone;
+    let zone = state.site().timezone;
     let today = Utc::now().with_timezone(&zone).date_naive();
     let week = chart::window_start(today, 7).format("%Y-%m-%d").to_string();
     let mut most_read: Vec<MostRead> = Vec::new();
@@ -81,7 +81,7 @@ pub async fn page(
 /// The chart of article `id`'s daily views over the last [`CHART_DAYS`] days, if the user may see it.
 async fn chart_for(state: &AppState, session: &Session, id: i64) -> Result<String, AdminError> {
     let article = editing::load_for(state, &session.user, id, Action::ViewArticle).await?;
-    let zone = state.config.timezone;
+    let zone = state.site().timezone;
     let last = Utc::now().with_timezone(&zone).date_naive();
     let first = chart::window_start(last, CHART_DAYS);
     let views: Vec<_> = state

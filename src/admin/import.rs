@@ -109,7 +109,7 @@ pub async fn upload(
     let started = std::time::Instant::now();
     let outcome: Result<Summary, ImportError> = match kind {
         Kind::WordPress => {
-            let options = wordpress::Options { media_dir: None, timezone: state.config.timezone };
+            let options = wordpress::Options { media_dir: None, timezone: state.site().timezone };
             wordpress::import(&state.store, &upload.0, options, &media, |_, _| {}).await
         }
         Kind::Ghost => ghost::import(&state.store, &upload.0, ghost::Options::default(), &media, |_, _| {}).await,
@@ -118,6 +118,8 @@ pub async fn upload(
     drop(upload);
     match outcome {
         Ok(summary) => {
+            // Our own format carries the site settings too.
+            state.reload_settings().await?;
             let text =
                 format!("Imported a {} export in {:.1} s:\n{summary}", kind.name(), started.elapsed().as_secs_f64());
             render(&state, &session, &text, "").await

@@ -1,11 +1,11 @@
 //! The media library: upload images (type read from the content, size and pixel limits, resized copies), give
 //! them alt text, caption and credit, and delete those no article uses.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::{AdminError, Session, page, require};
+use super::{AdminError, Fields, Session, Submitted, page, require};
 use crate::app::AppState;
 use crate::auth::Action;
 use crate::media;
@@ -34,27 +34,11 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
-    mut form: Multipart,
+    mut form: Submitted,
 ) -> Result<Response, AdminError> {
     require(&session.user, Action::CreateArticle, None)?;
-    let (mut file, mut alt, mut caption, mut credit) = (Vec::new(), String::new(), String::new(), String::new());
-    while let Some(field) = form.next_field().await.map_err(|e| AdminError::BadRequest(e.to_string()))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => file = field.bytes().await.map_err(|e| AdminError::BadRequest(e.to_string()))?.to_vec(),
-            "alt" | "caption" | "credit" => {
-                let text = field.text().await.map_err(|e| AdminError::BadRequest(e.to_string()))?;
-                let target = match name.as_str() {
-                    "alt" => &mut alt,
-                    "caption" => &mut caption,
-                    _ => &mut credit,
-                };
-                *target = text.chars().take(1000).collect();
-            }
-            _ => {}
-        }
-    }
-    let text = media::ImageText { alt, caption, credit };
+    let file = form.take_file("file").unwrap_or_default();
+    let text = image_text(&form.fields, "");
     match media::add_to_library(&state.store, state.config.media_dir(), file, &text).await {
         Ok(_) => {}
         Err(media::LibraryError::Refused(message)) => {
@@ -63,6 +47,13 @@ pub async fn upload(
         Err(media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
     }
     library(&state, &session, "", "Uploaded. Choose it as a lead image in the article editor.").await
+}
+
+/// The alt text, caption and credit sent with an upload, as fields named `{prefix}alt`, `{prefix}caption` and
+/// `{prefix}credit`, each cut to 1,000 characters.
+pub(super) fn image_text(fields: &Fields, prefix: &str) -> media::ImageText {
+    let read = |name: &str| fields.get(&format!("{prefix}{name}")).trim().chars().take(1000).collect::<String>();
+    media::ImageText { alt: read("alt"), caption: read("caption"), credit: read("credit") }
 }
 
 /// `POST /admin/media/{id}/delete`: refused while an article uses the image.

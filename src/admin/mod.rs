@@ -9,6 +9,7 @@ mod chart;
 mod csrf;
 mod dashboard;
 pub mod editing;
+mod form;
 mod import;
 mod media;
 pub mod scheduler;
@@ -30,6 +31,7 @@ use crate::app::AppState;
 use crate::auth::{Action, ArticleFacts, User, may};
 use crate::store::StoreError;
 use crate::theme::ThemeError;
+pub use form::{Fields, Submitted};
 pub use session::Session;
 
 /// The largest form the back office accepts (a long article with room to spare).
@@ -109,7 +111,7 @@ async fn error_pages(
     };
     let status = response.status();
     let title = status.canonical_reason().unwrap_or("Error");
-    match state.theme.render("admin/message.html", context! { title, message, site => site_name(&state).await }) {
+    match state.theme.render("admin/message.html", context! { title, message, site => site_name(&state) }) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "back-office error page failed");
@@ -119,8 +121,8 @@ async fn error_pages(
 }
 
 /// The site's name for page titles.
-async fn site_name(state: &AppState) -> String {
-    state.store.setting("site.name").await.ok().flatten().unwrap_or_else(|| "newsroom".to_owned())
+fn site_name(state: &AppState) -> String {
+    state.site().name.clone()
 }
 
 /// Refuses unless `user` may do `action` (on the article described by `facts`).
@@ -148,7 +150,7 @@ async fn page(
     context: Value,
 ) -> Result<Response, AdminError> {
     let frame = Frame {
-        site: site_name(state).await,
+        site: site_name(state),
         user: session.user.clone(),
         csrf: session.csrf.clone(),
         current,
@@ -157,28 +159,6 @@ async fn page(
     };
     let html = state.theme.render(template, context! { frame, ..context })?;
     Ok(Html(html).into_response())
-}
-
-/// A form's fields in order; names may repeat.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    /// The first value of `name`, or empty.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
-    }
-
-    /// Every non-empty value of `name`, in order.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(key, value)| key == name && !value.trim().is_empty()).map(|(_, v)| v.as_str()).collect()
-    }
-
-    /// Whether `name` was sent (a ticked checkbox).
-    pub fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(key, _)| key == name)
-    }
 }
 
 /// Wraps back-office routes in what every one of them needs: the CSRF guard, error pages in the back office's
@@ -191,6 +171,11 @@ fn guarded(routes: Router<AppState>, state: &AppState, max_bytes: usize) -> Rout
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
+/// The body limit of forms that may carry an image (the media library, the article editor, settings).
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)
+}
+
 /// Every route of the back office.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
@@ -200,9 +185,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/sign-out", post(auth::sign_out))
         .route("/admin/password", get(auth::password_page).post(auth::change_password))
         .route("/admin/set-password/{token}", get(auth::set_password_page).post(auth::set_password))
-        .route("/admin/articles", get(articles::list).post(articles::create))
+        .route("/admin/articles", get(articles::list).post(articles::create).layer(upload_limit()))
         .route("/admin/articles/new", get(articles::new))
-        .route("/admin/articles/{id}", get(articles::edit).post(articles::update))
+        .route("/admin/articles/{id}", get(articles::edit).post(articles::update).layer(upload_limit()))
         .route("/admin/articles/{id}/delete", post(articles::delete))
         .route("/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/admin/articles/{id}/views.svg", get(dashboard::chart))
@@ -218,12 +203,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tokens", get(users::tokens).post(users::create_token))
         .route("/admin/tokens/{id}/delete", post(users::revoke_token))
         .route("/admin/settings", get(settings::show).post(settings::save))
-        .route(
-            "/admin/media",
-            get(media::list)
-                .post(media::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)),
-        )
+        .route("/admin/media", get(media::list).post(media::upload).layer(upload_limit()))
         .route("/admin/media/{id}/delete", post(media::delete));
     let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK);
     // A whole site's export is far larger than any other upload, so its route has its own limit.

@@ -44,7 +44,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// A `Set-Cookie` value for the back office: HttpOnly, SameSite=Lax, path /admin, Secure over HTTPS.
 /// `max_age` of zero deletes the cookie.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.base_url.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if state.site().is_https() { "; Secure" } else { "" };
     let text = format!("{name}={value}; Path=/admin; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     // Names and values are our own hex tokens, always valid header text.
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))

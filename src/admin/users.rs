@@ -31,7 +31,7 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
 async fn password_link(state: &AppState, user: i64) -> Result<String, AdminError> {
     let token = new_token();
     state.store.create_password_link(&token_hash(&token), user, Utc::now() + Duration::days(LINK_DAYS)).await?;
-    Ok(format!("{}/admin/set-password/{token}", state.config.base_url.trim_end_matches('/')))
+    Ok(format!("{}/admin/set-password/{token}", state.site().base_url))
 }
 
 /// `POST /admin/users`: creates an account without a password and shows its one-time link.
@@ -92,21 +92,23 @@ struct TokenRow {
     id: i64,
     label: String,
     created: String,
+    last_used: Option<String>,
 }
 
 async fn tokens_page(state: &AppState, session: &Session, token: &str) -> Result<Response, AdminError> {
-    let zone = state.config.timezone;
+    let site = state.site();
+    let shown =
+        |seconds: i64| chrono::DateTime::from_timestamp(seconds, 0).map(|t| site.show_time(t)).unwrap_or_default();
     let rows: Vec<TokenRow> = state
         .store
         .api_tokens_of(session.user.id)
         .await?
         .into_iter()
-        .map(|(id, label, created)| TokenRow {
-            id,
-            label,
-            created: chrono::DateTime::from_timestamp(created, 0)
-                .map(|t| crate::site::format::ap_datetime(t, &zone))
-                .unwrap_or_default(),
+        .map(|t| TokenRow {
+            id: t.id,
+            label: t.label,
+            created: shown(t.created_at),
+            last_used: t.last_used_at.map(shown),
         })
         .collect();
     page(state, session, "tokens", "admin/tokens.html", context! { token, rows }).await

@@ -92,7 +92,12 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or_else(unauthorized)?;
-        state.store.user_by_api_token(&token_hash(token)).await?.map(ApiUser).ok_or_else(unauthorized)
+        state
+            .store
+            .user_by_api_token(&token_hash(token), chrono::Utc::now())
+            .await?
+            .map(ApiUser)
+            .ok_or_else(unauthorized)
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::content::{
     ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SectionInput, Slug, SlugError,
 };
-use crate::site::view::{SITE_DESCRIPTION, SITE_NAME};
+use crate::settings::{DESCRIPTION as SITE_DESCRIPTION, NAME as SITE_NAME};
 use crate::store::{Batch, BatchReport, Store, StoreError};
 
 pub use art::{LEAD_HEIGHT, LEAD_WIDTH, MOTIFS};

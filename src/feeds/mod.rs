@@ -15,9 +15,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::site::SiteError;
-use crate::site::view::{
-    SITE_DESCRIPTION, SITE_NAME, absolute_url, article_url, author_url, media_url, section_url, tag_url,
-};
+use crate::site::view::{absolute_url, article_url, author_url, media_url, section_url, tag_url};
 use crate::store::{CardQuery, ListFilter};
 pub use sitemap::{robots, sitemap_file, sitemap_index};
 
@@ -202,12 +200,12 @@ async fn load(
 ) -> Result<Feed, SiteError> {
     let now = Utc::now();
     let store = &state.store;
-    let base = &state.config.base_url;
+    let site = state.site();
+    let base = &site.base_url;
     let cards = store.cards(&CardQuery::newest(filter, FEED_LENGTH), now).await?;
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let mut details = store.feed_details(&ids).await?;
-    let site_name = store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned());
-    let description = store.setting(SITE_DESCRIPTION).await?.unwrap_or_default();
+    let (site_name, description) = (site.name.clone(), site.description.clone());
     let entries: Vec<Entry> = cards
         .into_iter()
         .map(|card| {

@@ -13,7 +13,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use super::xml_response;
 use crate::app::AppState;
 use crate::site::SiteError;
-use crate::site::view::{SITE_NAME, absolute_url, article_url, author_url, media_url, section_url, tag_url};
+use crate::site::view::{absolute_url, article_url, author_url, media_url, section_url, tag_url};
 use crate::store::{ListFilter, ListedKind, SitemapEntry};
 
 /// URLs per article sitemap: the protocol's limit.
@@ -52,7 +52,8 @@ fn to_site_error(error: io::Error) -> SiteError {
 /// `GET /sitemap.xml`: the index of every sitemap, each with the newest change it covers.
 pub async fn sitemap_index(State(state): State<AppState>) -> Result<Response, SiteError> {
     let now = Utc::now();
-    let base = &state.config.base_url;
+    let site = state.site();
+    let base = &site.base_url;
     let total = state.store.count(ListFilter::All, now).await?;
     let newest = state.store.last_modified(now).await?.unwrap_or(now);
     let chunks = (total + URLS_PER_SITEMAP - 1) / URLS_PER_SITEMAP;
@@ -102,7 +103,8 @@ async fn articles(state: &AppState, chunk: i64) -> Result<Response, SiteError> {
     if entries.is_empty() && chunk > 1 {
         return Err(SiteError::NotFound);
     }
-    let base = &state.config.base_url;
+    let site = state.site();
+    let base = &site.base_url;
     let newest = entries.iter().map(|e| e.modified).max();
     let body = document("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:image", IMAGE_NS)], |w| {
         for entry in &entries {
@@ -125,12 +127,13 @@ async fn articles(state: &AppState, chunk: i64) -> Result<Response, SiteError> {
 
 async fn news(state: &AppState) -> Result<Response, SiteError> {
     let now = Utc::now();
-    let base = &state.config.base_url;
-    let publication = state.store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned());
+    let site = state.site();
+    let base = &site.base_url;
+    let publication = &site.name;
     let recent = state.store.recent_sitemap_entries(now, now - NEWS_WINDOW, 1_000).await?;
     let body = document("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)], |w| {
         for entry in &recent {
-            news_url(w, base, &publication, entry)?;
+            news_url(w, base, publication, entry)?;
         }
         Ok(())
     })
@@ -156,7 +159,8 @@ fn news_url(w: &mut Writer<Vec<u8>>, base: &str, publication: &str, entry: &Site
 
 async fn pages(state: &AppState) -> Result<Response, SiteError> {
     let now = Utc::now();
-    let base = &state.config.base_url;
+    let site = state.site();
+    let base = &site.base_url;
     let mut paths = vec!["/".to_owned()];
     paths.extend(state.store.sections().await?.iter().map(|s| section_url(&s.slug)));
     paths.extend(state.store.listed_slugs(ListedKind::Author, now).await?.iter().map(|s| author_url(s)));
@@ -175,7 +179,7 @@ async fn pages(state: &AppState) -> Result<Response, SiteError> {
 pub async fn robots(State(state): State<AppState>) -> Response {
     let body = format!(
         "User-agent: *\nDisallow: /admin/\nDisallow: /views/\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
-        state.config.base_url
+        state.site().base_url
     );
     ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))], body).into_response()
 }

@@ -72,7 +72,7 @@ pub async fn page(
     page.image =
         article.card.image.as_ref().map(|lead| ImageView { url: presenter.absolute(&image(lead).url), ..image(lead) });
     let home = presenter.absolute("/");
-    let logo = state.theme.asset_url("logo.svg").map(|url| presenter.absolute(url));
+    let logo = presenter.publisher_logo();
     let news_article = NewsArticle {
         url: &page.canonical,
         headline: &card.headline,

@@ -68,7 +68,7 @@ pub async fn page(State(state): State<AppState>, uri: axum::http::Uri) -> Result
 
     let chrome = presenter.chrome(None).await?;
     let mut page = presenter.meta(&chrome, None, "", "/");
-    let logo = state.theme.asset_url("logo.svg").map(|url| presenter.absolute(url));
+    let logo = presenter.publisher_logo();
     page.json_ld = Some(structured::script(vec![
         structured::website(&chrome.site.name, &page.canonical, &chrome.site.description),
         structured::publisher(&chrome.site.name, &page.canonical, logo.as_deref()),

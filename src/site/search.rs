@@ -105,7 +105,7 @@ struct Found {
 
 async fn find(state: &AppState, params: &Params) -> Result<Found, SiteError> {
     let now = Utc::now();
-    let zone = state.config.timezone;
+    let zone = state.site().timezone;
     let start_of = |day: NaiveDate, time: NaiveTime| {
         zone.from_local_datetime(&day.and_time(time)).earliest().map(|t| t.timestamp())
     };

@@ -4,9 +4,12 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
-use super::format::{ap_datetime, group_digits};
+use std::sync::Arc;
+
+use super::format::group_digits;
 use crate::app::AppState;
 use crate::content::{ArticleCard, LeadImage, SectionRef};
+use crate::settings::{Logo, SiteSettings};
 use crate::store::StoreError;
 
 /// A link: display name and address.
@@ -44,6 +47,8 @@ pub struct ImageView {
     pub height: u32,
     /// Resized copies in the original's format and the original, for `srcset` (empty when there are none).
     pub srcset: String,
+    /// WebP copies for a `<picture>` source, when the original is not WebP (empty when there are none).
+    pub webp_srcset: String,
 }
 
 /// An article as lists show it.
@@ -87,6 +92,8 @@ pub struct SiteView {
     pub description: String,
     /// Language of the pages.
     pub lang: String,
+    /// The masthead's logo, when the site has one.
+    pub logo: Option<Logo>,
 }
 
 /// Head metadata of a page.
@@ -133,42 +140,36 @@ pub struct Chrome {
 /// What every page's frame is made of, loaded once per content generation.
 #[derive(Debug)]
 pub struct SiteFrame {
-    /// Site name.
-    pub name: String,
-    /// One-line description.
-    pub description: String,
     /// Sections in navigation order.
     pub sections: Vec<crate::content::Section>,
 }
 
-/// Setting keys for the site's name and description.
-pub const SITE_NAME: &str = "site.name";
-/// See [`SITE_NAME`].
-pub const SITE_DESCRIPTION: &str = "site.description";
-
-/// Turns domain values into views using the site's settings (time zone, base URL).
-#[derive(Debug, Clone, Copy)]
+/// Turns domain values into views using the site's settings (time zone, date format, base URL).
+#[derive(Debug, Clone)]
 pub struct Presenter<'a> {
     state: &'a AppState,
+    /// The settings in force when the request began, so one page never mixes two.
+    site: Arc<SiteSettings>,
 }
 
 impl<'a> Presenter<'a> {
     /// A presenter for this request's state.
     pub fn new(state: &'a AppState) -> Presenter<'a> {
-        Presenter { state }
+        Presenter { state, site: state.site() }
     }
 
-    /// The site's name, description and sections, kept in memory until content next changes.
-    pub async fn frame(&self) -> Result<std::sync::Arc<SiteFrame>, StoreError> {
+    /// The site settings this presenter uses.
+    pub fn site(&self) -> &SiteSettings {
+        &self.site
+    }
+
+    /// The site's sections, kept in memory until content next changes.
+    pub async fn frame(&self) -> Result<Arc<SiteFrame>, StoreError> {
         let store = &self.state.store;
         self.state
             .frame
             .get_or_load(self.state.cache.generation(), || async {
-                Ok::<_, StoreError>(SiteFrame {
-                    name: store.setting(SITE_NAME).await?.unwrap_or_else(|| "newsroom".to_owned()),
-                    description: store.setting(SITE_DESCRIPTION).await?.unwrap_or_default(),
-                    sections: store.sections().await?,
-                })
+                Ok::<_, StoreError>(SiteFrame { sections: store.sections().await? })
             })
             .await
     }
@@ -186,9 +187,14 @@ impl<'a> Presenter<'a> {
             })
             .collect();
         Ok(Chrome {
-            site: SiteView { name: frame.name.clone(), description: frame.description.clone(), lang: "en".to_owned() },
+            site: SiteView {
+                name: self.site.name.clone(),
+                description: self.site.description.clone(),
+                lang: "en".to_owned(),
+                logo: self.site.logo.clone(),
+            },
             nav,
-            year: Utc::now().with_timezone(&self.state.config.timezone).year(),
+            year: Utc::now().with_timezone(&self.site.timezone).year(),
         })
     }
 
@@ -202,7 +208,7 @@ impl<'a> Presenter<'a> {
         PageMeta {
             title,
             description,
-            canonical: format!("{}{path}", self.state.config.base_url),
+            canonical: format!("{}{path}", self.site.base_url),
             og_type: "website",
             image: None,
             feeds: self.feeds("/", &chrome.site.name),
@@ -218,15 +224,22 @@ impl<'a> Presenter<'a> {
             .collect()
     }
 
+    /// The publisher's logo for structured data (absolute): the site's own, else the theme's.
+    pub fn publisher_logo(&self) -> Option<String> {
+        match &self.site.logo {
+            Some(logo) => Some(self.absolute(&logo.url)),
+            None => self.state.theme.asset_url("logo.svg").map(|url| self.absolute(url)),
+        }
+    }
+
     /// An absolute URL for a site path.
     pub fn absolute(&self, path: &str) -> String {
-        absolute_url(&self.state.config.base_url, path)
+        absolute_url(&self.site.base_url, path)
     }
 
     /// A moment in the site's time zone.
     pub fn time(&self, instant: DateTime<Utc>) -> TimeView {
-        let zone = &self.state.config.timezone;
-        TimeView { iso: instant.with_timezone(zone).to_rfc3339(), display: ap_datetime(instant, zone) }
+        TimeView { iso: instant.with_timezone(&self.site.timezone).to_rfc3339(), display: self.site.show_time(instant) }
     }
 
     /// A card for lists.
@@ -259,22 +272,41 @@ pub fn image(image: &LeadImage) -> ImageView {
         width: image.width,
         height: image.height,
         srcset: srcset(image),
+        webp_srcset: webp_srcset(image),
     }
+}
+
+fn original_mime(image: &LeadImage) -> &'static str {
+    mime_guess::from_path(&image.path).first_raw().unwrap_or_default()
+}
+
+/// The resized copies of `image` in `mime`, as `srcset` candidates.
+fn candidates(image: &LeadImage, mime: &str) -> Vec<String> {
+    image
+        .variants
+        .iter()
+        .filter(|v| v.mime == mime && v.width < image.width)
+        .map(|v| format!("{} {}w", media_url(&v.path), v.width))
+        .collect()
 }
 
 /// `srcset` for an image with resized copies: those in the original's format, then the original itself.
 fn srcset(image: &LeadImage) -> String {
-    let original_mime = mime_guess::from_path(&image.path).first_raw().unwrap_or_default();
-    let copies: Vec<String> = image
-        .variants
-        .iter()
-        .filter(|v| v.mime == original_mime && v.width < image.width)
-        .map(|v| format!("{} {}w", media_url(&v.path), v.width))
-        .collect();
+    let copies = candidates(image, original_mime(image));
     if copies.is_empty() {
         return String::new();
     }
     format!("{}, {} {}w", copies.join(", "), media_url(&image.path), image.width)
+}
+
+/// `srcset` of the WebP copies, which browsers that read WebP prefer (they are usually a third smaller). Only
+/// for JPEG and PNG originals: a WebP original needs no second source, and a GIF's copies hold only its first
+/// frame.
+fn webp_srcset(image: &LeadImage) -> String {
+    if !matches!(original_mime(image), "image/jpeg" | "image/png") {
+        return String::new();
+    }
+    candidates(image, "image/webp").join(", ")
 }
 
 /// `path` on the site at `base`, unless it already is an absolute URL (an imported image, say).

@@ -92,6 +92,14 @@ impl Store {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
+        let logo: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = $1 AND value = $2")
+            .bind(crate::settings::LOGO)
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        if logo > 0 {
+            return Err(StoreError::Conflict("this image is the site's logo; choose another logo first".into()));
+        }
         if uses > 0 {
             return Err(StoreError::Conflict(format!(
                 "this image is the lead image of {uses} article{}; choose another image for {} first",

@@ -31,7 +31,7 @@ pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
 pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
-pub use users::NewUser;
+pub use users::{ApiTokenInfo, NewUser};
 pub use write::{Batch, BatchReport};
 
 /// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.

@@ -293,6 +293,17 @@ impl Store {
             .await?)
     }
 
+    /// Every setting whose key starts with `prefix`, as (key, value) pairs.
+    pub async fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        // A range on the primary key rather than LIKE, whose wildcards a prefix could contain.
+        let end = format!("{prefix}\u{10FFFF}");
+        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE key >= $1 AND key < $2")
+            .bind(prefix)
+            .bind(end)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
     /// Views of one article on one day (`YYYY-MM-DD` in the site's time zone).
     pub async fn daily_views(&self, article: i64, day: chrono::NaiveDate) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(

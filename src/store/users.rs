@@ -31,6 +31,22 @@ fn user_and_extra(row: UserRow) -> Result<(User, Option<String>), StoreError> {
     Ok((User { id: row.id, email: row.email, name: row.name, role, author_id: row.author_id }, row.extra))
 }
 
+/// How precisely (in seconds) an API token's last use is recorded.
+const TOKEN_USE_RESOLUTION: i64 = 60;
+
+/// An API token as its owner sees it in the back office.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenInfo {
+    /// Database id.
+    pub id: i64,
+    /// What the owner said it is for.
+    pub label: String,
+    /// When it was made (Unix seconds).
+    pub created_at: i64,
+    /// When it was last used (Unix seconds, to the minute), if ever.
+    pub last_used_at: Option<i64>,
+}
+
 /// A new account as the command line or an administrator describes it.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -256,12 +272,14 @@ impl Store {
         Ok(())
     }
 
-    /// A user's API tokens (id, label, creation time), newest first; the tokens themselves are not kept.
-    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, label, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
-            .bind(user)
-            .fetch_all(&self.reader)
-            .await?)
+    /// A user's API tokens, newest first; the tokens themselves are not kept.
+    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, label, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.reader)
+        .await?)
     }
 
     /// Revokes one of a user's API tokens; returns whether there was one.
@@ -274,16 +292,26 @@ impl Store {
         Ok(deleted.rows_affected() > 0)
     }
 
-    /// The user an API token belongs to.
-    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let sql =
-            format!("SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
-        sqlx::query_as::<_, UserRow>(&sql)
-            .bind(token_hash)
-            .fetch_optional(&self.reader)
-            .await?
-            .map(user_from)
-            .transpose()
+    /// The user an API token belongs to. Records when the token was used, to the minute: often enough for an
+    /// owner deciding whether a token is still needed, and rarely enough that busy clients cost no writes.
+    pub async fn user_by_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, CAST(t.last_used_at AS TEXT) AS extra
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+        );
+        let Some(row) = sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(&self.reader).await? else {
+            return Ok(None);
+        };
+        let (user, last_used) = user_and_extra(row)?;
+        let now = now.timestamp();
+        if last_used.and_then(|t| t.parse::<i64>().ok()).is_none_or(|t| now - t >= TOKEN_USE_RESOLUTION) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(Some(user))
     }
 
     /// Stores a one-time password link (by hash) for `user`, replacing any earlier one.

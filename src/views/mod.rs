@@ -19,6 +19,7 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ipnet::IpNet;
 
+use crate::settings::LiveSettings;
 use crate::store::{Store, StoreError};
 pub use reader::client_ip;
 
@@ -69,7 +70,8 @@ struct Inner {
     salt: Mutex<DailySalt>,
     bots: isbot::Bots,
     trusted_proxies: Vec<IpNet>,
-    zone: Tz,
+    /// Views are dated in the site's time zone, which the back office may change while the server runs.
+    settings: Arc<LiveSettings>,
 }
 
 /// The hash key, replaced at the first count of each new day.
@@ -80,17 +82,18 @@ struct DailySalt {
 }
 
 impl ViewCounter {
-    /// A counter that trusts `X-Forwarded-For` only from `trusted_proxies` and dates views in `zone`.
-    pub fn new(trusted_proxies: Vec<IpNet>, zone: Tz) -> ViewCounter {
+    /// A counter that trusts `X-Forwarded-For` only from `trusted_proxies` and dates views in the site's time
+    /// zone.
+    pub fn new(trusted_proxies: Vec<IpNet>, settings: Arc<LiveSettings>) -> ViewCounter {
         let seen = moka::sync::Cache::builder().max_capacity(MAX_REMEMBERED).time_to_live(REPEAT_WINDOW).build();
         ViewCounter {
             inner: Arc::new(Inner {
                 pending: Mutex::new(HashMap::new()),
                 seen,
-                salt: Mutex::new(DailySalt { day: today(zone), key: Default::default() }),
+                salt: Mutex::new(DailySalt { day: today(settings.get().timezone), key: Default::default() }),
                 bots: isbot::Bots::default(),
                 trusted_proxies,
-                zone,
+                settings,
             }),
         }
     }
@@ -123,7 +126,7 @@ impl ViewCounter {
 
     fn fingerprint(&self, ip: IpAddr, user_agent: &str, article_id: i64) -> u64 {
         let mut salt = self.inner.salt.lock().unwrap_or_else(PoisonError::into_inner);
-        let day = today(self.inner.zone);
+        let day = today(self.inner.settings.get().timezone);
         if salt.day != day {
             *salt = DailySalt { day, key: Default::default() };
         }
@@ -141,7 +144,7 @@ impl ViewCounter {
         if batch.is_empty() {
             return Ok(0);
         }
-        match store.add_views(&batch, today(self.inner.zone)).await {
+        match store.add_views(&batch, today(self.inner.settings.get().timezone)).await {
             Ok(()) => Ok(batch.len()),
             Err(error) => {
                 let mut pending = self.lock_pending();
@@ -205,7 +208,7 @@ mod tests {
 
     #[test]
     fn counts_a_reader_once_per_article() {
-        let counter = ViewCounter::new(vec![], Tz::UTC);
+        let counter = ViewCounter::new(vec![], Arc::default());
         let get = Method::GET;
         assert_eq!(counter.record(1, &get, &headers(BROWSER), ip("203.0.113.5")), Verdict::Counted);
         assert_eq!(counter.record(1, &get, &headers(BROWSER), ip("203.0.113.5")), Verdict::Repeat);
@@ -221,7 +224,7 @@ mod tests {
 
     #[test]
     fn bots_heads_and_prefetches_do_not_count() {
-        let counter = ViewCounter::new(vec![], Tz::UTC);
+        let counter = ViewCounter::new(vec![], Arc::default());
         let peer = ip("203.0.113.5");
         for bot in [
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",

@@ -55,7 +55,7 @@ async fn signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it() -> Test
 
 #[tokio::test]
 async fn secure_cookies_when_the_site_is_https() -> TestResult {
-    let site = TestSite::start_with(|c| c.base_url = "https://news.example.com".into()).await?;
+    let site = TestSite::start_with(|c| c.base_url = Some("https://news.example.com".into())).await?;
     site.add_user("a@example.com", "A", Role::Author).await?;
     let page = site.browser().sign_in("a@example.com", PASSWORD).await?;
     let cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();

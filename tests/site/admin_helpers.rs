@@ -118,6 +118,17 @@ impl Browser<'_> {
     /// POSTs a multipart form (an upload): `fields` as text parts with the CSRF token, and `file` as the part
     /// named `file`.
     pub async fn post_upload(&self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Result<Page, Error> {
+        self.post_file(path, fields, "file", file).await
+    }
+
+    /// POSTs a multipart form with `fields`, the CSRF token, and `file` as the part named `file_field`.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file: &[u8],
+    ) -> Result<Page, Error> {
         let token = self.csrf_from("/admin/password").await?;
         let boundary = "newsroom-test-boundary-7d1f";
         let mut body = Vec::new();
@@ -129,7 +140,7 @@ impl Browser<'_> {
         }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"picture.jpg\"\r\n\
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"picture.jpg\"\r\n\
                  Content-Type: image/jpeg\r\n\r\n"
             )
             .as_bytes(),

@@ -94,14 +94,116 @@ async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used()
     let public = site.get("/world/boats-stay-in-port").await?;
     assert!(public.body.contains("alt=\"Fishing boats in the rain\""), "the lead image is on the page");
     assert!(public.body.contains("Boats waiting"));
-    let srcset = public.body.split("srcset=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("a srcset")?;
-    let widths: Vec<&str> = srcset.split(", ").filter_map(|c| c.split(' ').nth(1)).collect();
-    assert_eq!(widths, ["480w", "600w"], "the narrower copy, then the original: {srcset}");
+    let srcsets: Vec<&str> = public.body.split("srcset=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+    let [webp, original] = srcsets[..] else { return Err(format!("a WebP source and an image: {srcsets:?}").into()) };
+    let widths =
+        |set: &str| -> Vec<String> { set.split(", ").filter_map(|c| c.split(' ').nth(1)).map(String::from).collect() };
+    assert_eq!(widths(original), ["480w", "600w"], "the narrower copy, then the original: {original}");
+    assert!(public.body.contains("<picture><source type=\"image/webp\""), "WebP is offered first");
+    assert_eq!(widths(webp), ["480w"], "the WebP copy: {webp}");
+    let copy = site.get(webp.split(' ').next().unwrap_or_default()).await?;
+    assert_eq!(copy.status, 200, "the WebP copy is served");
+    assert_eq!(copy.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/webp"));
     assert!(public.body.contains("sizes=\""));
     let refused = editor.post(&format!("/admin/media/{image}/delete"), &[]).await?;
     assert!(refused.body.contains("lead image of 1 article"), "{}", refused.body);
     assert_eq!(site.state.store.library_images().await?.len(), 1);
     let author = site.signed_in(Role::Author).await?;
     assert_eq!(author.post(&format!("/admin/media/{image}/delete"), &[]).await?.status, 403);
+    Ok(())
+}
+
+/// The article form's fields for a new published article in World.
+fn article_fields<'a>(headline: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("headline", headline), ("section", "world"), ("body", "Rain."), ("status", "published")];
+    fields.extend_from_slice(extra);
+    fields.push(("action", "save"));
+    fields
+}
+
+#[tokio::test]
+async fn the_editor_uploads_a_lead_image_with_the_article() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let png = encoded(800, 450, ImageFormat::Png)?;
+
+    // Refused uploads save nothing, say why, and keep what was typed about the image.
+    let no_alt = article_fields("Ferry timetable changes", &[("lead_alt", ""), ("lead_caption", "The quay")]);
+    let page = author.post_file("/admin/articles", &no_alt, "lead_file", &png).await?;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("the lead image was not uploaded: describe the image"), "{}", page.body);
+    assert!(page.body.contains("value=\"The quay\"") && page.body.contains("<details class=\"lead-upload\" open>"));
+    let not_image = article_fields("Ferry timetable changes", &[("lead_alt", "A ferry")]);
+    let page = author.post_file("/admin/articles", &not_image, "lead_file", b"%PDF-1.7 a document").await?;
+    assert!(page.body.contains("not a JPEG, PNG, WebP or GIF image"), "{}", page.body);
+    assert!(site.state.store.library_images().await?.is_empty());
+    assert_eq!(site.get("/world/ferry-timetable-changes").await?.status, 404, "no article was saved");
+
+    let fields =
+        article_fields("Ferry timetable changes", &[("lead_alt", "A ferry at the quay"), ("lead_credit", "Desk")]);
+    let saved = author.post_file("/admin/articles", &fields, "lead_file", &png).await?;
+    assert!(location(&saved).starts_with("/admin/articles/"), "{}", saved.body);
+    let images = site.state.store.library_images().await?;
+    assert_eq!(images.len(), 1, "the upload joined the library");
+    let public = site.get("/world/ferry-timetable-changes").await?;
+    assert!(public.body.contains("alt=\"A ferry at the quay\"") && public.body.contains("Desk"), "{}", public.body);
+    let editor_page = author.get(location(&saved)).await?;
+    assert!(
+        editor_page.body.contains(&format!("<option value=\"{}\" selected>", images[0].id)),
+        "chosen in the editor"
+    );
+
+    // A form without a file (or with an empty file input) keeps the chosen image.
+    let id = location(&saved).trim_start_matches("/admin/articles/").split('?').next().unwrap_or_default().to_owned();
+    let stamp = editor_page.body.split("name=\"modified_at\" value=\"").nth(1).and_then(|s| s.split('"').next());
+    let image_id = images[0].id.to_string();
+    let again =
+        article_fields("Ferry timetable changes", &[("lead_image", &image_id), ("modified_at", stamp.unwrap_or(""))]);
+    let resaved = author.post_file(&format!("/admin/articles/{id}"), &again, "lead_file", b"").await?;
+    assert!(location(&resaved).contains("notice=saved"), "{}", resaved.body);
+    assert_eq!(site.state.store.library_images().await?.len(), 1, "nothing more was stored");
+    Ok(())
+}
+
+/// Rewrites a stored revision's snapshot with the SQL expression `change`, as an older version would have
+/// saved it.
+async fn rewrite_revision(site: &TestSite, revision: i64, change: &str) -> TestResult {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", site.state.config.database_path().display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await?;
+    sqlx::query(&format!("UPDATE article_revisions SET snapshot = {change} WHERE id = $1"))
+        .bind(revision)
+        .execute(&mut db)
+        .await?;
+    db.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn restoring_a_revision_from_before_the_media_library_keeps_the_lead_image() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    let text = [("alt", "Nets drying on the quay"), ("caption", ""), ("credit", "")];
+    editor.post_upload("/admin/media", &text, &encoded(300, 200, ImageFormat::Png)?).await?;
+    let image = site.state.store.library_images().await?.first().ok_or("stored")?.id;
+    let image_id = image.to_string();
+    let saved =
+        editor.post("/admin/articles", &article_fields("Nets and weather", &[("lead_image", &image_id)])).await?;
+    let id: i64 = location(&saved).trim_start_matches("/admin/articles/").split('?').next().unwrap_or("").parse()?;
+    let revision = site.state.store.revisions(id).await?.first().ok_or("a revision")?.id;
+
+    // Revisions saved before the media library carried no lead_image at all.
+    rewrite_revision(&site, revision, "json_remove(snapshot, '$.lead_image')").await?;
+    let restored = editor.post(&format!("/admin/revisions/{revision}/restore"), &[]).await?;
+    assert!(location(&restored).contains("notice=restored"), "{}", restored.body);
+    let article = site.state.store.editable_article(id).await?.ok_or("article")?;
+    assert_eq!(article.lead_image_id, Some(image), "the lead image stays");
+
+    // A revision that says it had no image does remove it.
+    let without = site.state.store.revisions(id).await?.first().ok_or("a revision")?.id;
+    rewrite_revision(&site, without, "json_set(snapshot, '$.lead_image', json('null'))").await?;
+    editor.post(&format!("/admin/revisions/{without}/restore"), &[]).await?;
+    let article = site.state.store.editable_article(id).await?.ok_or("article")?;
+    assert_eq!(article.lead_image_id, None);
     Ok(())
 }

@@ -7,7 +7,7 @@ use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use crate::helpers::{TestResult, TestSite};
 
 async fn site_with_articles() -> Result<(TestSite, Vec<String>), Box<dyn std::error::Error + Send + Sync>> {
-    let site = TestSite::start_with(|c| c.base_url = "https://news.example.com".to_owned()).await?;
+    let site = TestSite::start_with(|c| c.base_url = Some("https://news.example.com".to_owned())).await?;
     let mut paths = Vec::new();
     paths.push(
         site.article("world", "summit")

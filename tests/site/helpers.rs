@@ -143,6 +143,9 @@ impl TestSite {
             articles: vec![],
         };
         self.state.store.apply(&batch).await?;
+        // Written behind the server's back, as a command would: take the settings in now rather than within
+        // the second the server takes to notice.
+        self.state.reload_settings().await?;
         Ok(())
     }
 

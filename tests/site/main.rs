@@ -10,6 +10,7 @@ mod admin_media;
 mod admin_migration;
 mod admin_pages;
 mod admin_roles;
+mod admin_settings;
 mod admin_store;
 mod article;
 mod cli;

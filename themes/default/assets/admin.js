@@ -13,6 +13,7 @@
   function refresh() {
     var data = new URLSearchParams(new FormData(form));
     data.set("action", "preview");
+    data.delete("lead_file"); // an image is uploaded when the editor saves or asks for a preview, not as they type
     var request = ++latest;
     fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
