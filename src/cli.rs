@@ -56,12 +56,26 @@ enum Command {
     /// Export the whole site (content, sections, authors, tags, redirects, media references, settings and
     /// accounts without password hashes) as one JSON file that `newsroom import newsroom` reads back.
     Export(ExportArgs),
+    /// Check every article against the style guide (the glossary kept in the back office, and names spelled
+    /// two ways in one article). Lists each finding with its article and position; exits with status 1 when
+    /// there are findings, so scripts can stop on them.
+    Lint(LintArgs),
     /// Manage back-office accounts (the first one is made here; later ones also in the back office).
     #[command(subcommand)]
     User(UserCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct LintArgs {
+    /// Check only articles in this language (a tag such as en or zh)
+    #[arg(long)]
+    language: Option<String>,
+    /// Print each finding as a line of JSON instead of text
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::User(_)
         | Command::Token(_)
         | Command::Import(_)
+        | Command::Lint(_)
         | Command::Export(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
@@ -240,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => users(&config, command).await,
         Command::Import(command) => import(&config, command).await,
         Command::Export(args) => export(&config, &args).await,
+        Command::Lint(args) => lint(&config, &args).await,
         Command::Token(TokenCommand::Create { email, label }) => {
             let store = open_data_dir(&config).await?;
             let token = crate::auth::commands::create_token(&store, &email, &label).await;
@@ -366,6 +382,48 @@ async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
     let summary = outcome.with_context(|| format!("importing {}; nothing was changed", file.display()))?;
     println!("Imported {} ({kind} export) in {:.1} s:", file.display(), started.elapsed().as_secs_f64());
     print!("{summary}");
+    Ok(())
+}
+
+async fn lint(config: &Config, args: &LintArgs) -> anyhow::Result<()> {
+    let store = open_data_dir(config).await?;
+    let outcome = crate::styleguide::lint_site(&store, args.language.as_deref(), |article, findings| {
+        for finding in findings {
+            if args.json {
+                let line = serde_json::json!({
+                    "article": article.id, "path": format!("/{}/{}", article.section, article.slug),
+                    "language": article.language, "finding": finding,
+                });
+                println!("{line}");
+            } else {
+                println!(
+                    "/{}/{} (article {}, {}) {} {}:{}: {}",
+                    article.section,
+                    article.slug,
+                    article.id,
+                    article.language,
+                    finding.field,
+                    finding.line,
+                    finding.column,
+                    finding.message
+                );
+            }
+        }
+    })
+    .await;
+    store.close().await;
+    let report = outcome.context("checking the articles")?;
+    let summary = format!(
+        "{} finding{} in {} of {} articles",
+        report.findings,
+        if report.findings == 1 { "" } else { "s" },
+        report.flagged,
+        report.articles
+    );
+    if report.findings > 0 {
+        anyhow::bail!("{summary}: correct them in the editor (its Style guide box offers each correction)");
+    }
+    eprintln!("The style guide finds nothing to correct: {summary}.");
     Ok(())
 }
 

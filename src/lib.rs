@@ -19,6 +19,7 @@ pub mod search;
 pub mod settings;
 pub mod site;
 pub mod store;
+pub mod styleguide;
 pub mod theme;
 pub mod views;
 

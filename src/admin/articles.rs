@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
 use super::editing::{self, ArticleDraft, SaveError};
-use super::{AdminError, Fields, Session, Submitted, page};
+use super::{AdminError, Fields, Session, Submitted, page, style};
 use crate::app::AppState;
 use crate::auth::{Action, may, statuses_for};
 use crate::content::{ArticleStatus, render_markdown};
@@ -136,6 +136,8 @@ struct EditorMessages {
     notice: String,
     stale: bool,
     preview: Option<String>,
+    /// Whether saving stopped at the style guide's findings: the editor may then publish as written.
+    style_blocked: bool,
     /// Whether a lead-image upload was refused: its part of the form opens, filled in again.
     upload_refused: bool,
     upload: UploadText,
@@ -180,8 +182,9 @@ async fn editor(
     let status =
         if messages.error.is_empty() && !messages.stale { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
+    let style = style::findings(state, language_of(current), &view.draft).await?;
     let context = context! {
-        article => view, messages, statuses, can_delete, zone => site.timezone.name(),
+        article => view, messages, statuses, can_delete, zone => site.timezone.name(), style,
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
         images => lead_image_choices(state, current).await?,
         max_upload_mb => crate::media::MAX_UPLOAD_BYTES / 1024 / 1024,
@@ -300,6 +303,13 @@ async fn submit(
             Err(crate::media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
         }
     }
+    if let Some(choice) = style::correction(form.get("action")) {
+        let findings = style::findings(state, language_of(current), &draft).await?;
+        let fixed = style::correct(&mut draft, &findings, choice);
+        let notice = format!("Corrected {fixed} spelling{}; not saved yet.", if fixed == 1 { "" } else { "s" });
+        return editor(state, session, current, draft, modified_at, EditorMessages { notice, ..Default::default() })
+            .await;
+    }
     if form.get("action") == "preview" {
         let messages = match editing::prepare(state, &session.user, current, &draft).await {
             Ok(_) => EditorMessages { preview: Some(render_markdown(&draft.body)), ..Default::default() },
@@ -307,6 +317,19 @@ async fn submit(
             Err(other) => return Err(other.into()),
         };
         return editor(state, session, current, draft, modified_at, messages).await;
+    }
+    if style::goes_out(&draft) && !form.has("style_ok") {
+        let flagged = style::findings(state, language_of(current), &draft).await?.len();
+        if flagged > 0 {
+            let error = format!(
+                "the style guide flags {flagged} spelling{} (listed beside the text); correct {}, or tick \
+                 “Publish as written” and save again",
+                if flagged == 1 { "" } else { "s" },
+                if flagged == 1 { "it" } else { "them" },
+            );
+            let messages = EditorMessages { error, style_blocked: true, ..Default::default() };
+            return editor(state, session, current, draft, modified_at, messages).await;
+        }
     }
     let expected = if form.has("overwrite") { None } else { current.map(|_| modified_at) };
     match editing::save(state, &session.user, current, &draft, expected).await {
@@ -320,6 +343,11 @@ async fn submit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The language an article is checked in.
+fn language_of(current: Option<&EditableArticle>) -> &str {
+    current.map_or(style::DEFAULT_LANGUAGE, |c| c.language.as_str())
 }
 
 /// `POST /admin/articles`: creates an article (or previews a new one).

@@ -10,11 +10,13 @@ mod csrf;
 mod dashboard;
 pub mod editing;
 mod form;
+mod glossary;
 mod import;
 mod media;
 pub mod scheduler;
 mod session;
 mod settings;
+mod style;
 mod taxonomy;
 mod users;
 
@@ -202,7 +204,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/tokens", get(users::tokens).post(users::create_token))
         .route("/admin/tokens/{id}/delete", post(users::revoke_token))
-        .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/settings", get(settings::show).post(settings::save).layer(upload_limit()))
+        .route("/admin/glossary", get(glossary::show).post(glossary::create))
+        .route("/admin/glossary/{id}", post(glossary::update))
+        .route("/admin/glossary/{id}/delete", post(glossary::delete))
         .route("/admin/media", get(media::list).post(media::upload).layer(upload_limit()))
         .route("/admin/media/{id}/delete", post(media::delete));
     let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK);

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiUser};
-use crate::admin::editing::{self, ArticleDraft};
+use crate::admin::editing::{self, ArticleDraft, SaveError};
 use crate::app::AppState;
 use crate::auth::{Action, may};
 use crate::content::ArticleStatus;
@@ -32,6 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/articles/{id}", get(read).put(update).delete(delete))
         .route("/api/admin/articles/{id}/publish", post(publish))
         .route("/api/admin/articles/{id}/unpublish", post(unpublish))
+        .route("/api/admin/articles/{id}/style", get(article_style))
+        .route("/api/admin/style-check", post(style_check))
+        .route("/api/admin/glossary", get(glossary))
         .route(
             "/api/admin/media",
             get(media)
@@ -65,6 +68,66 @@ async fn tags(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Resp
 
 async fn authors(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
     Ok(Json(json!({ "authors": state.store.all_authors().await? })).into_response())
+}
+
+/// Text to check against the style guide.
+#[derive(Debug, Default, Deserialize)]
+struct StyleCheck {
+    #[serde(default)]
+    headline: String,
+    #[serde(default)]
+    standfirst: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// The findings in `text`, and the text with every suggestion applied.
+async fn style_json(state: &AppState, language: &str, text: &StyleCheck) -> Result<Response, ApiError> {
+    let glossary = crate::styleguide::load(&state.store).await?;
+    let findings = crate::styleguide::check_article(&glossary, language, &text.headline, &text.standfirst, &text.body);
+    let corrected = |field: &str, value: &str| {
+        let here: Vec<_> = findings.iter().filter(|f| f.field == field).cloned().collect();
+        crate::styleguide::apply(value, &here)
+    };
+    let corrected = json!({
+        "headline": corrected("headline", &text.headline),
+        "standfirst": corrected("standfirst", &text.standfirst),
+        "body": corrected("body", &text.body),
+    });
+    Ok(Json(json!({ "language": language, "findings": findings, "corrected": corrected })).into_response())
+}
+
+/// `POST /api/admin/style-check`: checks text that is not saved yet.
+async fn style_check(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<StyleCheck>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    if !may(&user, Action::CreateArticle, None) {
+        return Err(SaveError::Forbidden.into());
+    }
+    let text = body(payload)?;
+    let language = text.language.clone().unwrap_or_else(|| "en".to_owned());
+    style_json(&state, &language, &text).await
+}
+
+/// `GET /api/admin/articles/{id}/style`: checks a saved article in its language.
+async fn article_style(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let article = editing::load_for(&state, &user, id(path)?, Action::ViewArticle).await?;
+    let text =
+        StyleCheck { headline: article.headline, standfirst: article.standfirst, body: article.body, language: None };
+    style_json(&state, &article.language, &text).await
+}
+
+/// `GET /api/admin/glossary`: the style guide's entries.
+async fn glossary(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    Ok(Json(json!({ "glossary": state.store.glossary().await? })).into_response())
 }
 
 /// Paging of the article list.

@@ -35,6 +35,15 @@ fn list_of(key: &str, schema: &str) -> Value {
     })
 }
 
+fn style_response() -> Value {
+    json!({ "description": "The findings, and the text with every suggestion applied", "content": { "application/json": { "schema": {
+        "type": "object", "properties": {
+            "language": { "type": "string" },
+            "findings": { "type": "array", "items": { "$ref": "#/components/schemas/Finding" } },
+            "corrected": { "type": "object", "properties": {
+                "headline": { "type": "string" }, "standfirst": { "type": "string" }, "body": { "type": "string" } } } } } } } })
+}
+
 fn status_change(summary: &str) -> Value {
     json!({ "post": {
         "summary": summary, "parameters": id_parameter(),
@@ -83,6 +92,15 @@ pub fn spec() -> Value {
                     "status": { "type": "string" }, "published_at": { "type": ["string", "null"], "format": "date-time" },
                     "updated_at": { "type": ["string", "null"], "format": "date-time" }, "correction": { "type": "string" },
                     "owner": { "type": ["integer", "null"] }, "lead_image_id": { "type": ["integer", "null"] }, "modified_at": { "type": "integer" }, "view_count": { "type": "integer" } } },
+                "GlossaryTerm": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "language": { "type": "string" }, "accepted": { "type": "string" },
+                    "avoid": { "type": "array", "items": { "type": "string" } }, "note": { "type": "string" } } },
+                "Finding": { "type": "object", "properties": {
+                    "field": { "type": "string", "enum": ["headline", "standfirst", "body"] },
+                    "start": { "type": "integer", "description": "Byte offset in the field" }, "end": { "type": "integer" },
+                    "line": { "type": "integer" }, "column": { "type": "integer", "description": "In characters, from 1" },
+                    "found": { "type": "string" }, "suggestion": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["avoided", "inconsistent"] }, "message": { "type": "string" } } },
                 "Section": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" }, "description": { "type": "string" } } },
                 "Tag": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" } } },
                 "Author": { "type": "object", "properties": { "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string" }, "bio": { "type": "string" }, "avatar": { "type": ["string", "null"] } } }
@@ -120,6 +138,22 @@ pub fn spec() -> Value {
             },
             "/api/admin/articles/{id}/publish": status_change("Publish now (or at the time already set, if past)"),
             "/api/admin/articles/{id}/unpublish": status_change("Take a published article down"),
+            "/api/admin/articles/{id}/style": {
+                "get": { "summary": "The style guide's findings in a saved article, in its language", "parameters": id_parameter(),
+                         "responses": { "200": style_response(), "404": error_response("No such article") } }
+            },
+            "/api/admin/style-check": {
+                "post": {
+                    "summary": "Check text against the style guide before saving it",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                        "type": "object", "properties": {
+                            "headline": { "type": "string" }, "standfirst": { "type": "string" },
+                            "body": { "type": "string", "description": "Markdown" },
+                            "language": { "type": "string", "description": "Language tag; en when left out" } } } } } },
+                    "responses": { "200": style_response(), "400": error_response("Not the expected JSON") }
+                }
+            },
+            "/api/admin/glossary": list_of("glossary", "GlossaryTerm"),
             "/api/admin/media": {
                 "get": { "summary": "The media library, newest first", "responses": { "200": { "description": "The images" } } },
                 "post": {

@@ -7,6 +7,7 @@
 
 mod admin;
 mod export;
+mod glossary;
 mod import;
 mod indexing;
 mod media;
@@ -27,6 +28,7 @@ pub use export::{
     ExportedArticle, ExportedAuthor, ExportedImage, ExportedRedirect, ExportedSection, ExportedSourceKey, ExportedTag,
     ExportedUser,
 };
+pub use glossary::{GlossaryTerm, LintArticle};
 pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
 pub use media::{LibraryImage, NewImage};

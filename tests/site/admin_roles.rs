@@ -95,6 +95,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
     let theirs = editors_article(&editor_api, 0).await?;
     let revision = site.state.store.revisions(theirs).await?.first().ok_or("a revision")?.id;
     let tag = site.state.store.all_tags().await?.first().ok_or("a tag")?.id;
+    let term = site.state.store.save_glossary_term(None, "en", "Rutte", &["Lute".into()], "").await?;
     let pages: Vec<(String, Who, bool)> = vec![
         ("/admin".into(), Who::Everyone, false),
         ("/admin/articles".into(), Who::Everyone, false),
@@ -102,6 +103,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
         ("/admin/password".into(), Who::Everyone, false),
         ("/admin/tokens".into(), Who::Everyone, false),
         ("/admin/media".into(), Who::Everyone, false),
+        ("/admin/glossary".into(), Who::Everyone, false),
         ("/admin/sections".into(), Who::Desk, false),
         ("/admin/tags".into(), Who::Desk, false),
         ("/admin/authors".into(), Who::Desk, false),
@@ -141,9 +143,20 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
             .await?;
         let bystander =
             site.add_user(&format!("bystander{n}@example.com"), &format!("Bystander {n}"), Role::Author).await?;
+        let new_term = format!("Name{n}");
         let forms: Vec<Form> = vec![
             ("/admin/sections".into(), vec![("name", "Culture"), ("description", "Arts.")], Who::Desk),
             ("/admin/authors".into(), vec![("name", "Guest Writer"), ("bio", "Writes.")], Who::Desk),
+            (
+                "/admin/glossary".into(),
+                vec![("accepted", new_term.as_str()), ("avoid", "Nmae"), ("language", "en")],
+                Who::Desk,
+            ),
+            (
+                format!("/admin/glossary/{term}"),
+                vec![("accepted", "Rutte"), ("avoid", "Lute"), ("language", "en")],
+                Who::Desk,
+            ),
             ("/admin/settings".into(), vec![("name", "Test Ledger"), ("description", "Tests.")], Who::Admins),
             (
                 "/admin/users".into(),
@@ -217,13 +230,16 @@ async fn every_api_call_obeys_the_roles() -> TestResult {
             }
         };
         use reqwest::Method;
-        for list in ["sections", "tags", "authors", "articles", "media"] {
+        for list in ["sections", "tags", "authors", "articles", "media", "glossary"] {
             expect(api.call(Method::GET, &format!("/api/admin/{list}"), None).await?.0, Who::Everyone, list);
         }
         // Others' articles: the desk only.
         let theirs = editors_article(&editor, n * 10).await?;
         let path = format!("/api/admin/articles/{theirs}");
         expect(api.call(Method::GET, &path, None).await?.0, Who::Desk, "read another's article");
+        expect(api.call(Method::GET, &format!("{path}/style"), None).await?.0, Who::Desk, "check another's article");
+        let text = serde_json::json!({ "body": "Text." });
+        expect(api.call(Method::POST, "/api/admin/style-check", Some(text)).await?.0, Who::Everyone, "check text");
         let edited = draft("Edited by someone", "draft");
         expect(api.call(Method::PUT, &path, Some(edited)).await?.0, Who::Desk, "update another's article");
         expect(api.call(Method::POST, &format!("{path}/publish"), None).await?.0, Who::Desk, "publish another's");

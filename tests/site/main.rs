@@ -21,4 +21,5 @@ mod import;
 mod lists;
 mod robustness;
 mod search;
+mod styleguide;
 mod views;
