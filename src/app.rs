@@ -182,11 +182,12 @@ impl App {
         let publisher = admin::scheduler::spawn(state.store.clone());
         let settings = follow_settings(state.clone());
         // The back office is merged outside the public router's page cache: its pages are never cached.
-        let router: Router =
-            site::router(self.state.clone()).merge(admin::router(self.state.clone())).merge(api::router(self.state));
-        let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let router: Router = site::router(self.state.clone())
+            .merge(admin::router(self.state.clone()))
+            .merge(api::router(self.state.clone()))
+            .layer(axum::middleware::from_fn_with_state(self.state, site::security::strict_transport))
+            .layer(axum::middleware::from_fn(site::security::limit_request_head));
+        let result = crate::server::serve(self.listener, router, shutdown).await;
         flusher.abort();
         indexer.abort();
         state.search.close().await;

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod import;
 pub mod media;
 pub mod search;
+pub mod server;
 pub mod settings;
 pub mod site;
 pub mod store;

@@ -7,7 +7,7 @@ pub mod format;
 mod home;
 mod listing;
 mod search;
-pub(crate) mod security;
+pub mod security;
 mod serving;
 mod structured;
 pub mod view;

@@ -38,3 +38,47 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(mut router: Router<S>) -> 
     }
     router
 }
+
+/// HTTP Strict Transport Security for a year, sent when the site's public address is https: a browser that has
+/// seen it once never again tries the site over plain HTTP, where a network attacker could strip TLS.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// Adds [`STRICT_TRANSPORT_SECURITY`] to every response while the base URL (a setting that can change at run
+/// time) is https.
+pub async fn strict_transport(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if state.site().is_https() {
+        response
+            .headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+    }
+    response
+}
+
+/// The longest request target (path and query) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes (names and values) a request may carry.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses a request whose address or headers are larger than any browser or feed reader sends (414 and 431),
+/// before any handler, cache lookup or log line spends work on it.
+pub async fn limit_request_head(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let uri_bytes = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return (StatusCode::URI_TOO_LONG, "The address is too long.\n").into_response();
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large.\n").into_response();
+    }
+    next.run(request).await
+}

@@ -123,3 +123,59 @@ async fn oversized_request_bodies_are_refused() -> TestResult {
     assert_eq!(response.status(), 413);
     Ok(())
 }
+
+#[tokio::test]
+async fn https_sites_send_strict_transport_security_everywhere() -> TestResult {
+    let plain = TestSite::start().await?;
+    assert!(plain.get("/").await?.headers.get("strict-transport-security").is_none(), "not over plain HTTP");
+    let site = TestSite::start_with(|c| c.base_url = Some("https://news.example.com".into())).await?;
+    for path in ["/", "/nowhere", "/admin/sign-in", "/api/openapi.json", "/feed.xml"] {
+        let page = site.get(path).await?;
+        let hsts = page.headers.get("strict-transport-security").and_then(|v| v.to_str().ok());
+        assert_eq!(hsts, Some("max-age=31536000"), "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_cut_off_while_others_are_served() -> TestResult {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let site = TestSite::start().await?;
+    let addr = site.base.trim_start_matches("http://").to_owned();
+    // Fifty connections that never finish their headers (slowloris), and fifty that send nothing at all.
+    let mut held = Vec::new();
+    for n in 0..100 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await?;
+        if n % 2 == 0 {
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ").await?;
+        }
+        held.push(stream);
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(site.get("/").await?.status, 200, "readers are still served");
+    // The server closes every one of them once the header deadline passes (10 s); the bound leaves room for
+    // a loaded machine.
+    for mut stream in held {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "a connection was still open after {:?}", started.elapsed());
+        assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "no page for an unfinished request");
+    }
+    assert!(started.elapsed() >= newsroom::server::HEADER_TIMEOUT / 2, "not closed before the deadline");
+    Ok(())
+}
+
+#[tokio::test]
+async fn oversized_addresses_and_headers_are_refused() -> TestResult {
+    let site = TestSite::start().await?;
+    let long_path = format!("/search?q={}", "a".repeat(newsroom::site::security::MAX_URI_BYTES));
+    assert_eq!(site.get(&long_path).await?.status, 414);
+    let filler = "b".repeat(newsroom::site::security::MAX_HEADER_BYTES / 4);
+    let mut request = site.client.get(format!("{}/", site.base));
+    for n in 0..5 {
+        request = request.header(format!("x-filler-{n}"), &filler);
+    }
+    assert_eq!(request.send().await?.status(), 431);
+    assert_eq!(site.get("/search?q=harbour").await?.status, 200, "ordinary requests pass");
+    Ok(())
+}

@@ -143,7 +143,8 @@ async fn anything_typed_gives_a_results_page() -> TestResult {
     let site = TestSite::start().await?;
     site.article("world", "a").headline("Quay wall repairs begin").save().await?;
     indexed(&site).await?;
-    let long = "quay ".repeat(2000);
+    // Long, but within the 8 KB address limit (longer addresses get 414; see robustness.rs).
+    let long = "quay ".repeat(1000);
     let hostile = [
         "%FF%FE%FD",
         "%22",
