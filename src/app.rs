@@ -79,6 +79,8 @@ pub struct Shared {
     pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
     /// The newest articles, for every article page's Latest block.
     pub latest: crate::cache::Memo<Vec<crate::content::ArticleCard>>,
+    /// Per-address allowances for search and the API.
+    pub rate_limits: crate::site::rate_limit::RateLimits,
     /// This node's search index, following the database.
     pub search: Arc<SearchIndex>,
     /// Prompts the search index to catch up after a write on this node.
@@ -157,6 +159,7 @@ impl App {
                 views,
                 frame: Default::default(),
                 latest: Default::default(),
+                rate_limits: Default::default(),
                 search,
                 search_wake,
             })),
@@ -180,7 +183,7 @@ impl App {
         let flusher = state.views.spawn_flusher(state.store.clone());
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
-        let settings = follow_settings(state.clone());
+        let housekeeping = housekeeping(state.clone());
         // The back office is merged outside the public router's page cache: its pages are never cached.
         let router: Router = site::router(self.state.clone())
             .merge(admin::router(self.state.clone()))
@@ -192,7 +195,7 @@ impl App {
         indexer.abort();
         state.search.close().await;
         publisher.abort();
-        settings.abort();
+        housekeeping.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
@@ -203,17 +206,22 @@ impl App {
 
 /// How often a node rereads the site settings, to see a save made on another node or by a command.
 const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Every how many settings polls the rate limiter forgets addresses that have gone quiet.
+const FORGET_EVERY: u32 = 60;
 
-/// Rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page cache when they
-/// changed.
-fn follow_settings(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Small periodic work: rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page
+/// cache when they changed, and now and then lets the rate limiter forget quiet addresses.
+fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(SETTINGS_POLL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        for tick in 1_u32.. {
             ticks.tick().await;
             if let Err(error) = state.reload_settings().await {
                 tracing::warn!(%error, "rereading the site settings failed; trying again");
+            }
+            if tick % FORGET_EVERY == 0 {
+                state.rate_limits.forget_idle();
             }
         }
     })

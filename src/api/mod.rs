@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         // Unknown API addresses answer in JSON too (a fallback cannot be used: the public site has one).
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::site::rate_limit::limit_api))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     crate::site::security::with_headers(routes).with_state(state)
 }

@@ -71,13 +71,19 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
     }
     // A path that fails to decode is, to a reader, an address that does not exist.
     let status = if status == StatusCode::BAD_REQUEST { StatusCode::NOT_FOUND } else { status };
-    match error_page(&state, status).await {
+    // A rate limit's answer keeps saying when to come back.
+    let retry_after = response.headers().get(axum::http::header::RETRY_AFTER).cloned();
+    let mut page = match error_page(&state, status).await {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "error page failed");
             (status, "Something went wrong; please try again.").into_response()
         }
+    };
+    if let Some(retry_after) = retry_after {
+        page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after);
     }
+    page
 }
 
 /// A 301 to the article that an address of the site's old platform (imported with it) now names. Tried only
@@ -118,6 +124,10 @@ async fn error_page(state: &AppState, status: StatusCode) -> Result<String, Site
         StatusCode::NOT_FOUND => {
             ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped.")
         }
+        StatusCode::TOO_MANY_REQUESTS => (
+            "Too many requests",
+            "More requests came from your address than we can answer at once. Please wait a few seconds and try again.",
+        ),
         s if s.is_client_error() => ("Request not understood", "That request could not be handled as sent."),
         _ => ("Something went wrong", "Something went wrong on our side. Please try again in a moment."),
     };

@@ -6,6 +6,7 @@ mod error;
 pub mod format;
 mod home;
 mod listing;
+pub mod rate_limit;
 mod search;
 pub mod security;
 mod serving;
@@ -26,13 +27,14 @@ pub use error::SiteError;
 
 /// All public routes, with the error pages in the site's style.
 pub fn router(state: AppState) -> Router {
+    let search_limit = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_search);
     let routes = Router::new()
         .route("/", get(home::page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/{file}", get(assets::theme_asset))
         .nest_service("/media", assets::media_service(&state.config.media_dir()))
-        .route("/search", get(search::page))
-        .route("/api/v1/search", get(search::api))
+        .route("/search", get(search::page).layer(search_limit.clone()))
+        .route("/api/v1/search", get(search::api).layer(search_limit))
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{file}", get(feeds::sitemap_file))

@@ -6,7 +6,7 @@
 //! recognised by a keyed hash of client address, User-Agent and article, whose key is random, lives only in
 //! memory and changes every day, so no one (not even the operator) can turn the hash back into a person.
 
-mod reader;
+pub(crate) mod reader;
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;

@@ -179,3 +179,25 @@ async fn oversized_addresses_and_headers_are_refused() -> TestResult {
     assert_eq!(site.get("/search?q=harbour").await?.status, 200, "ordinary requests pass");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_flood_from_one_address_is_held_back_while_others_search() -> TestResult {
+    let site = TestSite::start_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap_or_default()]).await?;
+    site.article("world", "quay").headline("Quay wall repairs begin").save().await?;
+    let flood = (0..150).map(|_| site.read_as("/search?q=quay", "203.0.113.9", "flood/1.0"));
+    let pages: Vec<_> = futures_util::future::join_all(flood).await.into_iter().filter_map(Result::ok).collect();
+    let refused: Vec<_> = pages.iter().filter(|p| p.status == 429).collect();
+    assert!(refused.len() >= 80, "most of the flood is refused: {} of {}", refused.len(), pages.len());
+    assert!(pages.iter().all(|p| matches!(p.status.as_u16(), 200 | 429)));
+    assert!(refused.iter().all(|p| p.headers.get("retry-after").is_some()), "each says when to come back");
+    let reader = site.read_as("/search?q=quay", "198.51.100.7", "Mozilla/5.0").await?;
+    assert_eq!(reader.status, 200, "another reader is served");
+    assert!(reader.body.contains("value=\"quay\""), "a results page for the query");
+    assert_eq!(site.read_as("/world/quay", "203.0.113.9", "flood/1.0").await?.status, 200, "pages are not limited");
+
+    let api = (0..300).map(|_| site.read_as("/api/openapi.json", "203.0.113.9", "flood/1.0"));
+    let pages = futures_util::future::join_all(api).await;
+    let limited = pages.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.status == 429).ok_or("the API is limited")?;
+    assert!(limited.body.contains("\"code\":\"rate_limited\""), "{}", limited.body);
+    Ok(())
+}
