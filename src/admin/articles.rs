@@ -292,7 +292,7 @@ async fn submit(
     // in the editor that comes back and never has to be sent twice.
     if let Some(file) = submitted.file("lead_file") {
         let text = super::media::image_text(form, "lead_");
-        match crate::media::add_to_library(&state.store, state.config.media_dir(), file.to_vec(), &text.clone()).await {
+        match crate::media::add_to_library(&state.store, state.config.media_dir(), file.to_vec(), &text).await {
             Ok(id) => draft.lead_image = Some(id),
             Err(crate::media::LibraryError::Refused(message)) => {
                 let error = format!("the lead image was not uploaded: {message}");

@@ -33,14 +33,13 @@ pub fn correct(draft: &mut ArticleDraft, findings: &[Finding], choice: Option<us
     for (name, text) in
         [("headline", &mut draft.headline), ("standfirst", &mut draft.standfirst), ("body", &mut draft.body)]
     {
-        let here: Vec<Finding> = chosen.iter().filter(|f| f.field == name).map(|f| (*f).clone()).collect();
+        let here: Vec<&Finding> = chosen.iter().copied().filter(|f| f.field == name).collect();
         if here.is_empty() {
             continue;
         }
-        let corrected = styleguide::apply(text, &here);
         // Count what changed: apply() skips a finding whose text moved since the check.
         applied += here.iter().filter(|f| text.get(f.start..f.end) == Some(f.found.as_str())).count();
-        *text = corrected;
+        *text = styleguide::apply(text, here);
     }
     applied
 }

@@ -87,10 +87,8 @@ struct StyleCheck {
 async fn style_json(state: &AppState, language: &str, text: &StyleCheck) -> Result<Response, ApiError> {
     let glossary = crate::styleguide::load(&state.store).await?;
     let findings = crate::styleguide::check_article(&glossary, language, &text.headline, &text.standfirst, &text.body);
-    let corrected = |field: &str, value: &str| {
-        let here: Vec<_> = findings.iter().filter(|f| f.field == field).cloned().collect();
-        crate::styleguide::apply(value, &here)
-    };
+    let corrected =
+        |field: &str, value: &str| crate::styleguide::apply(value, findings.iter().filter(|f| f.field == field));
     let corrected = json!({
         "headline": corrected("headline", &text.headline),
         "standfirst": corrected("standfirst", &text.standfirst),

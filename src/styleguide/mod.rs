@@ -244,8 +244,8 @@ fn capitalise(s: &str) -> String {
 /// Applies the findings' suggestions to `text` (the field they were made for).
 /// Works from the end so earlier offsets stay valid; a finding that overlaps
 /// one already applied, or whose span no longer holds `found`, is skipped.
-pub fn apply(text: &str, findings: &[Finding]) -> String {
-    let mut order: Vec<&Finding> = findings.iter().collect();
+pub fn apply<'a>(text: &str, findings: impl IntoIterator<Item = &'a Finding>) -> String {
+    let mut order: Vec<&Finding> = findings.into_iter().collect();
     order.sort_by(|a, b| b.start.cmp(&a.start).then(b.end.cmp(&a.end)));
     let mut out = text.to_string();
     let mut limit = usize::MAX;
