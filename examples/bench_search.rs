@@ -81,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
             standfirst: article.standfirst.clone(),
             body: plain_text(&article.body_markdown),
             tags: article.tags.clone(),
+            language: None,
         };
         let started = Instant::now();
         index.recommend(&source, now, 5)?;

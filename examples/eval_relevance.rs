@@ -155,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
             standfirst: String::new(),
             body: plain_text(&document.body),
             tags: vec![],
+            language: None,
         };
         let started = Instant::now();
         let picks = index.recommend(&source, now.timestamp(), RECOMMEND)?;

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::cache::PageCache;
 use crate::config::Config;
+use crate::i18n::Locales;
 use crate::search::SearchIndex;
 use crate::settings::{LiveSettings, SiteSettings};
 use crate::store::{Store, StoreError};
@@ -37,6 +38,9 @@ pub enum StartError {
     /// The theme could not be loaded.
     #[error(transparent)]
     Theme(#[from] ThemeError),
+    /// A translation file could not be read.
+    #[error(transparent)]
+    Locale(#[from] crate::i18n::LocaleError),
     /// The search index could not be opened.
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
@@ -71,14 +75,16 @@ pub struct Shared {
     pub store: Store,
     /// Templates and assets.
     pub theme: Theme,
+    /// The interface text of every language the theme is translated into.
+    pub locales: Arc<Locales>,
     /// Rendered pages.
     pub cache: PageCache,
     /// Views counted and not yet written.
     pub views: ViewCounter,
     /// The site's name, description and sections, shared by every render.
     pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
-    /// The newest articles, for every article page's Latest block.
-    pub latest: crate::cache::Memo<Vec<crate::content::ArticleCard>>,
+    /// The newest articles of each language, for every article page's Latest block.
+    pub latest: crate::cache::Memos<Vec<crate::content::ArticleCard>>,
     /// Per-address allowances for search and the API.
     pub rate_limits: crate::site::rate_limit::RateLimits,
     /// This node's search index, following the database.
@@ -134,7 +140,8 @@ impl App {
             let flag = crate::store::Batch { settings: vec![(DEMO_FLAG.into(), "done".into())], ..Default::default() };
             store.apply(&flag).await?;
         }
-        let theme = Theme::load(config.theme_dir.as_deref())?;
+        let locales = Arc::new(Locales::load(Some(&config.locales_dir()))?);
+        let theme = Theme::load(config.theme_dir.as_deref(), Arc::clone(&locales))?;
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         // With port 0 the system chose one: the default public address must name it.
@@ -155,6 +162,7 @@ impl App {
                 settings,
                 store,
                 theme,
+                locales,
                 cache,
                 views,
                 frame: Default::default(),

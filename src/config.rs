@@ -191,6 +191,11 @@ impl Config {
         self.data_dir.join("search")
     }
 
+    /// Translation files an operator adds (`{code}.ftl`), beside or instead of the built-in ones.
+    pub fn locales_dir(&self) -> PathBuf {
+        self.data_dir.join("locales")
+    }
+
     /// The directory uploaded and generated media live in.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")

@@ -13,6 +13,7 @@ pub mod content;
 pub mod demo;
 pub mod feeds;
 pub mod generate;
+pub mod i18n;
 pub mod import;
 pub mod media;
 pub mod search;

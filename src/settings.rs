@@ -27,6 +27,10 @@ pub const TIMEZONE: &str = "site.timezone";
 pub const DATE_FORMAT: &str = "site.date_format";
 /// Setting key of the logo (a media library image id).
 pub const LOGO: &str = "site.logo";
+/// Setting key of the languages the site publishes in: codes separated by commas, the default one first.
+pub const LANGUAGES: &str = "site.languages";
+/// The language of a site that has chosen none.
+pub const DEFAULT_LANGUAGE: &str = "en";
 
 /// The longest custom date pattern accepted.
 const MAX_PATTERN: usize = 100;
@@ -138,6 +142,10 @@ pub struct SiteSettings {
     pub date_format: DateFormat,
     /// The masthead's logo, when one is chosen.
     pub logo: Option<Logo>,
+    /// Language codes the site publishes in, never empty; the first is the default, served at the root.
+    pub languages: Vec<String>,
+    /// The name and description in other languages, by setting key (`site.name.zh`, `site.description.zh`).
+    pub translated: std::collections::BTreeMap<String, String>,
     /// The base URL comes from the server's configuration and cannot be changed in the browser.
     pub base_url_fixed: bool,
     /// The time zone comes from the server's configuration and cannot be changed in the browser.
@@ -174,6 +182,17 @@ impl SiteSettings {
             timezone,
             date_format: value(DATE_FORMAT).and_then(|v| DateFormat::parse(v).ok()).unwrap_or_default(),
             logo,
+            languages: value(LANGUAGES).and_then(|v| parse_languages(v).ok()).unwrap_or_else(default_languages),
+            translated: stored
+                .iter()
+                .filter(|(key, value)| {
+                    !value.is_empty()
+                        && [NAME, DESCRIPTION].iter().any(|base| {
+                            key.strip_prefix(base).and_then(|rest| rest.strip_prefix('.')).is_some_and(is_language_code)
+                        })
+                })
+                .cloned()
+                .collect(),
             base_url_fixed: config.base_url.is_some(),
             timezone_fixed: config.timezone.is_some(),
         })
@@ -182,6 +201,26 @@ impl SiteSettings {
     /// `instant` as the site writes times: in its zone and date format.
     pub fn show_time(&self, instant: DateTime<Utc>) -> String {
         self.date_format.show(instant, &self.timezone)
+    }
+
+    /// The site's name in `language` (its own name where none is given for that language).
+    pub fn name_in(&self, language: &str) -> &str {
+        self.translated.get(&translated_key(NAME, language)).unwrap_or(&self.name)
+    }
+
+    /// The site's description in `language` (its own where none is given for that language).
+    pub fn description_in(&self, language: &str) -> &str {
+        self.translated.get(&translated_key(DESCRIPTION, language)).unwrap_or(&self.description)
+    }
+
+    /// The default language's code.
+    pub fn default_language(&self) -> &str {
+        self.languages.first().map_or(DEFAULT_LANGUAGE, String::as_str)
+    }
+
+    /// Whether the site publishes in `code`.
+    pub fn publishes_in(&self, code: &str) -> bool {
+        self.languages.iter().any(|l| l == code)
     }
 
     /// Whether the site is served over HTTPS (cookies are then marked Secure).
@@ -200,6 +239,8 @@ impl Default for SiteSettings {
             timezone: Tz::UTC,
             date_format: DateFormat::Ap,
             logo: None,
+            languages: default_languages(),
+            translated: Default::default(),
             base_url_fixed: false,
             timezone_fixed: false,
         }
@@ -230,6 +271,41 @@ impl LiveSettings {
         }
         Ok(changed)
     }
+}
+
+/// The setting key of `base` (the name or description) in `language`: `site.name.zh`.
+pub fn translated_key(base: &str, language: &str) -> String {
+    format!("{base}.{language}")
+}
+
+fn default_languages() -> Vec<String> {
+    vec![DEFAULT_LANGUAGE.to_owned()]
+}
+
+/// Whether `code` is written as a language code may be: lowercase ASCII letters, digits and hyphens, starting
+/// with a letter (`en`, `zh`, `pt-br`); such codes are safe in addresses and file names.
+pub fn is_language_code(code: &str) -> bool {
+    (2..=20).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Reads a language list (`en, zh`): codes separated by commas or spaces, the default first, each once.
+pub fn parse_languages(text: &str) -> Result<Vec<String>, Invalid> {
+    let mut codes: Vec<String> = Vec::new();
+    for code in text.split(|c: char| c == ',' || c.is_whitespace()).filter(|c| !c.is_empty()) {
+        let code = code.to_ascii_lowercase();
+        if !is_language_code(&code) {
+            return Err(Invalid(format!("{code:?} is not a language code such as en, zh or pt-br")));
+        }
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    if codes.is_empty() {
+        return Err(Invalid("name at least one language, the default first".into()));
+    }
+    Ok(codes)
 }
 
 /// Checks a base URL (`http://` or `https://` and a host) and drops a trailing slash.
@@ -285,6 +361,15 @@ mod tests {
         }
         assert!(DateFormat::parse("weekday").is_err());
         Ok(())
+    }
+
+    #[test]
+    fn language_lists_keep_their_order_and_refuse_junk() {
+        assert_eq!(parse_languages("en, zh").ok(), Some(vec!["en".to_owned(), "zh".to_owned()]));
+        assert_eq!(parse_languages("ZH en zh").ok(), Some(vec!["zh".to_owned(), "en".to_owned()]));
+        for bad in ["", " , ", "e", "en,../x", "en,zh/", "1en"] {
+            assert!(parse_languages(bad).is_err(), "{bad:?} is refused");
+        }
     }
 
     #[test]

@@ -56,7 +56,8 @@ for url in sitemaps:
     xmllint(SITEMAP_XSD, body, name)
     locs = [loc.text for loc in ET.fromstring(body).iter(SM + "loc")]
     if name == "pages.xml":
-        page_urls = locs
+        # Each language edition has its own (the Chinese one under /zh/sitemaps/).
+        page_urls += locs
     elif name.startswith("articles-"):
         article_urls += locs
 check(len(article_urls) >= 40, "article sitemaps list the demo's articles", str(len(article_urls)))

@@ -16,7 +16,8 @@ use super::{AdminError, Fields, Session, Submitted, page, style};
 use crate::app::AppState;
 use crate::auth::{Action, may, statuses_for};
 use crate::content::{ArticleStatus, render_markdown};
-use crate::store::{AdminFilter, EditableArticle};
+use crate::site::edition::article_path;
+use crate::store::{AdminFilter, EditableArticle, EditionInfo};
 
 /// Articles a list page shows.
 const PER_PAGE: i64 = 20;
@@ -47,6 +48,8 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    language: String,
+    #[serde(default)]
     page: String,
 }
 
@@ -59,6 +62,7 @@ struct ListRow {
     authors: String,
     when: String,
     url: Option<String>,
+    language: String,
 }
 
 /// `GET /admin/articles`: every article the user may see, filtered and paged.
@@ -77,6 +81,7 @@ pub async fn list(
         author: authors.iter().find(|a| a.slug == query.author).map(|a| a.id),
         owner: (!may(&session.user, Action::SeeAllArticles, None)).then_some(session.user.id),
         query: Some(query.q.clone()),
+        language: (!query.language.is_empty()).then(|| query.language.clone()),
         limit: PER_PAGE,
         offset: (page_number - 1) * PER_PAGE,
     };
@@ -86,7 +91,9 @@ pub async fn list(
         .into_iter()
         .map(|item| ListRow {
             id: item.id,
-            url: (item.status == "published").then(|| format!("/{}/{}", item.section_slug, item.slug)),
+            url: (item.status == "published")
+                .then(|| article_path(&site, &item.language, &item.section_slug, &item.slug)),
+            language: item.language,
             headline: item.headline,
             section: item.section_name,
             status: item.status,
@@ -97,9 +104,13 @@ pub async fn list(
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let link = |page: i64| {
         let mut params = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in
-            [("status", &query.status), ("section", &query.section), ("author", &query.author), ("q", &query.q)]
-        {
+        for (key, value) in [
+            ("status", &query.status),
+            ("section", &query.section),
+            ("author", &query.author),
+            ("language", &query.language),
+            ("q", &query.q),
+        ] {
             if !value.is_empty() {
                 params.append_pair(key, value);
             }
@@ -110,10 +121,39 @@ pub async fn list(
     let previous = (page_number > 1).then(|| link(page_number - 1));
     let next = (page_number < pages).then(|| link(page_number + 1));
     let statuses: Vec<&str> = ArticleStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let languages = language_choices(&state, &site.languages);
+    let multilingual = site.languages.len() > 1;
     let context = context! {
-        rows, total, page => page_number, pages, previous, next, query, sections, authors, statuses,
+        rows, total, page => page_number, pages, previous, next, query, sections, authors, statuses, languages,
+        multilingual,
     };
     page(&state, &session, "articles", "admin/articles.html", context).await
+}
+
+/// A language as the back office offers it: its code and its own name.
+#[derive(Serialize)]
+struct LanguageChoice {
+    code: String,
+    name: String,
+}
+
+/// The back office's names for `codes` (the language's own name from its translation file, else the code).
+fn language_choices(state: &AppState, codes: &[String]) -> Vec<LanguageChoice> {
+    codes
+        .iter()
+        .map(|code| LanguageChoice {
+            name: state.locales.get(code).map_or_else(|| code.clone(), |l| l.name().to_owned()),
+            code: code.clone(),
+        })
+        .collect()
+}
+
+/// An edition of the article being edited, as the editor's Editions panel lists it.
+#[derive(Serialize)]
+struct EditionRow {
+    #[serde(flatten)]
+    info: EditionInfo,
+    name: String,
 }
 
 /// What the editor form shows.
@@ -173,7 +213,7 @@ async fn editor(
         tags: draft.tags.join(", "),
         public_url: current
             .filter(|c| c.status == ArticleStatus::Published)
-            .map(|c| format!("/{}/{}", c.section, c.slug)),
+            .map(|c| article_path(&site, &c.language, &c.section, &c.slug)),
         updated: draft.updated_at.map(|t| site.show_time(t)),
         draft,
     };
@@ -183,8 +223,34 @@ async fn editor(
         if messages.error.is_empty() && !messages.stale { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
     let style = style::findings(state, language_of(current), &view.draft).await?;
+    let mut language_codes = site.languages.clone();
+    if let Some(current) = current.filter(|c| !site.publishes_in(&c.language)) {
+        language_codes.push(current.language.clone());
+    }
+    let editions: Vec<EditionRow> = match current {
+        Some(current) => state
+            .store
+            .editions_of(current.id)
+            .await?
+            .into_iter()
+            .map(|info| EditionRow {
+                name: state.locales.get(&info.language).map_or_else(|| info.language.clone(), |l| l.name().to_owned()),
+                info,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let missing: Vec<String> =
+        site.languages.iter().filter(|l| !editions.iter().any(|e| &e.info.language == *l)).cloned().collect();
+    let translate_into = if current.is_some() && may(&session.user, Action::CreateArticle, None) {
+        language_choices(state, &missing)
+    } else {
+        Vec::new()
+    };
     let context = context! {
         article => view, messages, statuses, can_delete, zone => site.timezone.name(), style,
+        languages => language_choices(state, &language_codes), editions, translate_into,
+        multilingual => site.languages.len() > 1,
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
         images => lead_image_choices(state, current).await?,
         max_upload_mb => crate::media::MAX_UPLOAD_BYTES / 1024 / 1024,
@@ -267,6 +333,7 @@ fn draft_from_form(form: &Fields, zone: Tz) -> Result<ArticleDraft, String> {
         mark_updated: form.has("mark_updated"),
         correction: form.get("correction").to_owned(),
         lead_image: form.get("lead_image").parse().ok(),
+        language: form.get("language").to_owned(),
     })
 }
 
@@ -348,6 +415,31 @@ async fn submit(
 /// The language an article is checked in.
 fn language_of(current: Option<&EditableArticle>) -> &str {
     current.map_or(style::DEFAULT_LANGUAGE, |c| c.language.as_str())
+}
+
+/// `POST /admin/articles/{id}/translate`: starts a translation of the article into `language` (one the site
+/// publishes in) as a draft copy in its translation group, and opens it in the editor.
+pub async fn translate(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Submitted,
+) -> Result<Response, AdminError> {
+    let original = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    if !may(&session.user, Action::CreateArticle, None) {
+        return Err(AdminError::Forbidden);
+    }
+    let language = form.fields.get("language").trim().to_ascii_lowercase();
+    if !state.site().publishes_in(&language) {
+        return Err(AdminError::BadRequest(format!(
+            "the site does not publish in {language:?}; add it to the languages in Settings first"
+        )));
+    }
+    match state.store.create_translation(original.id, &language, session.user.id).await {
+        Ok(translation) => Ok(Redirect::to(&format!("/admin/articles/{translation}")).into_response()),
+        Err(crate::store::StoreError::Conflict(message)) => Err(AdminError::BadRequest(message)),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /admin/articles`: creates an article (or previews a new one).

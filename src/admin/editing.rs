@@ -50,6 +50,10 @@ pub struct ArticleDraft {
     /// The lead image (an id from the media library), or none.
     #[serde(default)]
     pub lead_image: Option<i64>,
+    /// Language code; the article's current one, or the site's default language for a new article, when
+    /// empty.
+    #[serde(default)]
+    pub language: String,
 }
 
 impl From<&EditableArticle> for ArticleDraft {
@@ -68,6 +72,7 @@ impl From<&EditableArticle> for ArticleDraft {
             mark_updated: false,
             correction: article.correction.clone(),
             lead_image: article.lead_image_id,
+            language: article.language.clone(),
         }
     }
 }
@@ -174,6 +179,20 @@ pub async fn prepare(
     }
     draft.mark_updated = false;
     draft.correction = draft.correction.trim().to_owned();
+    let site = state.site();
+    draft.language = match draft.language.trim() {
+        "" => current.map_or_else(|| site.default_language().to_owned(), |c| c.language.clone()),
+        chosen => chosen.to_ascii_lowercase(),
+    };
+    // A language the site has stopped publishing in may stay on the articles that have it; a new choice must
+    // be one the site publishes in.
+    if !site.publishes_in(&draft.language) && current.is_none_or(|c| c.language != draft.language) {
+        return Err(invalid(format!(
+            "the site does not publish in {:?}; choose one of {} (languages are set in Settings)",
+            draft.language,
+            site.languages.join(", ")
+        )));
+    }
     if let Some(id) = draft.lead_image {
         let image = state.store.image(id).await?.ok_or_else(|| invalid(format!("there is no image {id}")))?;
         if image.alt.trim().is_empty() {
@@ -189,7 +208,7 @@ pub async fn prepare(
         authors,
         tags: draft.tags.clone(),
         lead_image: None,
-        language: current.map_or_else(|| "en".to_owned(), |c| c.language.clone()),
+        language: draft.language.clone(),
         status,
         published_at: draft.published_at,
         updated_at: draft.updated_at,

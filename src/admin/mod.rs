@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/new", get(articles::new))
         .route("/admin/articles/{id}", get(articles::edit).post(articles::update).layer(upload_limit()))
         .route("/admin/articles/{id}/delete", post(articles::delete))
+        .route("/admin/articles/{id}/translate", post(articles::translate))
         .route("/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/admin/articles/{id}/views.svg", get(dashboard::chart))
         .route("/admin/revisions/{id}", get(articles::diff))

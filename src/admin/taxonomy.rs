@@ -28,8 +28,52 @@ fn checked(form: &Fields, text_field: &str) -> Result<(Slug, String, String), St
     Ok((slug, name, text))
 }
 
+/// A section's name in one of the site's other languages, as the form shows it.
+#[derive(serde::Serialize)]
+struct NameInLanguage {
+    code: String,
+    language: String,
+    name: String,
+    description: String,
+}
+
+/// A section with its names in the site's other languages.
+#[derive(serde::Serialize)]
+struct SectionRow {
+    #[serde(flatten)]
+    section: crate::content::Section,
+    translations: Vec<NameInLanguage>,
+}
+
+/// The site's languages other than the default, which sections can be named in.
+fn other_languages(state: &AppState) -> Vec<String> {
+    state.site().languages.iter().skip(1).cloned().collect()
+}
+
 async fn sections_page(state: &AppState, session: &Session, error: &str) -> Result<Response, AdminError> {
-    let sections = state.store.sections().await?;
+    let names = state.store.section_names().await?;
+    let others = other_languages(state);
+    let sections: Vec<SectionRow> = state
+        .store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|section| {
+            let translations = others
+                .iter()
+                .map(|code| {
+                    let known = names.iter().find(|n| n.section == section.slug && n.language == *code);
+                    NameInLanguage {
+                        code: code.clone(),
+                        language: state.locales.get(code).map_or_else(|| code.clone(), |l| l.name().to_owned()),
+                        name: known.map(|n| n.name.clone()).unwrap_or_default(),
+                        description: known.map(|n| n.description.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            SectionRow { section, translations }
+        })
+        .collect();
     page(state, session, "sections", "admin/sections.html", context! { sections, error }).await
 }
 
@@ -51,8 +95,20 @@ pub async fn save_section(
         Err(error) => return sections_page(&state, &session, &error).await,
     };
     let position = form.get("position").trim().parse::<i64>().unwrap_or(0);
-    let section = SectionInput { slug, name, description, position };
+    let section = SectionInput { slug: slug.clone(), name, description, position };
     state.store.apply(&Batch { sections: vec![section], ..Batch::default() }).await?;
+    for code in other_languages(&state) {
+        let (name_field, description_field) = (format!("name_{code}"), format!("description_{code}"));
+        if !form.has(&name_field) {
+            continue;
+        }
+        let (name, description) = (form.get(&name_field).trim(), form.get(&description_field).trim());
+        if name.chars().count() > MAX_NAME || description.chars().count() > MAX_TEXT {
+            let error = format!("A name takes at most {MAX_NAME} characters, a description at most {MAX_TEXT}.");
+            return sections_page(&state, &session, &error).await;
+        }
+        state.store.put_section_name(slug.as_str(), &code, name, description).await?;
+    }
     Ok(Redirect::to("/admin/sections").into_response())
 }
 

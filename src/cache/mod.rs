@@ -243,6 +243,26 @@ impl<T> Memo<T> {
     }
 }
 
+/// One [`Memo`] per key (the Latest list of each language, say), made on first use.
+#[derive(Debug)]
+pub struct Memos<T> {
+    by_key: std::sync::Mutex<std::collections::HashMap<String, Arc<Memo<T>>>>,
+}
+
+impl<T> Default for Memos<T> {
+    fn default() -> Memos<T> {
+        Memos { by_key: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+}
+
+impl<T> Memos<T> {
+    /// The memo kept for `key`.
+    pub fn memo(&self, key: &str) -> Arc<Memo<T>> {
+        let mut by_key = self.by_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(by_key.entry(key.to_owned()).or_default())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

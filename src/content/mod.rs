@@ -11,3 +11,27 @@ pub use model::{
     LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
 };
 pub use slug::{Slug, SlugError};
+
+/// The site language an article in `tag` (a BCP 47 tag from another system: `en-US`, `zh-Hans`) belongs to:
+/// its primary language subtag in lower case (`en`, `zh`), which is what editions and addresses use. `None`
+/// when the tag does not start with one.
+pub fn language_code(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    ((2..=8).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase())).then_some(primary)
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::language_code;
+
+    #[test]
+    fn tags_become_their_primary_language() {
+        assert_eq!(language_code("en-US").as_deref(), Some("en"));
+        assert_eq!(language_code("zh-Hans").as_deref(), Some("zh"));
+        assert_eq!(language_code("pt_BR").as_deref(), Some("pt"));
+        assert_eq!(language_code(" FR ").as_deref(), Some("fr"));
+        for junk in ["", "-", "1234", "e", "en<script>"] {
+            assert_eq!(language_code(junk), None, "{junk:?}");
+        }
+    }
+}

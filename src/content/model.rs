@@ -318,6 +318,8 @@ pub struct ArticleCard {
     pub image: Option<LeadImage>,
     /// Authors in byline order.
     pub authors: Vec<AuthorRef>,
+    /// Language code: the edition it belongs to.
+    pub language: String,
 }
 
 /// Everything the article page shows.
@@ -335,6 +337,8 @@ pub struct Article {
     pub language: String,
     /// A visible correction note (empty when there is none).
     pub correction: String,
+    /// The translation group it belongs to (the original's id), when it has editions in other languages.
+    pub translation_group: Option<i64>,
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use crate::content::{
     ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SectionInput, Slug, SlugError,
 };
-use crate::settings::{DESCRIPTION as SITE_DESCRIPTION, NAME as SITE_NAME};
+use crate::settings::{
+    DESCRIPTION as SITE_DESCRIPTION, LANGUAGES as SITE_LANGUAGES, NAME as SITE_NAME, translated_key,
+};
 use crate::store::{Batch, BatchReport, Store, StoreError};
 
 pub use art::{LEAD_HEIGHT, LEAD_WIDTH, MOTIFS};
@@ -23,7 +25,10 @@ pub fn illustration(motif: &str, seed: u64) -> String {
 }
 
 const SITE_FILE: &str = include_str!("site.toml");
-const ARTICLE_FILES: [&str; 2] = [include_str!("articles-1.toml"), include_str!("articles-2.toml")];
+const ARTICLE_FILES: [&str; 3] =
+    [include_str!("articles-1.toml"), include_str!("articles-2.toml"), include_str!("articles-zh.toml")];
+/// The languages the demo publishes in: English by default, and a Chinese edition.
+const LANGUAGES: &str = "en,zh";
 
 /// Why the demo could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -66,11 +71,24 @@ struct SiteFile {
 struct SiteRecord {
     name: String,
     description: String,
+    /// The name and description in other languages, by language code.
+    #[serde(default)]
+    translations: std::collections::BTreeMap<String, NameRecord>,
 }
 
 #[derive(Deserialize)]
 struct SectionRecord {
     slug: String,
+    name: String,
+    description: String,
+    /// The name and description in other languages, by language code.
+    #[serde(default)]
+    translations: std::collections::BTreeMap<String, NameRecord>,
+}
+
+/// A name and description in one language.
+#[derive(Deserialize)]
+struct NameRecord {
     name: String,
     description: String,
 }
@@ -104,23 +122,56 @@ struct ArticleRecord {
     image_caption: String,
     image_credit: String,
     body: String,
+    /// Language code; English when absent.
+    language: Option<String>,
+    /// The slug of the article (in the same section) this one translates.
+    translation_of: Option<String>,
 }
 
 /// Writes the demo's illustrations into `media_dir` and its content into the store, in one transaction.
 /// Loading twice updates the same records instead of duplicating them.
 pub async fn load(store: &Store, media_dir: &Path) -> Result<BatchReport, DemoError> {
-    let batch = build(media_dir, Utc::now())?;
-    Ok(store.apply(&batch).await?)
+    let demo = build(media_dir, Utc::now())?;
+    let report = store.apply(&demo.batch).await?;
+    for (section, original, translation) in &demo.translations {
+        store.link_translation(section, original, translation).await?;
+    }
+    for (section, language, names) in &demo.section_names {
+        store.put_section_name(section, language, &names.name, &names.description).await?;
+    }
+    Ok(report)
 }
 
-fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Batch, DemoError> {
+/// The demo's content, with what a batch does not carry.
+struct Demo {
+    batch: Batch,
+    /// Translated articles as (section, original slug, translation slug).
+    translations: Vec<(String, String, String)>,
+    /// Sections' names in other languages as (section, language, names).
+    section_names: Vec<(String, String, NameRecord)>,
+}
+
+fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
     let now = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
     let site: SiteFile = toml::from_str(SITE_FILE)?;
     let mut batch = Batch {
-        settings: vec![(SITE_NAME.to_owned(), site.site.name), (SITE_DESCRIPTION.to_owned(), site.site.description)],
+        settings: vec![
+            (SITE_NAME.to_owned(), site.site.name),
+            (SITE_DESCRIPTION.to_owned(), site.site.description),
+            (SITE_LANGUAGES.to_owned(), LANGUAGES.to_owned()),
+        ],
         ..Batch::default()
     };
+    for (language, names) in site.site.translations {
+        batch.settings.push((translated_key(SITE_NAME, &language), names.name));
+        batch.settings.push((translated_key(SITE_DESCRIPTION, &language), names.description));
+    }
+    let mut translations = Vec::new();
+    let mut section_names = Vec::new();
     for (position, section) in (0_i64..).zip(site.sections) {
+        for (language, names) in section.translations {
+            section_names.push((section.slug.clone(), language, names));
+        }
         batch.sections.push(SectionInput {
             slug: Slug::parse_top_level(&section.slug)?,
             name: section.name,
@@ -144,13 +195,16 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Batch, DemoError> {
             let image_path = format!("demo/lead/{}.svg", record.slug);
             write_media(media_dir, &image_path, &illustration(&record.motif, art::seed_from(&record.slug)))?;
             let slug = record.slug.clone();
+            if let Some(original) = &record.translation_of {
+                translations.push((record.section.clone(), original.clone(), slug.clone()));
+            }
             let prepared = article_input(record, image_path, now)?
                 .prepare()
                 .map_err(|source| DemoError::Content { slug, source })?;
             batch.articles.push(prepared);
         }
     }
-    Ok(batch)
+    Ok(Demo { batch, translations, section_names })
 }
 
 fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) -> Result<ArticleInput, DemoError> {
@@ -173,7 +227,7 @@ fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) 
             credit: record.image_credit,
             variants: Vec::new(),
         }),
-        language: "en".to_owned(),
+        language: record.language.unwrap_or_else(|| crate::settings::DEFAULT_LANGUAGE.to_owned()),
         status,
         published_at: Some(published_at),
         updated_at: record.updated_hours_after.map(|h| published_at + minutes(h)),
@@ -206,7 +260,19 @@ mod tests {
     #[test]
     fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let batch = build(dir.path(), Utc::now())?;
+        let Demo { batch, translations, section_names } = build(dir.path(), Utc::now())?;
+        assert!(
+            section_names
+                .iter()
+                .any(|(slug, language, names)| slug == "opinion" && language == "zh" && names.name == "专栏与评论")
+        );
+        for (_, original, translation) in &translations {
+            let language =
+                |slug: &str| batch.articles.iter().find(|a| a.input.slug.as_str() == slug).map(|a| &a.input.language);
+            assert_eq!(language(original).map(String::as_str), Some("en"), "{original} is an English original");
+            assert_eq!(language(translation).map(String::as_str), Some("zh"), "{translation} is in Chinese");
+        }
+        assert!(!translations.is_empty(), "the demo has a Chinese edition");
         assert!(batch.articles.len() >= 40, "{} articles", batch.articles.len());
         assert!(batch.sections.len() >= 6);
         assert!(batch.sections.iter().any(|s| s.name == "Columns and Opinions"));

@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::site::SiteError;
-use crate::site::view::{absolute_url, article_url, author_url, media_url, section_url, tag_url};
+use crate::site::edition::article_path;
+use crate::site::view::{absolute_url, author_url, media_url, section_url, tag_url};
+use crate::site::{Edition, SiteError};
 use crate::store::{CardQuery, ListFilter};
 pub use sitemap::{robots, sitemap_file, sitemap_index};
 
@@ -140,49 +141,67 @@ fn format_name(format: Format) -> &'static str {
 /// `GET /{file}` at the root: the site's feeds.
 pub async fn site_feed(
     State(state): State<AppState>,
+    edition: Edition,
     file: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path(file) = file.map_err(|_| SiteError::NotFound)?;
     let format = Format::from_file(&file).ok_or(SiteError::NotFound)?;
-    serve(&state, ListFilter::All, None, "/", format).await
+    serve(&state, &edition, ListFilter::All, None, "/", format).await
 }
 
 /// `GET /{section}/{file}` where file is a feed name.
-pub async fn section_feed(state: &AppState, section: &str, format: Format) -> Result<Response, SiteError> {
+pub async fn section_feed(
+    state: &AppState,
+    edition: &Edition,
+    section: &str,
+    format: Format,
+) -> Result<Response, SiteError> {
     let found = state.store.section(section).await?.ok_or(SiteError::NotFound)?;
-    serve(state, ListFilter::Section(found.id), Some(found.name), &section_url(&found.slug), format).await
+    let translated = state
+        .store
+        .section_names()
+        .await?
+        .into_iter()
+        .find(|n| n.section == found.slug && n.language == edition.language);
+    let name = translated.map_or(found.name, |t| t.name);
+    serve(state, edition, ListFilter::Section(found.id), Some(name), &section_url(&found.slug), format).await
 }
 
 /// `GET /author/{slug}/{file}`: an author's feeds.
 pub async fn author_feed(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path((slug, file)) = path.map_err(|_| SiteError::NotFound)?;
     let format = Format::from_file(&file).ok_or(SiteError::NotFound)?;
     let author = state.store.author(&slug).await?.ok_or(SiteError::NotFound)?;
-    serve(&state, ListFilter::Author(author.id), Some(author.name), &author_url(&author.slug), format).await
+    let path = author_url(&author.slug);
+    serve(&state, &edition, ListFilter::Author(author.id), Some(author.name), &path, format).await
 }
 
 /// `GET /tag/{slug}/{file}`: a tag's feeds.
 pub async fn tag_feed(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path((slug, file)) = path.map_err(|_| SiteError::NotFound)?;
     let format = Format::from_file(&file).ok_or(SiteError::NotFound)?;
     let tag = state.store.tag(&slug).await?.ok_or(SiteError::NotFound)?;
-    serve(&state, ListFilter::Tag(tag.id), Some(tag.name), &tag_url(&tag.slug), format).await
+    serve(&state, &edition, ListFilter::Tag(tag.id), Some(tag.name), &tag_url(&tag.slug), format).await
 }
 
+/// Renders the feed of the list at `page_path` (within `edition`) in `format`.
 async fn serve(
     state: &AppState,
+    edition: &Edition,
     filter: ListFilter,
     scope: Option<String>,
     page_path: &str,
     format: Format,
 ) -> Result<Response, SiteError> {
-    let feed = load(state, filter, scope, page_path, format).await?;
+    let feed = load(state, edition, filter, scope, &edition.path(page_path), format).await?;
     let body = match format {
         Format::Rss => syndication::rss(&feed),
         Format::Atom => syndication::atom(&feed),
@@ -193,6 +212,7 @@ async fn serve(
 
 async fn load(
     state: &AppState,
+    edition: &Edition,
     filter: ListFilter,
     scope: Option<String>,
     page_path: &str,
@@ -202,10 +222,11 @@ async fn load(
     let store = &state.store;
     let site = state.site();
     let base = &site.base_url;
-    let cards = store.cards(&CardQuery::newest(filter, FEED_LENGTH), now).await?;
+    let cards = store.cards(&CardQuery::newest(filter, FEED_LENGTH).in_language(edition.list_language()), now).await?;
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let mut details = store.feed_details(&ids).await?;
-    let (site_name, description) = (site.name.clone(), site.description.clone());
+    let site_name = site.name_in(&edition.language).to_owned();
+    let description = site.description_in(&edition.language).to_owned();
     let entries: Vec<Entry> = cards
         .into_iter()
         .map(|card| {
@@ -213,13 +234,17 @@ async fn load(
             let mut categories = vec![card.section.name.clone()];
             categories.extend(detail.tags.into_iter().map(|t| t.name));
             Entry {
-                url: format!("{base}{}", article_url(&card.section.slug, &card.slug)),
+                url: format!("{base}{}", article_path(&site, &card.language, &card.section.slug, &card.slug)),
                 title: card.headline,
                 summary: card.standfirst,
                 content_html: (state.config.feed_content == FeedContent::Full).then_some(detail.body_html),
                 published: card.published_at,
                 updated: card.updated_at.unwrap_or(card.published_at),
-                authors: card.authors.into_iter().map(|a| (a.name, format!("{base}{}", author_url(&a.slug)))).collect(),
+                authors: card
+                    .authors
+                    .into_iter()
+                    .map(|a| (a.name, format!("{base}{}", edition.path(&author_url(&a.slug)))))
+                    .collect(),
                 categories,
                 image: card.image.map(|image| absolute_url(base, &media_url(&image.path))),
             }

@@ -23,7 +23,7 @@ pub use recommend::{RecommendSource, near_duplicates};
 pub use sync::CatchUp;
 
 /// Bumped whenever the schema or analysis changes, so an index built by an older version is rebuilt.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 /// Indexing memory of a serving node: one thread, the smallest budget tantivy accepts and then some.
 const SERVING_WRITER_BYTES: usize = 32 * 1024 * 1024;
 
@@ -66,6 +66,7 @@ struct Fields {
     authors: tantivy::schema::Field,
     spelling: tantivy::schema::Field,
     section: tantivy::schema::Field,
+    language: tantivy::schema::Field,
     author_slugs: tantivy::schema::Field,
     published: tantivy::schema::Field,
     topics: tantivy::schema::Field,
@@ -94,6 +95,7 @@ fn schema() -> (Schema, Fields) {
             ),
         ),
         section: builder.add_text_field("section", STRING),
+        language: builder.add_text_field("language", STRING),
         author_slugs: builder.add_text_field("author_slug", STRING),
         published: builder.add_i64_field("published", INDEXED | FAST),
         // What Recommend reads of each candidate, as multi-valued number columns (no document store and no

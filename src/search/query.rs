@@ -46,6 +46,8 @@ pub struct SearchRequest {
     pub text: String,
     /// Only this section (slug).
     pub section: Option<String>,
+    /// Only articles in this language (an edition's search).
+    pub language: Option<String>,
     /// Only articles by this author (slug).
     pub author: Option<String>,
     /// Published at or after this Unix time.
@@ -236,6 +238,9 @@ impl SearchIndex {
         }
         if let Some(section) = &request.section {
             clauses.push((Occur::Must, term_query(fields.section, section)));
+        }
+        if let Some(language) = &request.language {
+            clauses.push((Occur::Must, term_query(fields.language, language)));
         }
         if let Some(author) = &request.author {
             clauses.push((Occur::Must, term_query(fields.author_slugs, author)));

@@ -60,6 +60,8 @@ pub struct RecommendSource {
     pub body: String,
     /// Tag names.
     pub tags: Vec<String>,
+    /// Only articles in this language are recommended (on a site with editions in several).
+    pub language: Option<String>,
 }
 
 /// Recommendations computed since the index last changed, by article id.
@@ -121,8 +123,8 @@ impl SearchIndex {
             like.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
         }
         let published = |at: i64| Term::from_field_i64(fields.published, at);
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(like)) as Box<dyn Query>),
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(BooleanQuery::new(like))),
             (
                 Occur::MustNot,
                 Box::new(TermQuery::new(Term::from_field_u64(fields.id, id_u64(source.id)), IndexRecordOption::Basic)),
@@ -131,7 +133,12 @@ impl SearchIndex {
                 Occur::Must,
                 Box::new(RangeQuery::new(std::ops::Bound::Unbounded, std::ops::Bound::Included(published(now)))),
             ),
-        ]);
+        ];
+        if let Some(language) = &source.language {
+            let term = Term::from_field_text(fields.language, language);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        let query = BooleanQuery::new(clauses);
         let hits = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
         let best = hits.first().map_or(1.0, |(score, _)| score.max(f32::EPSILON));
         let mut columns: HashMap<u32, Columns> = HashMap::new();

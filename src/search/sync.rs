@@ -225,6 +225,7 @@ impl SearchIndex {
             document.add_text(fields.author_slugs, &author.slug);
         }
         document.add_text(fields.section, &article.section);
+        document.add_text(fields.language, &article.language);
         document.add_i64(fields.published, article.published_at);
         for hash in recommend::headline_hashes(&article.headline) {
             document.add_u64(fields.headline_words, u64::from(hash));

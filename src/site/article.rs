@@ -10,17 +10,14 @@ use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::edition::Edition;
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
-use super::view::{
-    CardView, ImageView, LinkView, Presenter, TimeView, author_link, author_url, image, section_link, section_url,
-    tag_link,
-};
+use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, article_url, author_url, image, section_url};
 use super::{SiteError, render};
 use crate::app::AppState;
 use crate::content::{Article, ArticleCard, plain_text};
 use crate::search::{RecommendSource, near_duplicates};
-use crate::site::format::group_digits;
 use crate::store::{CardQuery, ListFilter};
 use crate::views::CountingMode;
 
@@ -40,7 +37,7 @@ struct ArticleView {
     published: TimeView,
     updated: Option<TimeView>,
     views: String,
-    views_label: &'static str,
+    view_count: i64,
     image: Option<ImageView>,
     tags: Vec<LinkView>,
     correction: String,
@@ -49,29 +46,57 @@ struct ArticleView {
 /// Shows one published article with its Recommend and Latest blocks.
 pub async fn page(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
     let now = Utc::now();
     let store = &state.store;
     let article = store.article(&section, &slug, now).await?.ok_or(SiteError::NotFound)?;
-    let recommend = recommendations(&state, &article, now).await?;
+    let own_edition = Edition::of(&state.site(), &article.language);
+    if own_edition.path("/") != edition.path("/") {
+        // Asked for under another language's prefix: the article lives under its own.
+        let target = (section, slug, article.language.clone());
+        return Ok(super::moved_to(&state, &target));
+    }
+    let recommend = recommendations(&state, &edition, &article, now).await?;
     // One more than shown, so that leaving out the article being read still leaves enough.
-    let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1);
-    let newest = state.latest.get_or_load(state.cache.generation(), || store.cards(&newest_query, now)).await?;
+    let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1).in_language(edition.list_language());
+    let newest = state
+        .latest
+        .memo(edition.list_language().unwrap_or_default())
+        .get_or_load(state.cache.generation(), || store.cards(&newest_query, now))
+        .await?;
     let latest: Vec<_> =
         newest.iter().filter(|card| card.id != article.card.id).take(LATEST as usize).cloned().collect();
 
-    let presenter = Presenter::new(&state);
-    let chrome = presenter.chrome(Some(&section)).await?;
+    let presenter = Presenter::load(&state, &edition).await?;
     let card = presenter.card(&article.card);
-    let mut page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &card.url);
+    let within_edition = article_url(&article.card.section.slug, &article.card.slug);
+    let mut chrome = presenter.chrome(Some(&section), &within_edition);
+    let editions: Vec<(String, String)> = match article.translation_group {
+        Some(group) => store
+            .editions_in_groups(&[group], now)
+            .await?
+            .remove(&group)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.language.clone(), presenter.article_path(&e.language, &e.section, &e.slug)))
+            .filter(|(language, _)| presenter.site().publishes_in(language))
+            .collect(),
+        None => Vec::new(),
+    };
+    chrome.editions = presenter.edition_links(&editions);
+    let mut page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &within_edition);
+    page.alternates = presenter.alternates(&editions);
     page.og_type = "article";
     let section_path = section_url(&article.card.section.slug);
-    page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", article.card.section.name, chrome.site.name)));
+    page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", card.section.name, chrome.site.name)));
+    let section_path = presenter.path(&section_path);
     page.image =
         article.card.image.as_ref().map(|lead| ImageView { url: presenter.absolute(&image(lead).url), ..image(lead) });
-    let home = presenter.absolute("/");
+    let home = presenter.absolute(&chrome.home_url);
+    let home_name = presenter.text("breadcrumb-home");
     let logo = presenter.publisher_logo();
     let news_article = NewsArticle {
         url: &page.canonical,
@@ -84,9 +109,9 @@ pub async fn page(
             .card
             .authors
             .iter()
-            .map(|a| (a.name.as_str(), presenter.absolute(&author_url(&a.slug))))
+            .map(|a| (a.name.as_str(), presenter.absolute(&presenter.path(&author_url(&a.slug)))))
             .collect(),
-        section: &article.card.section.name,
+        section: &card.section.name,
         keywords: article.tags.iter().map(|t| t.name.as_str()).collect(),
         language: &article.language,
         home: &home,
@@ -97,8 +122,8 @@ pub async fn page(
     page.json_ld = Some(structured::script(vec![
         news_article,
         structured::breadcrumbs(&[
-            ("Home", &home),
-            (&article.card.section.name, &section_abs),
+            (&home_name, &home),
+            (&card.section.name, &section_abs),
             (&card.headline, &page.canonical),
         ]),
         structured::publisher(&chrome.site.name, &home, logo.as_deref()),
@@ -108,14 +133,14 @@ pub async fn page(
         standfirst: card.standfirst,
         url: card.url,
         body_html: article.body_html.clone(),
-        section: section_link(&article.card.section),
-        authors: article.card.authors.iter().map(author_link).collect(),
+        section: card.section,
+        authors: card.authors,
         published: card.published,
         updated: article.card.updated_at.map(|t| presenter.time(t)),
-        views: group_digits(article.card.view_count),
-        views_label: if article.card.view_count == 1 { "view" } else { "views" },
+        views: card.views,
+        view_count: card.view_count,
         image: article.card.image.as_ref().map(image),
-        tags: article.tags.iter().map(tag_link).collect(),
+        tags: article.tags.iter().map(|t| presenter.tag_link(t)).collect(),
         correction: article.correction.clone(),
     };
     let recommend: Vec<CardView> = presenter.cards(&recommend);
@@ -134,6 +159,7 @@ pub async fn page(
 /// section while the index is still being built or when it finds fewer than the block holds.
 async fn recommendations(
     state: &AppState,
+    edition: &Edition,
     article: &Article,
     now: DateTime<Utc>,
 ) -> Result<Vec<ArticleCard>, SiteError> {
@@ -145,6 +171,7 @@ async fn recommendations(
             standfirst: article.card.standfirst.clone(),
             body: plain_text(&article.body_markdown),
             tags: article.tags.iter().map(|tag| tag.name.clone()).collect(),
+            language: edition.list_language().map(str::to_owned),
         };
         // Computed in place rather than on the blocking pool: a millisecond or two of work, about what the
         // template costs, and a thread hand-off per cache miss costs more than it saves on two cores.
@@ -155,7 +182,7 @@ async fn recommendations(
         cards = state.store.cards_by_ids(&ids, now).await?;
     }
     if cards.len() < RECOMMEND as usize {
-        for card in state.store.related(article, now, RECOMMEND).await? {
+        for card in state.store.related(article, edition.list_language(), now, RECOMMEND).await? {
             let fresh = |c: &ArticleCard| c.id != card.id && !near_duplicates(&c.headline, &card.headline);
             if cards.len() < RECOMMEND as usize && cards.iter().all(fresh) && fresh(&article.card) {
                 cards.push(card);

@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
+use super::edition::Edition;
 use super::view::Presenter;
 use crate::app::AppState;
 use crate::store::StoreError;
@@ -53,6 +54,7 @@ impl IntoResponse for SiteError {
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let old_address = (request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD)
         .then(|| request.uri().clone());
+    let edition = request.extensions().get::<Edition>().cloned().unwrap_or_else(|| Edition::default_of(&state.site()));
     let response = next.run(request).await;
     let status = response.status();
     if status == StatusCode::NOT_FOUND
@@ -73,11 +75,11 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
     let status = if status == StatusCode::BAD_REQUEST { StatusCode::NOT_FOUND } else { status };
     // A rate limit's answer keeps saying when to come back.
     let retry_after = response.headers().get(axum::http::header::RETRY_AFTER).cloned();
-    let mut page = match error_page(&state, status).await {
+    let mut page = match error_page(&state, &edition, status).await {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
             tracing::error!(%error, "error page failed");
-            (status, "Something went wrong; please try again.").into_response()
+            (status, super::view::locale_of(&state, &edition.language).text("error-fallback", &[])).into_response()
         }
     };
     if let Some(retry_after) = retry_after {
@@ -107,31 +109,26 @@ async fn legacy_redirect(state: &AppState, uri: &axum::http::Uri) -> Result<Opti
         candidates.push(toggled);
     }
     for candidate in candidates {
-        if let Some((section, slug)) = state.store.legacy_target(&candidate, chrono::Utc::now()).await? {
-            let location = super::view::article_url(&section, &slug);
-            return Ok(Some(
-                (StatusCode::MOVED_PERMANENTLY, [(axum::http::header::LOCATION, location)]).into_response(),
-            ));
+        if let Some(target) = state.store.legacy_target(&candidate, chrono::Utc::now()).await? {
+            return Ok(Some(super::moved_to(state, &target)));
         }
     }
     Ok(None)
 }
 
-async fn error_page(state: &AppState, status: StatusCode) -> Result<String, SiteError> {
-    let presenter = Presenter::new(state);
-    let chrome = presenter.chrome(None).await?;
-    let (title, message) = match status {
-        StatusCode::NOT_FOUND => {
-            ("Page not found", "We could not find that page. It may have moved, or the address may be mistyped.")
-        }
-        StatusCode::TOO_MANY_REQUESTS => (
-            "Too many requests",
-            "More requests came from your address than we can answer at once. Please wait a few seconds and try again.",
-        ),
-        s if s.is_client_error() => ("Request not understood", "That request could not be handled as sent."),
-        _ => ("Something went wrong", "Something went wrong on our side. Please try again in a moment."),
+async fn error_page(state: &AppState, edition: &Edition, status: StatusCode) -> Result<String, SiteError> {
+    let presenter = Presenter::load(state, edition).await?;
+    let chrome = presenter.chrome(None, "/");
+    let kind = match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::TOO_MANY_REQUESTS => "too-many",
+        s if s.is_client_error() => "bad-request",
+        _ => "server",
     };
-    let page = presenter.meta(&chrome, Some(title), "", "/");
+    let title = presenter.text(&format!("error-{kind}-title"));
+    let message = presenter.text(&format!("error-{kind}-message"));
+    let mut page = presenter.meta(&chrome, Some(&title), "", "/");
+    page.alternates.clear();
     Ok(state.theme.render(
         "not_found.html",
         context! { page, message, status => status.as_u16(), title, ..minijinja::Value::from_serialize(&chrome) },

@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::edition::Edition;
 use super::structured;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
@@ -30,7 +31,11 @@ struct SectionBlock {
 }
 
 /// Renders the home page.
-pub async fn page(State(state): State<AppState>, uri: axum::http::Uri) -> Result<Response, SiteError> {
+pub async fn page(
+    State(state): State<AppState>,
+    edition: Edition,
+    uri: axum::http::Uri,
+) -> Result<Response, SiteError> {
     // `/?p=123` is an old WordPress address, not the home page: the error pages answer it with a redirect
     // to the imported article, or a 404.
     if uri.query().is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "p")) {
@@ -38,9 +43,10 @@ pub async fn page(State(state): State<AppState>, uri: axum::http::Uri) -> Result
     }
     let now = Utc::now();
     let store = &state.store;
-    let presenter = Presenter::new(&state);
+    let presenter = Presenter::load(&state, &edition).await?;
+    let language = edition.list_language();
 
-    let mut newest = store.cards(&CardQuery::newest(ListFilter::All, LATEST + 1), now).await?;
+    let mut newest = store.cards(&CardQuery::newest(ListFilter::All, LATEST + 1).in_language(language), now).await?;
     // The top story is the newest one with a picture; a text-only story leads only when none has one.
     let top_index = newest.iter().position(|c| c.image.is_some()).unwrap_or(0);
     let top = (!newest.is_empty()).then(|| newest.remove(top_index));
@@ -49,24 +55,26 @@ pub async fn page(State(state): State<AppState>, uri: axum::http::Uri) -> Result
     let recent = CardQuery {
         filter: ListFilter::PublishedSince(now - Duration::days(MOST_READ_WINDOW_DAYS)),
         order: Order::MostRead,
-        ..CardQuery::newest(ListFilter::All, MOST_READ)
+        ..CardQuery::newest(ListFilter::All, MOST_READ).in_language(language)
     };
     let most_read = store.cards(&recent, now).await?;
 
     let mut sections = Vec::new();
-    for section in &presenter.frame().await?.sections {
-        let cards = store.cards(&CardQuery::newest(ListFilter::Section(section.id), PER_SECTION), now).await?;
+    for section in &presenter.frame().sections {
+        let query = CardQuery::newest(ListFilter::Section(section.id), PER_SECTION).in_language(language);
+        let cards = store.cards(&query, now).await?;
         if !cards.is_empty() {
+            let (name, description) = presenter.section_text(&section.slug, &section.name, &section.description);
             sections.push(SectionBlock {
-                url: section_url(&section.slug),
-                name: section.name.clone(),
-                description: section.description.clone(),
+                url: presenter.path(&section_url(&section.slug)),
+                name,
+                description,
                 articles: presenter.cards(&cards),
             });
         }
     }
 
-    let chrome = presenter.chrome(None).await?;
+    let chrome = presenter.chrome(None, "/");
     let mut page = presenter.meta(&chrome, None, "", "/");
     let logo = presenter.publisher_logo();
     page.json_ld = Some(structured::script(vec![

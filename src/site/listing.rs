@@ -7,10 +7,12 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::edition::Edition;
 use super::structured;
 use super::view::{Presenter, author_url, media_url, section_url, tag_url};
 use super::{SiteError, render};
 use crate::app::AppState;
+use crate::i18n::ArgValue;
 use crate::store::{CardQuery, ListFilter, Order};
 
 /// Articles per page.
@@ -38,8 +40,8 @@ pub(super) struct Pagination {
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
     /// Link texts: lists by date say "Newer" and "Older"; search says "Previous" and "Next".
-    pub prev_label: &'static str,
-    pub next_label: &'static str,
+    pub prev_label: String,
+    pub next_label: String,
 }
 
 /// Reads `?page=N`. Absent means 1; anything but a whole number from 1 up names no page.
@@ -58,6 +60,7 @@ fn requested_page(query: Option<&str>) -> Result<i64, SiteError> {
 /// Renders one page of a list; pages past the end do not exist (except page 1 of an empty list).
 async fn list_page(
     state: &AppState,
+    edition: &Edition,
     filter: ListFilter,
     list: ListView,
     base_path: &str,
@@ -66,13 +69,15 @@ async fn list_page(
 ) -> Result<Response, SiteError> {
     let page_number = requested_page(query)?;
     let now = Utc::now();
-    let total = state.store.count(filter, now).await?;
+    let language = edition.list_language();
+    let total = state.store.count(filter, language, now).await?;
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     if page_number > total_pages {
         return Err(SiteError::NotFound);
     }
     let request = CardQuery {
         filter,
+        language,
         exclude: None,
         order: Order::Newest,
         limit: PER_PAGE,
@@ -81,23 +86,30 @@ async fn list_page(
     let cards = state.store.cards(&request, now).await?;
 
     let page_url = |n: i64| if n == 1 { base_path.to_owned() } else { format!("{base_path}?page={n}") };
+    let presenter = Presenter::load(state, edition).await?;
     let pagination = Pagination {
         page: page_number,
         total_pages,
-        prev_url: (page_number > 1).then(|| page_url(page_number - 1)),
-        next_url: (page_number < total_pages).then(|| page_url(page_number + 1)),
-        prev_label: "Newer",
-        next_label: "Older",
+        prev_url: (page_number > 1).then(|| presenter.path(&page_url(page_number - 1))),
+        next_url: (page_number < total_pages).then(|| presenter.path(&page_url(page_number + 1))),
+        prev_label: presenter.text("pagination-newer"),
+        next_label: presenter.text("pagination-older"),
     };
-    let presenter = Presenter::new(state);
-    let chrome = presenter.chrome(current_section).await?;
-    let title = if page_number > 1 { format!("{} (page {page_number})", list.title) } else { list.title.clone() };
+    let chrome = presenter.chrome(current_section, &page_url(page_number));
+    let title = if page_number > 1 {
+        presenter
+            .locale()
+            .text("list-title-page", &[("title", ArgValue::Text(&list.title)), ("page", ArgValue::Number(page_number))])
+    } else {
+        list.title.clone()
+    };
     let mut page = presenter.meta(&chrome, Some(&title), &list.description, &page_url(page_number));
     page.feeds = presenter.feeds(base_path, &format!("{} | {}", list.title, chrome.site.name));
-    let home = presenter.absolute("/");
-    let list_url = presenter.absolute(base_path);
+    let home = presenter.absolute(&chrome.home_url);
+    let list_url = presenter.absolute(&presenter.path(base_path));
+    let home_name = presenter.text("breadcrumb-home");
     page.json_ld =
-        Some(structured::script(vec![structured::breadcrumbs(&[("Home", &home), (&list.title, &list_url)])]));
+        Some(structured::script(vec![structured::breadcrumbs(&[(&home_name, &home), (&list.title, &list_url)])]));
     render(
         state,
         "list.html",
@@ -108,28 +120,34 @@ async fn list_page(
 /// A section's page.
 pub async fn section(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SiteError> {
     let Path(slug) = path.map_err(|_| SiteError::NotFound)?;
     let section = state.store.section(&slug).await?.ok_or(SiteError::NotFound)?;
-    let list = ListView { kind: "section", title: section.name, description: section.description, avatar: None };
-    list_page(&state, ListFilter::Section(section.id), list, &section_url(&slug), query.as_deref(), Some(&slug)).await
+    let presenter = Presenter::load(&state, &edition).await?;
+    let (title, description) = presenter.section_text(&section.slug, &section.name, &section.description);
+    let list = ListView { kind: "section", title, description, avatar: None };
+    let path = section_url(&slug);
+    list_page(&state, &edition, ListFilter::Section(section.id), list, &path, query.as_deref(), Some(&slug)).await
 }
 
 /// `/{section}` without the trailing slash: the section page lives at `/{section}/`.
 pub async fn section_without_slash(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path(slug) = path.map_err(|_| SiteError::NotFound)?;
     let section = state.store.section(&slug).await?.ok_or(SiteError::NotFound)?;
-    Ok(Redirect::permanent(&section_url(&section.slug)).into_response())
+    Ok(Redirect::permanent(&edition.path(&section_url(&section.slug))).into_response())
 }
 
 /// An author's page.
 pub async fn author(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SiteError> {
@@ -137,19 +155,20 @@ pub async fn author(
     let author = state.store.author(&slug).await?.ok_or(SiteError::NotFound)?;
     let avatar = author.avatar.as_deref().map(|path| AvatarView { url: media_url(path), alt: author.name.clone() });
     let list = ListView { kind: "author", title: author.name, description: author.bio, avatar };
-    list_page(&state, ListFilter::Author(author.id), list, &author_url(&slug), query.as_deref(), None).await
+    list_page(&state, &edition, ListFilter::Author(author.id), list, &author_url(&slug), query.as_deref(), None).await
 }
 
 /// A tag's page.
 pub async fn tag(
     State(state): State<AppState>,
+    edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, SiteError> {
     let Path(slug) = path.map_err(|_| SiteError::NotFound)?;
     let tag = state.store.tag(&slug).await?.ok_or(SiteError::NotFound)?;
     let list = ListView { kind: "tag", title: tag.name, description: String::new(), avatar: None };
-    list_page(&state, ListFilter::Tag(tag.id), list, &tag_url(&slug), query.as_deref(), None).await
+    list_page(&state, &edition, ListFilter::Tag(tag.id), list, &tag_url(&slug), query.as_deref(), None).await
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod article;
 mod assets;
+pub mod edition;
 mod error;
 pub mod format;
 mod home;
@@ -23,6 +24,7 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::feeds;
+pub use edition::Edition;
 pub use error::SiteError;
 
 /// All public routes, with the error pages in the site's style.
@@ -34,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::theme_asset))
         .nest_service("/media", assets::media_service(&state.config.media_dir()))
         .route("/search", get(search::page).layer(search_limit.clone()))
-        .route("/api/v1/search", get(search::api).layer(search_limit))
+        .route("/api/v1/search", get(search::api).layer(search_limit.clone()))
         .route("/robots.txt", get(feeds::robots))
         .route("/sitemap.xml", get(feeds::sitemap_index))
         .route("/sitemaps/{file}", get(feeds::sitemap_file))
@@ -48,45 +50,55 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { SiteError::NotFound })
         .route("/views/{id}", axum::routing::post(article::beacon))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages));
-    security::harden(routes)
+    let site = security::harden(routes)
         .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
-        .with_state(state)
+        .with_state(state.clone());
+    // The language prefix (`/zh/…`) comes off before routing, so that middleware wraps the router whole.
+    let editions = tower::Layer::layer(&axum::middleware::from_fn_with_state(state.clone(), edition::route), site);
+    // The search API is named here as well: the API's router answers every other `/api/` address itself.
+    let search_api = Router::new().route("/api/v1/search", get(search::api).layer(search_limit));
+    security::harden(search_api).with_state(state).fallback_service(editions)
 }
 
 /// A single path segment: a site feed (`/feed.xml`, `/atom.xml`, `/feed.json`) or a section without its
 /// trailing slash.
 async fn root_segment(
     state: State<AppState>,
+    edition: Edition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path(segment) = path.map_err(|_| SiteError::NotFound)?;
     if feeds::Format::from_file(&segment).is_some() {
-        return feeds::site_feed(state, Ok(Path(segment))).await;
+        return feeds::site_feed(state, edition, Ok(Path(segment))).await;
     }
-    listing::section_without_slash(state, Ok(Path(segment))).await
+    listing::section_without_slash(state, edition, Ok(Path(segment))).await
 }
 
 /// Two path segments: a section's feed (`/{section}/feed.xml`) or an article.
 async fn second_segment(
     state: State<AppState>,
+    edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
     if let Some(format) = feeds::Format::from_file(&slug) {
-        return feeds::section_feed(&state, &section, format).await;
+        return feeds::section_feed(&state, &edition, &section, format).await;
     }
-    match article::page(state.clone(), Ok(Path((section.clone(), slug.clone())))).await {
+    match article::page(state.clone(), edition, Ok(Path((section.clone(), slug.clone())))).await {
         // An article whose address changed in the back office keeps answering at the old one.
         Err(SiteError::NotFound) => match state.store.redirect_target(&section, &slug, chrono::Utc::now()).await? {
-            Some((section, slug)) => Ok((
-                axum::http::StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, view::article_url(&section, &slug))],
-            )
-                .into_response()),
+            Some(target) => Ok(moved_to(&state, &target)),
             None => Err(SiteError::NotFound),
         },
         other => other,
     }
+}
+
+/// A permanent redirect to the article at `target` (section, slug, language), under its language's prefix.
+pub(crate) fn moved_to(state: &AppState, target: &(String, String, String)) -> Response {
+    let (section, slug, language) = target;
+    let location = edition::article_path(&state.site(), language, section, slug);
+    (axum::http::StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
 }
 
 /// Renders `template` with `context` into an HTML response that caches briefly in browsers and proxies.

@@ -14,11 +14,13 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::edition::Edition;
 use super::listing::Pagination;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
 use crate::app::AppState;
 use crate::content::{ArticleCard, plain_text};
+use crate::i18n::ArgValue;
 use crate::search::{SearchRequest, Sort};
 
 /// Results per page on the search page.
@@ -103,7 +105,7 @@ struct Found {
     corrected: Option<String>,
 }
 
-async fn find(state: &AppState, params: &Params) -> Result<Found, SiteError> {
+async fn find(state: &AppState, edition: &Edition, params: &Params) -> Result<Found, SiteError> {
     let now = Utc::now();
     let zone = state.site().timezone;
     let start_of = |day: NaiveDate, time: NaiveTime| {
@@ -112,6 +114,7 @@ async fn find(state: &AppState, params: &Params) -> Result<Found, SiteError> {
     let request = SearchRequest {
         text: params.q.clone(),
         section: params.section.clone(),
+        language: edition.list_language().map(str::to_owned),
         author: params.author.clone(),
         from: params.from.and_then(|day| start_of(day, NaiveTime::MIN)),
         to: params.to.and_then(|day| start_of(day, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))),
@@ -172,41 +175,45 @@ struct SearchView {
 }
 
 /// `GET /search`: the search page.
-pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, SiteError> {
+pub async fn page(
+    State(state): State<AppState>,
+    edition: Edition,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, SiteError> {
     let params = Params::read(raw.as_deref(), PER_PAGE);
     let searched = !params.q.trim().is_empty() || params.has_filters();
-    let found = if searched { Some(find(&state, &params).await?) } else { None };
-    let presenter = Presenter::new(&state);
-    let chrome = presenter.chrome(None).await?;
+    let found = if searched { Some(find(&state, &edition, &params).await?) } else { None };
+    let presenter = Presenter::load(&state, &edition).await?;
+    let chrome = presenter.chrome(None, "/search");
     let author = match &params.author {
         Some(slug) => state.store.author(slug).await?.map(|a| Choice { value: a.slug, name: a.name, selected: true }),
         None => None,
     };
-    let frame = presenter.frame().await?;
-    let sections = frame
+    let sections = presenter
+        .frame()
         .sections
         .iter()
         .map(|s| Choice {
             value: s.slug.clone(),
-            name: s.name.clone(),
+            name: presenter.section_text(&s.slug, &s.name, "").0,
             selected: params.section.as_deref() == Some(s.slug.as_str()),
         })
         .collect();
     let total = found.as_ref().map_or(0, |f| f.total);
     let total_pages = total.div_ceil(params.per_page).max(1);
-    let page_url = |n: usize| format!("/search?{}", params.query_string(n, &params.q));
+    let search_path = presenter.path("/search");
+    let page_url = |n: usize| format!("{search_path}?{}", params.query_string(n, &params.q));
     let pagination = Pagination {
         page: params.page as i64,
         total_pages: total_pages as i64,
         prev_url: (params.page > 1).then(|| page_url(params.page - 1)),
         next_url: (params.page < total_pages.min(MAX_PAGE)).then(|| page_url(params.page + 1)),
-        prev_label: "Previous",
-        next_label: "Next",
+        prev_label: presenter.text("pagination-previous"),
+        next_label: presenter.text("pagination-next"),
     };
     let summary = match total {
         0 => String::new(),
-        1 => "1 article found".to_owned(),
-        n => format!("{} articles found", super::format::group_digits(n as i64)),
+        n => presenter.locale().text("search-summary", &[("count", ArgValue::Number(n as i64))]),
     };
     let corrected = found.as_ref().and_then(|f| f.corrected.clone());
     let search = SearchView {
@@ -214,12 +221,15 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         searched,
         filtered: params.has_filters() || params.sort == Sort::Newest,
         summary,
-        corrected_url: corrected.as_ref().map(|text| format!("/search?{}", params.query_string(1, text))),
+        corrected_url: corrected.as_ref().map(|text| format!("{search_path}?{}", params.query_string(1, text))),
         corrected,
         ready: state.search.is_ready(),
         sections,
         author,
-        without_author_url: format!("/search?{}", Params { author: None, ..params.clone() }.query_string(1, &params.q)),
+        without_author_url: format!(
+            "{search_path}?{}",
+            Params { author: None, ..params.clone() }.query_string(1, &params.q)
+        ),
         from: params.from.map(|d| d.to_string()).unwrap_or_default(),
         to: params.to.map(|d| d.to_string()).unwrap_or_default(),
         newest: params.sort == Sort::Newest,
@@ -233,7 +243,11 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                 .collect()
         })
         .unwrap_or_default();
-    let title = if params.q.trim().is_empty() { "Search".to_owned() } else { format!("Search: {}", params.q.trim()) };
+    let title = if params.q.trim().is_empty() {
+        presenter.text("search-title")
+    } else {
+        presenter.locale().text("search-title-query", &[("query", ArgValue::Text(params.q.trim()))])
+    };
     let page = presenter.meta(&chrome, Some(&title), "", "/search");
     let mut response = render(
         &state,
@@ -275,15 +289,19 @@ struct ApiLink {
 }
 
 /// `GET /api/v1/search`: the same search as JSON.
-pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, SiteError> {
+pub async fn api(
+    State(state): State<AppState>,
+    edition: Edition,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, SiteError> {
     let params = Params::read(raw.as_deref(), PER_PAGE);
     let searched = !params.q.trim().is_empty() || params.has_filters();
     let found = if searched {
-        find(&state, &params).await?
+        find(&state, &edition, &params).await?
     } else {
         Found { total: 0, cards: Vec::new(), snippets: Vec::new(), corrected: None }
     };
-    let presenter = Presenter::new(&state);
+    let presenter = Presenter::load(&state, &edition).await?;
     let results = found
         .cards
         .iter()
@@ -298,7 +316,7 @@ pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resu
                 section: ApiLink {
                     slug: card.section.slug.clone(),
                     name: card.section.name.clone(),
-                    url: presenter.absolute(&section_url(&card.section.slug)),
+                    url: presenter.absolute(&presenter.path(&section_url(&card.section.slug))),
                 },
                 authors: card
                     .authors
@@ -306,7 +324,7 @@ pub async fn api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resu
                     .map(|a| ApiLink {
                         slug: a.slug.clone(),
                         name: a.name.clone(),
-                        url: presenter.absolute(&super::view::author_url(&a.slug)),
+                        url: presenter.absolute(&presenter.path(&super::view::author_url(&a.slug))),
                     })
                     .collect(),
                 published: view.published.iso,

@@ -42,7 +42,9 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-    let key = state.cache.key(request.uri().to_string());
+    // Keyed by the address as the reader wrote it: `/zh/` and `/` are one route but two pages.
+    let edition = request.extensions().get::<super::Edition>().map(|e| e.path("")).unwrap_or_default();
+    let key = state.cache.key(format!("{edition}{}", request.uri()));
     if let Some(page) = state.cache.get(&key).await {
         return serve_page(&state, &page, &method, request.headers(), peer);
     }

@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use super::format::group_digits;
+use super::edition::Edition;
 use crate::app::AppState;
 use crate::content::{ArticleCard, LeadImage, SectionRef};
+use crate::i18n::Locale;
 use crate::settings::{Logo, SiteSettings};
 use crate::store::StoreError;
 
@@ -68,6 +69,8 @@ pub struct CardView {
     pub published: TimeView,
     /// View count with grouped digits.
     pub views: String,
+    /// View count as a number, for the plural of its label.
+    pub view_count: i64,
     /// Lead image.
     pub image: Option<ImageView>,
 }
@@ -90,7 +93,7 @@ pub struct SiteView {
     pub name: String,
     /// One-line description.
     pub description: String,
-    /// Language of the pages.
+    /// Language of the pages, as a BCP 47 tag for `<html lang>`.
     pub lang: String,
     /// The masthead's logo, when the site has one.
     pub logo: Option<Logo>,
@@ -113,6 +116,30 @@ pub struct PageMeta {
     pub feeds: Vec<FeedLink>,
     /// JSON-LD structured data, already serialised and safe inside `<script>`.
     pub json_ld: Option<String>,
+    /// The same page in other languages (and `x-default`), for `<link rel="alternate" hreflang>`.
+    pub alternates: Vec<Alternate>,
+}
+
+/// The address of one language's edition of a page, as search engines read it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Alternate {
+    /// BCP 47 tag, or `x-default` for the page readers get when none of the languages fits.
+    pub hreflang: String,
+    /// Absolute URL.
+    pub url: String,
+}
+
+/// One entry of the language switcher.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionLink {
+    /// The language's own name (`中文`).
+    pub name: String,
+    /// BCP 47 tag.
+    pub lang: String,
+    /// Address of this page in that language.
+    pub url: String,
+    /// Whether this is the language being read.
+    pub current: bool,
 }
 
 /// A feed announced by a page.
@@ -126,13 +153,21 @@ pub struct FeedLink {
     pub mime: &'static str,
 }
 
-/// The frame around every page: site, navigation, footer year.
+/// The frame around every page: site, navigation, language switcher, footer year.
 #[derive(Debug, Serialize)]
 pub struct Chrome {
     /// Site name, description, language.
     pub site: SiteView,
+    /// The language code of the page, which picks the translation file its interface text comes from.
+    pub locale: String,
+    /// This edition's home page.
+    pub home_url: String,
+    /// This edition's search page.
+    pub search_url: String,
     /// Main navigation.
     pub nav: Vec<NavItem>,
+    /// This page in each language it exists in; empty on a site with one language.
+    pub editions: Vec<EditionLink>,
     /// For the footer copyright.
     pub year: i32,
 }
@@ -142,20 +177,55 @@ pub struct Chrome {
 pub struct SiteFrame {
     /// Sections in navigation order.
     pub sections: Vec<crate::content::Section>,
+    /// Sections' names in the languages other than the default.
+    pub names: Vec<crate::store::SectionName>,
 }
 
-/// Turns domain values into views using the site's settings (time zone, date format, base URL).
+/// Turns domain values into views for one edition, using the site's settings (time zone, date format, base
+/// URL) and the edition's language (interface text, dates, numbers, addresses).
 #[derive(Debug, Clone)]
 pub struct Presenter<'a> {
     state: &'a AppState,
     /// The settings in force when the request began, so one page never mixes two.
     site: Arc<SiteSettings>,
+    edition: Edition,
+    frame: Arc<SiteFrame>,
 }
 
 impl<'a> Presenter<'a> {
-    /// A presenter for this request's state.
-    pub fn new(state: &'a AppState) -> Presenter<'a> {
-        Presenter { state, site: state.site() }
+    /// A presenter for a page of `edition`, with the site's sections (kept in memory until content next
+    /// changes).
+    pub async fn load(state: &'a AppState, edition: &Edition) -> Result<Presenter<'a>, StoreError> {
+        let store = &state.store;
+        let frame = state
+            .frame
+            .get_or_load(state.cache.generation(), || async {
+                Ok::<_, StoreError>(SiteFrame {
+                    sections: store.sections().await?,
+                    names: store.section_names().await?,
+                })
+            })
+            .await?;
+        Ok(Presenter { state, site: state.site(), edition: edition.clone(), frame })
+    }
+
+    /// The site's sections.
+    pub fn frame(&self) -> &SiteFrame {
+        &self.frame
+    }
+
+    /// A section's name and description in the edition's language (the section's own where it has no
+    /// translation).
+    pub fn section_text(&self, slug: &str, name: &str, description: &str) -> (String, String) {
+        match self.frame.names.iter().find(|n| n.section == slug && n.language == self.edition.language) {
+            Some(translated) => (translated.name.clone(), translated.description.clone()),
+            None => (name.to_owned(), description.to_owned()),
+        }
+    }
+
+    /// The site's name in the edition's language.
+    pub fn site_name(&self) -> &str {
+        self.site.name_in(&self.edition.language)
     }
 
     /// The site settings this presenter uses.
@@ -163,42 +233,123 @@ impl<'a> Presenter<'a> {
         &self.site
     }
 
-    /// The site's sections, kept in memory until content next changes.
-    pub async fn frame(&self) -> Result<Arc<SiteFrame>, StoreError> {
-        let store = &self.state.store;
-        self.state
-            .frame
-            .get_or_load(self.state.cache.generation(), || async {
-                Ok::<_, StoreError>(SiteFrame { sections: store.sections().await? })
-            })
-            .await
+    /// The edition being shown.
+    pub fn edition(&self) -> &Edition {
+        &self.edition
     }
 
-    /// Loads the frame: settings and sections, with `current` marking the section being shown.
-    pub async fn chrome(&self, current: Option<&str>) -> Result<Chrome, StoreError> {
-        let frame = self.frame().await?;
-        let nav = frame
+    /// The translation of the edition's language (English when the theme has none for it).
+    pub fn locale(&self) -> &'a Locale {
+        locale_of(self.state, &self.edition.language)
+    }
+
+    /// The interface text `key` in the edition's language.
+    pub fn text(&self, key: &str) -> String {
+        self.locale().text(key, &[])
+    }
+
+    /// A site path in this edition (`/columns/` becomes `/zh/columns/` in Chinese).
+    pub fn path(&self, path: &str) -> String {
+        self.edition.path(path)
+    }
+
+    /// Where an article lives: under its own language's prefix, whichever edition links to it.
+    pub fn article_path(&self, language: &str, section: &str, slug: &str) -> String {
+        super::edition::article_path(&self.site, language, section, slug)
+    }
+
+    /// The addresses of the page at `path` (within an edition) in every language the site publishes in, with
+    /// `x-default` naming the default language's; none on a single-language site.
+    pub fn alternates_everywhere(&self, path: &str) -> Vec<Alternate> {
+        self.alternates(&self.everywhere(path))
+    }
+
+    /// The page at `path` (within an edition) in every language the site publishes in, as (language, path).
+    fn everywhere(&self, path: &str) -> Vec<(String, String)> {
+        self.site
+            .languages
+            .iter()
+            .map(|language| (language.clone(), Edition::of(&self.site, language).path(path)))
+            .collect()
+    }
+
+    /// `hreflang` alternates for a page that exists as (language, path) pairs, the default language's (or
+    /// else the first) doubling as `x-default`; none when there is only one.
+    pub fn alternates(&self, editions: &[(String, String)]) -> Vec<Alternate> {
+        if editions.len() < 2 {
+            return Vec::new();
+        }
+        let mut alternates: Vec<Alternate> = editions
+            .iter()
+            .map(|(language, path)| Alternate {
+                hreflang: locale_of(self.state, language).tag().to_owned(),
+                url: self.absolute(path),
+            })
+            .collect();
+        let fallback = editions
+            .iter()
+            .find(|(language, _)| language == self.site.default_language())
+            .or_else(|| editions.first())
+            .map(|(_, path)| self.absolute(path));
+        if let Some(url) = fallback {
+            alternates.push(Alternate { hreflang: "x-default".to_owned(), url });
+        }
+        alternates
+    }
+
+    /// The language switcher for a page that exists as (language, path) pairs, in the site's language order.
+    pub fn edition_links(&self, editions: &[(String, String)]) -> Vec<EditionLink> {
+        if editions.len() < 2 {
+            return Vec::new();
+        }
+        self.site
+            .languages
+            .iter()
+            .filter_map(|language| editions.iter().find(|(l, _)| l == language))
+            .map(|(language, path)| {
+                let locale = locale_of(self.state, language);
+                EditionLink {
+                    name: locale.name().to_owned(),
+                    lang: locale.tag().to_owned(),
+                    url: path.clone(),
+                    current: *language == self.edition.language,
+                }
+            })
+            .collect()
+    }
+
+    /// Loads the frame: settings and sections, with `current` marking the section being shown. The language
+    /// switcher offers the page at `path` (within an edition) in every language; an article page replaces it
+    /// with its own translations.
+    pub fn chrome(&self, current: Option<&str>, path: &str) -> Chrome {
+        let nav = self
+            .frame
             .sections
             .iter()
             .map(|s| NavItem {
                 current: current == Some(s.slug.as_str()),
-                url: section_url(&s.slug),
-                name: s.name.clone(),
+                url: self.path(&section_url(&s.slug)),
+                name: self.section_text(&s.slug, &s.name, "").0,
             })
             .collect();
-        Ok(Chrome {
+        Chrome {
             site: SiteView {
-                name: self.site.name.clone(),
-                description: self.site.description.clone(),
-                lang: "en".to_owned(),
+                name: self.site_name().to_owned(),
+                description: self.site.description_in(&self.edition.language).to_owned(),
+                lang: self.locale().tag().to_owned(),
                 logo: self.site.logo.clone(),
             },
+            locale: self.edition.language.clone(),
+            home_url: self.path("/"),
+            search_url: self.path("/search"),
             nav,
+            editions: self.edition_links(&self.everywhere(path)),
             year: Utc::now().with_timezone(&self.site.timezone).year(),
-        })
+        }
     }
 
-    /// Head metadata for a page at `path`, titled `title` (the site name is appended).
+    /// Head metadata for a page at `path` (within the edition), titled `title` (the site name is appended),
+    /// with its addresses in the other languages.
     pub fn meta(&self, chrome: &Chrome, title: Option<&str>, description: &str, path: &str) -> PageMeta {
         let title = match title {
             Some(title) => format!("{title} | {}", chrome.site.name),
@@ -208,17 +359,19 @@ impl<'a> Presenter<'a> {
         PageMeta {
             title,
             description,
-            canonical: format!("{}{path}", self.site.base_url),
+            canonical: self.absolute(&self.path(path)),
             og_type: "website",
             image: None,
             feeds: self.feeds("/", &chrome.site.name),
             json_ld: None,
+            alternates: self.alternates_everywhere(path),
         }
     }
 
-    /// The feed links of the page at `path` (`/`, `/{section}/`, `/author/{slug}`, …), titled `title`.
+    /// The feed links of the page at `path` (`/`, `/{section}/`, `/author/{slug}`, …, within the edition),
+    /// titled `title`.
     pub fn feeds(&self, path: &str, title: &str) -> Vec<FeedLink> {
-        crate::feeds::alternates(path, title)
+        crate::feeds::alternates(&self.path(path), title)
             .into_iter()
             .map(|(title, url, mime)| FeedLink { title, url, mime })
             .collect()
@@ -237,23 +390,53 @@ impl<'a> Presenter<'a> {
         absolute_url(&self.site.base_url, path)
     }
 
-    /// A moment in the site's time zone.
+    /// A moment in the site's time zone, written as the edition's language writes dates (the site's own date
+    /// format for a language whose translation names none).
     pub fn time(&self, instant: DateTime<Utc>) -> TimeView {
-        TimeView { iso: instant.with_timezone(&self.site.timezone).to_rfc3339(), display: self.site.show_time(instant) }
+        let local = instant.with_timezone(&self.site.timezone);
+        let display = match self.locale().date_pattern() {
+            Some(pattern) => local.format(pattern).to_string(),
+            None => self.site.show_time(instant),
+        };
+        TimeView { iso: local.to_rfc3339(), display }
+    }
+
+    /// A number with its digits grouped as the edition's language groups them.
+    pub fn number(&self, number: i64) -> String {
+        self.locale().group_digits(number)
     }
 
     /// A card for lists.
     pub fn card(&self, card: &ArticleCard) -> CardView {
         CardView {
             headline: card.headline.clone(),
-            url: article_url(&card.section.slug, &card.slug),
+            url: self.article_path(&card.language, &card.section.slug, &card.slug),
             standfirst: card.standfirst.clone(),
-            section: section_link(&card.section),
-            authors: card.authors.iter().map(author_link).collect(),
+            section: self.section_link(&card.section),
+            authors: card.authors.iter().map(|a| self.author_link(a)).collect(),
             published: self.time(card.published_at),
-            views: group_digits(card.view_count),
+            views: self.number(card.view_count),
+            view_count: card.view_count,
             image: card.image.as_ref().map(image),
         }
+    }
+
+    /// A section's link in this edition, under its name in the edition's language.
+    pub fn section_link(&self, section: &SectionRef) -> LinkView {
+        LinkView {
+            name: self.section_text(&section.slug, &section.name, "").0,
+            url: self.path(&section_url(&section.slug)),
+        }
+    }
+
+    /// An author's link in this edition.
+    pub fn author_link(&self, author: &SectionRef) -> LinkView {
+        LinkView { name: author.name.clone(), url: self.path(&author_url(&author.slug)) }
+    }
+
+    /// A tag's link in this edition.
+    pub fn tag_link(&self, tag: &SectionRef) -> LinkView {
+        LinkView { name: tag.name.clone(), url: self.path(&tag_url(&tag.slug)) }
     }
 
     /// Cards for a whole list.
@@ -339,17 +522,7 @@ pub fn tag_url(slug: &str) -> String {
     format!("/tag/{slug}")
 }
 
-/// A section's link.
-pub fn section_link(section: &SectionRef) -> LinkView {
-    LinkView { name: section.name.clone(), url: section_url(&section.slug) }
-}
-
-/// An author's link.
-pub fn author_link(author: &SectionRef) -> LinkView {
-    LinkView { name: author.name.clone(), url: author_url(&author.slug) }
-}
-
-/// A tag's link.
-pub fn tag_link(tag: &SectionRef) -> LinkView {
-    LinkView { name: tag.name.clone(), url: tag_url(&tag.slug) }
+/// The translation of `language`, English when the theme has none for it.
+pub fn locale_of<'s>(state: &'s AppState, language: &str) -> &'s Locale {
+    state.locales.get(language).unwrap_or_else(|| state.locales.english())
 }

@@ -23,6 +23,8 @@ pub struct AdminFilter {
     pub owner: Option<i64>,
     /// Only headlines containing this text.
     pub query: Option<String>,
+    /// Only articles in this language.
+    pub language: Option<String>,
     /// At most this many; zero or less means all.
     pub limit: i64,
     /// Skip this many first.
@@ -52,6 +54,8 @@ pub struct AdminListItem {
     pub authors: String,
     /// Total views.
     pub view_count: i64,
+    /// Language code.
+    pub language: String,
 }
 
 /// An article with every field the editor shows.
@@ -165,6 +169,9 @@ fn push_admin_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: &AdminFilter)
             .push_bind(author)
             .push(")");
     }
+    if let Some(language) = &filter.language {
+        query.push(" AND a.language = ").push_bind(language.clone());
+    }
     if let Some(owner) = filter.owner {
         query.push(" AND a.owner_id = ").push_bind(owner);
     }
@@ -199,7 +206,7 @@ impl Store {
     pub async fn admin_articles(&self, filter: &AdminFilter) -> Result<(Vec<AdminListItem>, i64), StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(
             "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
-             a.published_at, a.modified_at, a.view_count, \
+             a.published_at, a.modified_at, a.view_count, a.language, \
              COALESCE((SELECT group_concat(name, ', ') FROM (SELECT au.name FROM article_authors aa \
              JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position)), '') AS authors \
              FROM articles a JOIN sections s ON s.id = a.section_id",
@@ -446,15 +453,15 @@ impl Store {
             .await?)
     }
 
-    /// Where an old address of a public article points now: its current section and slug.
+    /// Where an old address of a public article points now: its current section, slug and language.
     pub async fn redirect_target(
         &self,
         section: &str,
         slug: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(String, String)>, StoreError> {
+    ) -> Result<Option<(String, String, String)>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT s.slug, a.slug FROM article_redirects r JOIN articles a ON a.id = r.article_id \
+            "SELECT s.slug, a.slug, a.language FROM article_redirects r JOIN articles a ON a.id = r.article_id \
              JOIN sections s ON s.id = a.section_id \
              WHERE r.section_slug = $1 AND r.slug = $2 AND a.status = 'published' AND a.published_at <= $3",
         )

@@ -510,14 +510,14 @@ impl ImportTx {
 
 impl Store {
     /// The article an old address (path and query, as the old platform linked it) now answers with, as
-    /// section and slug, if it is public.
+    /// section, slug and language, if it is public.
     pub async fn legacy_target(
         &self,
         path: &str,
         now: chrono::DateTime<Utc>,
-    ) -> Result<Option<(String, String)>, StoreError> {
+    ) -> Result<Option<(String, String, String)>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT s.slug, a.slug FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
+            "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
              JOIN sections s ON s.id = a.section_id \
              WHERE l.path = $1 AND a.status = 'published' AND a.published_at <= $2",
         )

@@ -25,6 +25,8 @@ pub struct IndexedArticle {
     pub authors: Vec<AuthorRef>,
     /// Section slug.
     pub section: String,
+    /// Language code.
+    pub language: String,
     /// Publication time, Unix seconds.
     pub published_at: i64,
 }
@@ -36,6 +38,7 @@ struct IndexedRow {
     standfirst: String,
     markdown: String,
     section: String,
+    language: String,
     published_at: i64,
 }
 
@@ -106,7 +109,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut query = QueryBuilder::<Sqlite>::new(
-            "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.published_at \
+            "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.language, a.published_at \
              FROM articles a JOIN article_bodies b ON b.article_id = a.id JOIN sections s ON s.id = a.section_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN (",
         );
@@ -131,6 +134,7 @@ impl Store {
                 standfirst: row.standfirst,
                 body_markdown: row.markdown,
                 section: row.section,
+                language: row.language,
                 published_at: row.published_at,
             })
             .collect())

@@ -6,6 +6,7 @@
 //! the PostgreSQL backend can share them.
 
 mod admin;
+mod editions;
 mod export;
 mod glossary;
 mod import;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use editions::{EditionInfo, SectionName};
 pub use export::{
     ExportedArticle, ExportedAuthor, ExportedImage, ExportedRedirect, ExportedSection, ExportedSourceKey, ExportedTag,
     ExportedUser,
@@ -32,7 +34,7 @@ pub use glossary::{GlossaryTerm, LintArticle};
 pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
 pub use media::{LibraryImage, NewImage};
-pub use read::{CardQuery, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
+pub use read::{CardQuery, EditionRef, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::{ApiTokenInfo, NewUser};
 pub use write::{Batch, BatchReport};
 

@@ -35,9 +35,11 @@ pub enum Order {
 
 /// A request for a page of article cards.
 #[derive(Debug, Clone, Copy)]
-pub struct CardQuery {
+pub struct CardQuery<'a> {
     /// Which articles.
     pub filter: ListFilter,
+    /// Only articles in this language (an edition's lists); every language when `None`.
+    pub language: Option<&'a str>,
     /// An article to leave out (the one being read).
     pub exclude: Option<i64>,
     /// Sort order.
@@ -48,10 +50,15 @@ pub struct CardQuery {
     pub offset: i64,
 }
 
-impl CardQuery {
-    /// The newest `limit` articles matching `filter`.
-    pub fn newest(filter: ListFilter, limit: i64) -> CardQuery {
-        CardQuery { filter, exclude: None, order: Order::Newest, limit, offset: 0 }
+impl<'a> CardQuery<'a> {
+    /// The newest `limit` articles matching `filter`, in every language.
+    pub fn newest(filter: ListFilter, limit: i64) -> CardQuery<'a> {
+        CardQuery { filter, language: None, exclude: None, order: Order::Newest, limit, offset: 0 }
+    }
+
+    /// The same request, limited to articles in `language` when there is one.
+    pub fn in_language(self, language: Option<&'a str>) -> CardQuery<'a> {
+        CardQuery { language, ..self }
     }
 }
 
@@ -62,6 +69,7 @@ const RELATED_PER_SECTION: i64 = 20;
 
 /// Columns of a card; shared by every list query so that all lists show the same thing.
 const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.updated_at, a.view_count, \
+     a.language, \
      s.slug AS section_slug, s.name AS section_name, \
      i.path AS image_path, i.width AS image_width, i.height AS image_height, \
      i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants ";
@@ -84,6 +92,7 @@ struct CardRow {
     published_at: Option<i64>,
     updated_at: Option<i64>,
     view_count: i64,
+    language: String,
     section_slug: String,
     section_name: String,
     image_path: Option<String>,
@@ -101,6 +110,7 @@ struct ArticleExtraRow {
     body_markdown: String,
     language: String,
     correction: String,
+    translation_group: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -148,6 +158,7 @@ impl CardRow {
             view_count: self.view_count,
             image,
             authors: Vec::new(),
+            language: self.language,
         })
     }
 }
@@ -170,6 +181,17 @@ pub struct FeedDetails {
     pub tags: Vec<TagRef>,
 }
 
+/// One public edition of an article: its language and address.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct EditionRef {
+    /// Language code.
+    pub language: String,
+    /// Section slug.
+    pub section: String,
+    /// Article slug.
+    pub slug: String,
+}
+
 /// What a sitemap lists for one article.
 #[derive(Debug, Clone)]
 pub struct SitemapEntry {
@@ -187,11 +209,13 @@ pub struct SitemapEntry {
     pub language: String,
     /// Lead image path, if any.
     pub image: Option<String>,
+    /// Its translation group, when it has editions in other languages.
+    pub translation_group: Option<i64>,
 }
 
 const SITEMAP_SELECT: &str = "SELECT s.slug AS section, a.slug, a.headline, \
      COALESCE(a.updated_at, a.published_at) AS modified, a.published_at AS published, a.language, \
-     i.path AS image FROM articles a JOIN sections s ON s.id = a.section_id \
+     i.path AS image, a.translation_group FROM articles a JOIN sections s ON s.id = a.section_id \
      LEFT JOIN images i ON i.id = a.lead_image_id ";
 
 #[derive(FromRow)]
@@ -203,6 +227,7 @@ struct SitemapRow {
     published: Option<i64>,
     language: String,
     image: Option<String>,
+    translation_group: Option<i64>,
 }
 
 /// Which kind of listing page [`Store::listed_slugs`] returns.
@@ -218,6 +243,13 @@ pub enum ListedKind {
 fn push_visible(query: &mut QueryBuilder<'_, Sqlite>, now: DateTime<Utc>) {
     query.push("WHERE a.status = 'published' AND a.published_at <= ");
     query.push_bind(now.timestamp());
+}
+
+/// Appends the condition that keeps one language's articles, when there is one.
+fn push_language<'args>(query: &mut QueryBuilder<'args, Sqlite>, language: Option<&'args str>) {
+    if let Some(language) = language {
+        query.push(" AND a.language = ").push_bind(language);
+    }
 }
 
 fn push_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: ListFilter) {
@@ -329,10 +361,11 @@ impl Store {
     }
 
     /// A page of public article cards.
-    pub async fn cards(&self, request: &CardQuery, now: DateTime<Utc>) -> Result<Vec<ArticleCard>, StoreError> {
+    pub async fn cards(&self, request: &CardQuery<'_>, now: DateTime<Utc>) -> Result<Vec<ArticleCard>, StoreError> {
         let mut query = card_query();
         push_visible(&mut query, now);
         push_filter(&mut query, request.filter);
+        push_language(&mut query, request.language);
         if let Some(id) = request.exclude {
             query.push(" AND a.id <> ").push_bind(id);
         }
@@ -346,11 +379,17 @@ impl Store {
         self.with_bylines(rows).await
     }
 
-    /// How many public articles a list holds, for pagination.
-    pub async fn count(&self, filter: ListFilter, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    /// How many public articles a list holds (in `language`, or in all), for pagination.
+    pub async fn count(
+        &self,
+        filter: ListFilter,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a ");
         push_visible(&mut query, now);
         push_filter(&mut query, filter);
+        push_language(&mut query, language);
         Ok(query.build_query_scalar().fetch_one(&self.reader).await?)
     }
 
@@ -365,7 +404,8 @@ impl Store {
         };
         let id = row.id;
         let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language, a.correction FROM articles a \
+            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language, a.correction, a.translation_group \
+             FROM articles a \
                  JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
         )
         .bind(id)
@@ -390,11 +430,12 @@ impl Store {
             tags,
             language: extra.language,
             correction: extra.correction,
+            translation_group: extra.translation_group,
         }))
     }
 
-    /// Up to `limit` public articles related to `article`: most shared tags first, then the same section,
-    /// then the newest. Never the article itself.
+    /// Up to `limit` public articles (in `language`, when given) related to `article`: most shared tags first,
+    /// then the same section, then the newest. Never the article itself.
     ///
     /// The work is bounded whatever the size of the site: candidates are the newest [`RELATED_PER_TAG`]
     /// articles of each of its tags and the newest [`RELATED_PER_SECTION`] of its section, so a tag on
@@ -402,6 +443,7 @@ impl Store {
     pub async fn related(
         &self,
         article: &Article,
+        language: Option<&str>,
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ArticleCard>, StoreError> {
@@ -422,15 +464,45 @@ impl Store {
         query.push("SELECT * FROM (SELECT a2.id, 0 AS shared FROM articles a2 WHERE a2.section_id = ");
         query.push("(SELECT id FROM sections WHERE slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") AND a2.status = 'published' AND a2.published_at <= ").push_bind(now.timestamp());
+        if let Some(language) = language {
+            query.push(" AND a2.language = ").push_bind(language);
+        }
         query.push(" ORDER BY a2.published_at DESC LIMIT ").push_bind(RELATED_PER_SECTION);
         query.push(")) GROUP BY id) r CROSS JOIN articles a ").push(CARD_JOINS);
         push_visible(&mut query, now);
         query.push(" AND a.id = r.id");
         query.push(" AND a.id <> ").push_bind(id);
+        push_language(&mut query, language);
         query.push(" ORDER BY r.shared DESC, (s.slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") DESC, a.published_at DESC LIMIT ").push_bind(limit);
         let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
         self.with_bylines(rows).await
+    }
+
+    /// The public editions of each of the translation `groups`, in the order they were written.
+    pub async fn editions_in_groups(
+        &self,
+        groups: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, Vec<EditionRef>>, StoreError> {
+        let mut editions: HashMap<i64, Vec<EditionRef>> = HashMap::new();
+        if groups.is_empty() {
+            return Ok(editions);
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT a.translation_group, a.language, s.slug, a.slug FROM articles a \
+             JOIN sections s ON s.id = a.section_id ",
+        );
+        push_visible(&mut query, now);
+        query.push(" AND a.translation_group IN (");
+        push_ids(&mut query, groups);
+        query.push(" ORDER BY a.id");
+        for (group, language, section, slug) in
+            query.build_query_as::<(i64, String, String, String)>().fetch_all(&self.reader).await?
+        {
+            editions.entry(group).or_default().push(EditionRef { language, section, slug });
+        }
+        Ok(editions)
     }
 
     /// Body HTML and tags of several articles (for feeds), in two queries.
@@ -461,14 +533,18 @@ impl Store {
     /// `offset`, with what a sitemap needs.
     pub async fn sitemap_entries(
         &self,
+        language: Option<&str>,
         now: DateTime<Utc>,
         offset: i64,
         limit: i64,
     ) -> Result<Vec<SitemapEntry>, StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
-        // Unary `+` keeps SQLite from using the status index here: walking the table in id order is one
-        // sequential pass, where the index would mean a random read per row and a sort of them all.
+        // Unary `+` keeps SQLite from using the status and language indexes here: walking the table in id
+        // order is one sequential pass, where an index would mean a random read per row and a sort of them all.
         query.push("WHERE +a.status = 'published' AND +a.published_at <= ").push_bind(now.timestamp());
+        if let Some(language) = language {
+            query.push(" AND +a.language = ").push_bind(language);
+        }
         query.push(" ORDER BY a.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         self.sitemap_rows(query).await
     }
@@ -476,6 +552,7 @@ impl Store {
     /// Public articles published at or after `since`, newest first (for the news sitemap).
     pub async fn recent_sitemap_entries(
         &self,
+        language: Option<&str>,
         now: DateTime<Utc>,
         since: DateTime<Utc>,
         limit: i64,
@@ -483,6 +560,7 @@ impl Store {
         let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
         push_visible(&mut query, now);
         push_filter(&mut query, ListFilter::PublishedSince(since));
+        push_language(&mut query, language);
         query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
         self.sitemap_rows(query).await
     }
@@ -502,6 +580,7 @@ impl Store {
                     published: timestamp(row.published.unwrap_or_default())?,
                     language: row.language,
                     image: row.image,
+                    translation_group: row.translation_group,
                 })
             })
             .collect()
@@ -524,8 +603,14 @@ impl Store {
         published.max(updated).map(timestamp).transpose()
     }
 
-    /// Slugs of authors (`kind` = "author") or tags ("tag") with at least one public article.
-    pub async fn listed_slugs(&self, kind: ListedKind, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    /// Slugs of authors (`kind` = "author") or tags ("tag") with at least one public article (in `language`,
+    /// when given).
+    pub async fn listed_slugs(
+        &self,
+        kind: ListedKind,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
         let (table, link, column) = match kind {
             ListedKind::Author => ("authors", "article_authors", "author_id"),
             ListedKind::Tag => ("tags", "article_tags", "tag_id"),
@@ -535,7 +620,22 @@ impl Store {
             "SELECT x.slug FROM {table} x WHERE EXISTS (SELECT 1 FROM {link} l JOIN articles a ON a.id = l.article_id "
         ));
         push_visible(&mut query, now);
+        push_language(&mut query, language);
         query.push(format!(" AND l.{column} = x.id) ORDER BY x.slug"));
+        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+    }
+
+    /// Slugs of sections with at least one public article (in `language`, when given), in navigation order.
+    pub async fn sections_with_articles(
+        &self,
+        language: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT x.slug FROM sections x WHERE EXISTS (SELECT 1 FROM articles a ");
+        push_visible(&mut query, now);
+        push_language(&mut query, language);
+        query.push(" AND a.section_id = x.id) ORDER BY x.position, x.name");
         Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
     }
 

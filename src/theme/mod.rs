@@ -55,10 +55,11 @@ pub struct Theme {
 impl Theme {
     /// Loads the default theme, overridden by `dir` where it has a file, and compiles every template so
     /// that a broken override stops the start with a clear message instead of failing a reader's request.
-    pub fn load(dir: Option<&Path>) -> Result<Theme, ThemeError> {
+    pub fn load(dir: Option<&Path>, locales: Arc<crate::i18n::Locales>) -> Result<Theme, ThemeError> {
         let AssetSet { assets, urls } = load_assets(dir)?;
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
+        crate::i18n::register(&mut env, locales);
         let template_dir = dir.map(|d| d.join("templates"));
         env.set_loader(move |name| load_template(template_dir.as_deref(), name));
         let urls = Arc::new(urls);
@@ -189,7 +190,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         std::fs::create_dir_all(dir.path().join("templates"))?;
         std::fs::write(dir.path().join("templates/not_found.html"), "custom 404: {{ message }}")?;
-        let theme = Theme::load(Some(dir.path()))?;
+        let theme = Theme::load(Some(dir.path()), Arc::new(crate::i18n::Locales::load(None)?))?;
         assert_eq!(theme.render("not_found.html", minijinja::context! { message => "gone" })?, "custom 404: gone");
         assert!(theme.env.get_template("article.html").is_ok());
         Ok(())

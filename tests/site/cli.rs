@@ -63,7 +63,7 @@ async fn reindex_rebuilds_the_search_index_and_refuses_while_a_server_holds_it()
     let output = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;
     let stdout = String::from_utf8(output.stdout)?;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("Indexed 44 published articles"), "{stdout}");
+    assert!(stdout.contains("Indexed 47 published articles"), "{stdout}");
 
     let site = crate::helpers::TestSite::start_in(dir.path(), |_| {}).await?;
     let busy = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;

@@ -10,15 +10,22 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
     assert!(home.body.contains("The Harbour Ledger"));
     assert!(home.body.contains("Columns and Opinions"));
 
-    // Walk the site from the home page: sections, then every page of every section, then every article.
+    // The demo publishes in English and, under /zh/, in Chinese.
+    let chinese_home = site.get("/zh/").await?;
+    assert_eq!(chinese_home.status, 200);
+    assert!(chinese_home.body.contains("<html lang=\"zh-Hans\">") && chinese_home.body.contains("盟友团结"));
+
+    // Walk both editions from their home pages: sections, then every page of every section, then every
+    // article.
     let sections: Vec<String> = hrefs(&home.body)
         .into_iter()
+        .chain(hrefs(&chinese_home.body))
         .filter(|h| is_section(h))
         .map(str::to_owned)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert!(sections.len() >= 6, "at least six sections: {sections:?}");
+    assert!(sections.len() >= 12, "at least six sections in each edition: {sections:?}");
     let mut articles = std::collections::BTreeSet::new();
     let mut others = std::collections::BTreeSet::new();
     for section in &sections {
@@ -29,7 +36,7 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
             for link in hrefs(&page.body) {
                 if is_article(link) {
                     articles.insert(link.to_owned());
-                } else if link.starts_with("/author/") || link.starts_with("/tag/") || link.starts_with("/media/") {
+                } else if ["/author/", "/tag/", "/media/"].iter().any(|p| unprefixed(link).starts_with(p)) {
                     others.insert(link.to_owned());
                 }
             }
@@ -48,12 +55,15 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
         assert_eq!(page.status, 200, "{article}");
         assert!(page.body.contains("id=\"recommend-heading\""), "{article} has Recommend");
         assert!(page.body.contains("id=\"latest-heading\""), "{article} has Latest");
-        assert!(page.body.contains(" views<") || page.body.contains(" view<"), "{article} shows its views");
+        assert!(
+            page.body.contains(" views<") || page.body.contains(" view<") || page.body.contains(" 次阅读<"),
+            "{article} shows its views"
+        );
         for src in page.body.split("src=\"").skip(1).filter_map(|s| s.split('"').next()) {
             image_sources.insert(src.to_owned());
         }
         for link in hrefs(&page.body) {
-            if link.starts_with("/author/") || link.starts_with("/tag/") {
+            if unprefixed(link).starts_with("/author/") || unprefixed(link).starts_with("/tag/") {
                 others.insert(link.to_owned());
             }
         }
@@ -67,7 +77,13 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
     Ok(())
 }
 
+/// The address within its edition: the Chinese edition's `/zh/opinion/` is the section `/opinion/`.
+fn unprefixed(href: &str) -> &str {
+    href.strip_prefix("/zh").filter(|rest| rest.starts_with('/')).unwrap_or(href)
+}
+
 fn is_section(href: &str) -> bool {
+    let href = unprefixed(href);
     href.len() > 2
         && href.starts_with('/')
         && href.ends_with('/')
@@ -75,9 +91,9 @@ fn is_section(href: &str) -> bool {
 }
 
 fn is_article(href: &str) -> bool {
-    let parts: Vec<&str> = href.trim_start_matches('/').split('/').collect();
+    let parts: Vec<&str> = unprefixed(href).trim_start_matches('/').split('/').collect();
     parts.len() == 2
-        && !["author", "tag", "media", "assets"].contains(&parts[0])
+        && !["author", "tag", "media", "assets", "search"].contains(&parts[0])
         && !parts[1].is_empty()
         && !parts[1].contains('.')
         && !parts[1].starts_with('?')

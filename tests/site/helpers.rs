@@ -174,7 +174,16 @@ impl TestSite {
             published_at: Utc::now() - Duration::hours(1),
             updated_at: None,
             views: 0,
+            language: "en".to_owned(),
         }
+    }
+
+    /// Makes the site publish in `languages` (codes separated by commas, the default first).
+    pub async fn set_languages(&self, languages: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let batch = Batch { settings: vec![("site.languages".into(), languages.into())], ..Batch::default() };
+        self.state.store.apply(&batch).await?;
+        self.state.reload_settings().await?;
+        Ok(())
     }
 }
 
@@ -201,9 +210,14 @@ pub struct ArticleBuilder<'a> {
     published_at: DateTime<Utc>,
     updated_at: Option<DateTime<Utc>>,
     views: i64,
+    language: String,
 }
 
 impl ArticleBuilder<'_> {
+    pub fn language(mut self, code: &str) -> Self {
+        self.language = code.to_owned();
+        self
+    }
     pub fn headline(mut self, text: &str) -> Self {
         self.headline = text.to_owned();
         self
@@ -268,7 +282,7 @@ impl ArticleBuilder<'_> {
             authors: self.authors.iter().map(|a| Slug::parse(a)).collect::<Result<_, _>>()?,
             tags: self.tags,
             lead_image: self.image,
-            language: "en".into(),
+            language: self.language,
             status: self.status,
             published_at: Some(self.published_at),
             updated_at: self.updated_at,

@@ -15,6 +15,7 @@ mod admin_store;
 mod article;
 mod cli;
 mod demo;
+mod editions;
 mod feeds;
 mod helpers;
 mod import;

@@ -344,7 +344,8 @@ impl Converter<'_> {
         let post = post.clone();
         let language =
             Some(field(&post, "locale")).filter(|l| !l.is_empty()).unwrap_or_else(|| context.language.clone());
-        let language = if language.is_empty() { "en".to_owned() } else { language };
+        let language =
+            crate::content::language_code(&language).unwrap_or_else(|| crate::settings::DEFAULT_LANGUAGE.to_owned());
         let now = Utc::now().timestamp();
         emitter.later(move || {
             let body = match body_html(&post) {

@@ -631,14 +631,9 @@ fn time(utc: &str, local: &str, tz: Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
 }
 
-/// The language tag for articles: the export's (`en-US`), or English.
+/// The language of the articles: the export's (`en-US` is the `en` edition), or English.
 fn language_of(tag: &str) -> String {
-    let tag = tag.trim();
-    if tag.is_empty() || tag.len() > 35 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        "en".to_owned()
-    } else {
-        tag.to_owned()
-    }
+    crate::content::language_code(tag).unwrap_or_else(|| crate::settings::DEFAULT_LANGUAGE.to_owned())
 }
 
 #[cfg(test)]

@@ -1,0 +1,125 @@
+//! Language editions of the public site. The default language lives at the root (`/columns/slug`); each
+//! other language the site publishes in lives under its code (`/zh/columns/slug`). A middleware in front of
+//! the router reads the code off the address, so every page kind (home, sections, tags, authors, search,
+//! feeds, sitemaps) exists once per language with one handler each.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::settings::SiteSettings;
+
+/// The edition a request reads: its language and the address prefix that language's pages carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edition {
+    /// Language code, as in the site's language list and articles' language.
+    pub language: String,
+    /// Empty for the default language, else `/{code}`.
+    prefix: String,
+    /// Whether the site publishes in one language only: its lists then hold every article, whatever
+    /// language an import or an editor gave it.
+    monolingual: bool,
+}
+
+impl Edition {
+    /// The edition of `language` on a site with these settings. A language the site does not publish in has
+    /// no edition of its own: its articles live at the root, with the default language's.
+    pub fn of(site: &SiteSettings, language: &str) -> Edition {
+        let own = language != site.default_language() && site.publishes_in(language);
+        let prefix = if own { format!("/{language}") } else { String::new() };
+        Edition { language: language.to_owned(), prefix, monolingual: site.languages.len() < 2 }
+    }
+
+    /// The language an edition's lists (home, sections, Latest, Recommend, search, feeds, sitemaps) keep:
+    /// none on a single-language site, where they show everything.
+    pub fn list_language(&self) -> Option<&str> {
+        (!self.monolingual).then_some(self.language.as_str())
+    }
+
+    /// The default language's edition.
+    pub fn default_of(site: &SiteSettings) -> Edition {
+        Edition::of(site, site.default_language())
+    }
+
+    /// Whether this is the default language's edition (no address prefix).
+    pub fn is_default(&self) -> bool {
+        self.prefix.is_empty()
+    }
+
+    /// A site path (starting with `/`) in this edition: `/columns/` becomes `/zh/columns/`.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix)
+    }
+}
+
+/// Where an article in `language` lives: `/{section}/{slug}` under its language's prefix.
+pub fn article_path(site: &SiteSettings, language: &str, section: &str, slug: &str) -> String {
+    Edition::of(site, language).path(&super::view::article_url(section, slug))
+}
+
+/// Splits `/zh/columns/x` into (`zh`, `/columns/x`); `/zh` gives (`zh`, `/`).
+fn first_segment(path: &str) -> (&str, &str) {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    match trimmed.find('/') {
+        Some(end) => (&trimmed[..end], &trimmed[end..]),
+        None => (trimmed, "/"),
+    }
+}
+
+/// Reads the language off the address: a request under another language's code is routed without it and
+/// marked with that [`Edition`]; an address that spells out the default language's code is sent, with a
+/// permanent redirect, to the same page without it.
+pub async fn route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let site = state.site();
+    let (code, rest) = first_segment(request.uri().path());
+    let edition = if site.languages.iter().skip(1).any(|l| l == code) {
+        let edition = Edition::of(&site, code);
+        let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+        match format!("{rest}{query}").parse::<Uri>() {
+            Ok(uri) => *request.uri_mut() = uri,
+            Err(_) => return StatusCode::NOT_FOUND.into_response(),
+        }
+        edition
+    } else {
+        if code == site.default_language() && request.method() == axum::http::Method::GET {
+            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{rest}{query}"))]).into_response();
+        }
+        Edition::default_of(&site)
+    };
+    request.extensions_mut().insert(edition);
+    next.run(request).await
+}
+
+impl FromRequestParts<AppState> for Edition {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Edition, Self::Rejection> {
+        Ok(parts.extensions.get::<Edition>().cloned().unwrap_or_else(|| Edition::default_of(&state.site())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_the_first_segment() {
+        assert_eq!(first_segment("/zh/columns/x"), ("zh", "/columns/x"));
+        assert_eq!(first_segment("/zh/"), ("zh", "/"));
+        assert_eq!(first_segment("/zh"), ("zh", "/"));
+        assert_eq!(first_segment("/"), ("", "/"));
+    }
+
+    #[test]
+    fn prefixes_only_other_languages() {
+        let site = SiteSettings { languages: vec!["en".into(), "zh".into()], ..SiteSettings::default() };
+        assert_eq!(Edition::of(&site, "en").path("/columns/"), "/columns/");
+        assert_eq!(Edition::of(&site, "zh").path("/columns/"), "/zh/columns/");
+        assert_eq!(Edition::of(&site, "zh").path("/"), "/zh/");
+        assert!(Edition::default_of(&site).is_default());
+    }
+}
