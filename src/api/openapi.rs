@@ -84,6 +84,7 @@ pub fn spec() -> Value {
                     "mark_updated": { "type": "boolean", "description": "Show a published article as updated now" },
                     "correction": { "type": "string", "description": "A visible correction note" },
                     "lead_image": { "type": ["integer", "null"], "description": "An image id from the media library" },
+                    "language": { "type": "string", "description": "Language code, one the site publishes in; the article's own (or the site's default for a new one) when left out" },
                     "modified_at": { "type": "integer", "description": "On update: the modified_at you started from; a newer save gives 409" } } },
                 "Article": { "type": "object", "properties": {
                     "id": { "type": "integer" }, "section": { "type": "string" }, "slug": { "type": "string" },

@@ -1,4 +1,5 @@
-//! How times and numbers read on the page: Associated Press style, as news sites write them.
+//! How times read on the page in English: Associated Press style, as news sites write them. (Other
+//! languages' dates, and every language's numbers, follow their translation files: see `i18n`.)
 
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 
@@ -24,22 +25,6 @@ pub fn ap_datetime<Z: TimeZone>(instant: DateTime<Utc>, zone: &Z) -> String {
         }
     };
     format!("{month} {}, {}, {clock}", local.day(), local.year())
-}
-
-/// Groups digits in threes with commas: `12345` becomes `12,345`.
-pub fn group_digits(number: i64) -> String {
-    let digits = number.unsigned_abs().to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if number < 0 {
-        grouped.push('-');
-    }
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[cfg(test)]
@@ -81,14 +66,5 @@ mod tests {
         // 03:30 UTC on 1 January is 10:30 p.m. on 31 December in New York.
         let zone: Tz = "America/New_York".parse().unwrap_or(Tz::UTC);
         assert_eq!(ap_datetime(at("2026-01-01T03:30:00Z"), &zone), "Dec. 31, 2025, 10:30 p.m.");
-    }
-
-    #[test]
-    fn groups_digits() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(208), "208");
-        assert_eq!(group_digits(12_345), "12,345");
-        assert_eq!(group_digits(1_000_000), "1,000,000");
-        assert_eq!(group_digits(-4_500), "-4,500");
     }
 }

@@ -202,3 +202,25 @@ async fn a_revoked_token_stops_working_and_others_cannot_revoke_it() -> TestResu
     assert_eq!(call().await?.status(), 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn articles_take_a_language_the_site_publishes_in() -> TestResult {
+    let site = TestSite::start().await?;
+    site.set_languages("en, zh").await?;
+    let token = token(&site, Role::Editor).await?;
+    let create = |body: Value| {
+        site.client.post(format!("{}/api/admin/articles", site.base)).bearer_auth(&token).json(&body).send()
+    };
+    let made: Value = create(json!({ "headline": "港口工人罢工", "slug": "strike", "section": "world", "body": "x",
+                                     "language": "zh", "status": "published" }))
+    .await?
+    .json()
+    .await?;
+    assert_eq!(made["article"]["language"], "zh", "{made}");
+    assert_eq!(site.get("/zh/world/strike").await?.status, 200);
+    let refused = create(json!({ "headline": "Grève", "section": "world", "body": "x", "language": "fr" })).await?;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = refused.json().await?;
+    assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains("does not publish in \"fr\"")), "{error}");
+    Ok(())
+}
