@@ -3,7 +3,8 @@
 
 Usage: collect-urls.py BASE_URL
 Prints "kind path" lines: home, article, section, author, tag, search (a results page), page2 (when the
-site has a second page of a listing) and not_found. Exits non-zero when a required kind cannot be found.
+site has a second page of a listing), home_zh and article_zh (when the site has a Chinese edition, which the
+language switcher links to) and not_found. Exits non-zero when a required kind cannot be found.
 """
 import re
 import sys
@@ -12,7 +13,8 @@ import urllib.request
 from html.parser import HTMLParser
 
 ARTICLE = re.compile(r"^/(?!author/|tag/|assets/)[a-z0-9-]+/[a-z0-9-]+$")
-SECTION = re.compile(r"^/(?!author/|tag/|assets/)[a-z0-9-]+/$")
+SECTION = re.compile(r"^/(?!author/|tag/|assets/|zh/$)[a-z0-9-]+/$")
+CHINESE_ARTICLE = re.compile(r"^/zh/[a-z0-9-]+/[a-z0-9-]+$")
 AUTHOR = re.compile(r"^/author/[a-z0-9-]+$")
 TAG = re.compile(r"^/tag/[a-z0-9-]+$")
 
@@ -73,6 +75,11 @@ def main():
     if articles:
         word = next((w for w in articles[0].rsplit("/", 1)[-1].split("-") if len(w) >= 4), None)
         urls["search"] = "/search?q=" + word if word else None
+
+    # The Chinese edition, when the language switcher offers one.
+    if any(h == "/zh/" for h, _ in home):
+        urls["home_zh"] = "/zh/"
+        urls["article_zh"] = first(CHINESE_ARTICLE, links(base, "/zh/"))
 
     missing = [k for k, v in urls.items() if not v]
     for kind, path in urls.items():

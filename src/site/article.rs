@@ -113,7 +113,7 @@ pub async fn page(
             .collect(),
         section: &card.section.name,
         keywords: article.tags.iter().map(|t| t.name.as_str()).collect(),
-        language: &article.language,
+        language: &chrome.site.lang,
         home: &home,
         correction: &article.correction,
     }

@@ -84,7 +84,9 @@ pub async fn route(State(state): State<AppState>, mut request: Request, next: Ne
         }
         edition
     } else {
-        if code == site.default_language() && request.method() == axum::http::Method::GET {
+        let method = request.method();
+        if code == site.default_language() && (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
+        {
             let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{rest}{query}"))]).into_response();
         }
