@@ -116,6 +116,17 @@ impl Deref for AppState {
     }
 }
 
+/// Every route of the application: the public site, the back office and the API, behind the defences that
+/// apply to all of them. Requests must carry `ConnectInfo` (the server adds it).
+pub fn router(state: AppState) -> Router {
+    // The back office is merged outside the public router's page cache: its pages are never cached.
+    site::router(state.clone())
+        .merge(admin::router(state.clone()))
+        .merge(api::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state, site::security::strict_transport))
+        .layer(axum::middleware::from_fn(site::security::limit_request_head))
+}
+
 /// A started (bound, not yet serving) application.
 #[derive(Debug)]
 pub struct App {
@@ -192,13 +203,7 @@ impl App {
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
         let housekeeping = housekeeping(state.clone());
-        // The back office is merged outside the public router's page cache: its pages are never cached.
-        let router: Router = site::router(self.state.clone())
-            .merge(admin::router(self.state.clone()))
-            .merge(api::router(self.state.clone()))
-            .layer(axum::middleware::from_fn_with_state(self.state, site::security::strict_transport))
-            .layer(axum::middleware::from_fn(site::security::limit_request_head));
-        let result = crate::server::serve(self.listener, router, shutdown).await;
+        let result = crate::server::serve(self.listener, router(self.state), shutdown).await;
         flusher.abort();
         indexer.abort();
         state.search.close().await;

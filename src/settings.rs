@@ -249,25 +249,33 @@ impl Default for SiteSettings {
 
 /// The settings every request reads, swapped whole when they change.
 #[derive(Debug, Default)]
-pub struct LiveSettings(ArcSwap<SiteSettings>);
+pub struct LiveSettings {
+    current: ArcSwap<SiteSettings>,
+    /// Held for a whole reload (read, compare, swap): without it, the once-a-second reload could read the
+    /// database just before a save and swap in what it read just after the save's own reload, bringing the
+    /// old settings back until the next second.
+    reloading: tokio::sync::Mutex<()>,
+}
 
 impl LiveSettings {
     /// Starts with `settings`.
     pub fn new(settings: SiteSettings) -> LiveSettings {
-        LiveSettings(ArcSwap::from_pointee(settings))
+        LiveSettings { current: ArcSwap::from_pointee(settings), reloading: tokio::sync::Mutex::new(()) }
     }
 
     /// The settings in force now.
     pub fn get(&self) -> Arc<SiteSettings> {
-        self.0.load_full()
+        self.current.load_full()
     }
 
-    /// Reads the settings again; returns whether anything changed.
+    /// Reads the settings again; returns whether anything changed. Reloads run one at a time, so the last to
+    /// start is the last to swap.
     pub async fn reload(&self, store: &Store, config: &Config) -> Result<bool, StoreError> {
+        let _one_at_a_time = self.reloading.lock().await;
         let fresh = SiteSettings::load(store, config).await?;
         let changed = *self.get() != fresh;
         if changed {
-            self.0.store(Arc::new(fresh));
+            self.current.store(Arc::new(fresh));
         }
         Ok(changed)
     }

@@ -201,6 +201,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tags/{id}", post(taxonomy::save_tag))
         .route("/admin/tags/{id}/delete", post(taxonomy::delete_tag))
         .route("/admin/authors", get(taxonomy::authors).post(taxonomy::save_author))
+        .route("/admin/authors/{slug}", get(taxonomy::author))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", post(users::update))
         .route("/admin/tokens", get(users::tokens).post(users::create_token))

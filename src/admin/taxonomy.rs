@@ -146,10 +146,23 @@ pub async fn delete_tag(
     Ok(Redirect::to("/admin/tags").into_response())
 }
 
+/// The list of author profiles. Portraits are chosen on each author's own page: a choice of the whole media
+/// library in every row would grow with authors times images (60 MB for 500 of each).
 async fn authors_page(state: &AppState, session: &Session, error: &str) -> Result<Response, AdminError> {
     let authors = state.store.all_authors().await?;
+    page(state, session, "authors", "admin/authors.html", context! { authors, error }).await
+}
+
+/// `GET /admin/authors/{slug}`: one author profile, with the choice of its portrait.
+pub async fn author(
+    State(state): State<AppState>,
+    session: Session,
+    Path(slug): Path<String>,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::ManageTaxonomy, None)?;
+    let author = state.store.author(&slug).await?.ok_or(AdminError::NotFound)?;
     let images = state.store.library_images().await?;
-    page(state, session, "authors", "admin/authors.html", context! { authors, images, error }).await
+    page(&state, &session, "authors", "admin/author.html", context! { author, images, error => "" }).await
 }
 
 /// `GET /admin/authors`.
@@ -172,7 +185,10 @@ pub async fn save_author(
     // The avatar is a library image, or the one the profile already has (the demo's drawn portraits).
     let current = state.store.author(slug.as_str()).await?.and_then(|a| a.avatar);
     let chosen = form.get("avatar");
-    let avatar = if chosen.is_empty() {
+    // The list's rows edit name and biography only; the portrait stays unless the author's page sent one.
+    let avatar = if !form.has("avatar") {
+        current
+    } else if chosen.is_empty() {
         None
     } else if current.as_deref() == Some(chosen) {
         current

@@ -70,7 +70,22 @@ async fn the_demo_site_is_editable_from_the_back_office() -> TestResult {
         assert_eq!(editor.get(path).await?.status, 200, "{path}");
     }
     let authors = editor.get("/admin/authors").await?;
-    assert!(authors.body.contains("Current portrait"), "the demo's drawn portraits are kept as choices");
+    let slug = authors
+        .body
+        .split("href=\"/admin/authors/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .ok_or("a link to an author's own page")?
+        .to_owned();
+    let one = editor.get(&format!("/admin/authors/{slug}")).await?;
+    assert!(one.body.contains("Current portrait"), "the demo's drawn portraits are kept as choices");
+    // The list's rows edit name and biography; the portrait stays.
+    let portrait = site.state.store.author(&slug).await?.and_then(|a| a.avatar);
+    assert!(portrait.is_some());
+    editor.post("/admin/authors", &[("slug", slug.as_str()), ("name", "Renamed Writer"), ("bio", "Writes.")]).await?;
+    let after = site.state.store.author(&slug).await?.ok_or("the author")?;
+    assert_eq!((after.name.as_str(), after.avatar), ("Renamed Writer", portrait));
+    assert_eq!(editor.get("/admin/authors/no-such-author").await?.status, 404);
     let list = editor.get("/admin/articles?status=published").await?;
     let id = list
         .body

@@ -107,6 +107,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
         ("/admin/sections".into(), Who::Desk, false),
         ("/admin/tags".into(), Who::Desk, false),
         ("/admin/authors".into(), Who::Desk, false),
+        ("/admin/authors/ann-author".into(), Who::Desk, false),
         ("/admin/users".into(), Who::Admins, false),
         ("/admin/settings".into(), Who::Admins, false),
         (format!("/admin/articles/{theirs}"), Who::Desk, true),
