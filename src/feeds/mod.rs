@@ -157,13 +157,9 @@ pub async fn section_feed(
     format: Format,
 ) -> Result<Response, SiteError> {
     let found = state.store.section(section).await?.ok_or(SiteError::NotFound)?;
-    let translated = state
-        .store
-        .section_names()
-        .await?
-        .into_iter()
-        .find(|n| n.section == found.slug && n.language == edition.language);
-    let name = translated.map_or(found.name, |t| t.name);
+    // The section's name in the edition's language, from the frame every page already keeps in memory.
+    let presenter = crate::site::view::Presenter::load(state, edition).await?;
+    let name = presenter.section_text(&found.slug, &found.name, "").0;
     serve(state, edition, ListFilter::Section(found.id), Some(name), &section_url(&found.slug), format).await
 }
 

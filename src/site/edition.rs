@@ -44,11 +44,6 @@ impl Edition {
         Edition::of(site, site.default_language())
     }
 
-    /// Whether this is the default language's edition (no address prefix).
-    pub fn is_default(&self) -> bool {
-        self.prefix.is_empty()
-    }
-
     /// A site path (starting with `/`) in this edition: `/columns/` becomes `/zh/columns/`.
     pub fn path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
@@ -122,6 +117,6 @@ mod tests {
         assert_eq!(Edition::of(&site, "en").path("/columns/"), "/columns/");
         assert_eq!(Edition::of(&site, "zh").path("/columns/"), "/zh/columns/");
         assert_eq!(Edition::of(&site, "zh").path("/"), "/zh/");
-        assert!(Edition::default_of(&site).is_default());
+        assert_eq!(Edition::default_of(&site).path("/"), "/");
     }
 }

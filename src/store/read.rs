@@ -182,7 +182,7 @@ pub struct FeedDetails {
 }
 
 /// One public edition of an article: its language and address.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditionRef {
     /// Language code.
     pub language: String,
