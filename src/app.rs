@@ -140,7 +140,7 @@ impl App {
     pub async fn build(mut config: Config) -> Result<App, StartError> {
         let media = config.media_dir();
         std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
-        let store = Store::open_sqlite(&config.database_path()).await?;
+        let store = config.open_store().await?;
         // The demo fills a fresh database once; after that an empty site is an editor's choice (they may
         // delete every article), so a one-time flag in settings decides, not the article count.
         if store.setting(DEMO_FLAG).await?.is_none() {

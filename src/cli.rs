@@ -33,6 +33,10 @@ struct GlobalArgs {
     /// Configuration file [default: ./newsroom.toml, if present]
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Database to use instead of the data directory's SQLite file: postgres://user@host:port/name
+    /// [env: NEWSROOM_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,7 +222,7 @@ pub fn main() -> ExitCode {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }
 
@@ -228,6 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => RawConfig {
             addr: args.addr.clone(),
             data: cli.global.data.clone(),
+            database_url: cli.global.database.clone(),
             demo: args.no_demo.then_some(false),
             theme: args.theme.clone(),
             timezone: args.timezone.clone(),
@@ -244,7 +249,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Token(_)
         | Command::Import(_)
         | Command::Lint(_)
-        | Command::Export(_) => RawConfig { data: cli.global.data.clone(), ..RawConfig::default() },
+        | Command::Export(_) => RawConfig {
+            data: cli.global.data.clone(),
+            database_url: cli.global.database.clone(),
+            ..RawConfig::default()
+        },
     };
     let config = RawConfig::load(cli.global.config.as_deref(), &flags)?.validate()?;
     match command {
@@ -284,9 +293,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn open_data_dir(config: &Config) -> anyhow::Result<Store> {
     let media = config.media_dir();
     std::fs::create_dir_all(&media).with_context(|| format!("creating {}", media.display()))?;
-    Store::open_sqlite(&config.database_path())
-        .await
-        .with_context(|| format!("opening {}", config.database_path().display()))
+    config.open_store().await.with_context(|| format!("opening {}", config.database_label()))
 }
 
 async fn users(config: &Config, command: UserCommand) -> anyhow::Result<()> {

@@ -26,8 +26,11 @@ pub const CONFIG_FILE: &str = "newsroom.toml";
 pub struct Config {
     /// Where to listen; port 0 picks a free port (tests use that).
     pub addr: SocketAddr,
-    /// Holds the SQLite database and the media directory.
+    /// Holds the SQLite database (unless `database_url` names another), the media directory and this
+    /// node's search index.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) to use instead of the SQLite file in the data directory.
+    pub database_url: Option<String>,
     /// Fill an empty database with the demo site at start.
     pub demo: bool,
     /// Templates and assets here override the embedded default theme, file by file.
@@ -56,6 +59,10 @@ pub struct RawConfig {
     /// Data directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<PathBuf>,
+    /// Database URL: `postgres://user@host:port/name`, or `sqlite:PATH`; the data directory's SQLite file
+    /// when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
     /// Whether to load the demo site into an empty database.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub demo: Option<bool>,
@@ -123,7 +130,7 @@ impl RawConfig {
         let file = file.map_or_else(|| PathBuf::from(CONFIG_FILE), Path::to_path_buf);
         Figment::new()
             .merge(Toml::file(file))
-            .merge(Env::prefixed("NEWSROOM_").ignore(&["database_url"]))
+            .merge(Env::prefixed("NEWSROOM_"))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError::Source(Box::new(e)))
@@ -147,6 +154,7 @@ impl RawConfig {
         Ok(Config {
             addr,
             data_dir: self.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            database_url: self.database_url.filter(|url| !url.trim().is_empty()),
             demo: self.demo.unwrap_or(true),
             theme_dir: self.theme,
             timezone,
@@ -165,6 +173,7 @@ impl Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
+            database_url: None,
             demo: false,
             theme_dir: None,
             timezone: None,
@@ -184,6 +193,29 @@ impl Config {
     /// The SQLite database file inside the data directory.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("newsroom.db")
+    }
+
+    /// Opens the configured database: `database_url` when set, else the data directory's SQLite file.
+    pub async fn open_store(&self) -> Result<crate::store::Store, crate::store::StoreError> {
+        match &self.database_url {
+            Some(url) => crate::store::Store::open_url(url).await,
+            None => crate::store::Store::open_sqlite(&self.database_path()).await,
+        }
+    }
+
+    /// The database for messages: its URL without a password, or the SQLite file's path.
+    pub fn database_label(&self) -> String {
+        match &self.database_url {
+            Some(url) => match url::Url::parse(url) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    // A URL with a password always has a host, so this cannot fail.
+                    let _ = parsed.set_password(Some("***"));
+                    parsed.to_string()
+                }
+                _ => url.clone(),
+            },
+            None => self.database_path().display().to_string(),
+        }
     }
 
     /// This node's search index (a cache of the database, rebuilt when missing).

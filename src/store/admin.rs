@@ -4,10 +4,12 @@
 //! tells the listeners after commit, like the writes in `write.rs`.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, FromRow};
+
+use super::sql::QueryBuilder;
 
 use super::write::{id_by_slug, put_article_parts, record_change};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Tag};
 
 /// Which articles the back office's list shows.
@@ -155,7 +157,7 @@ fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
     seconds.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
-fn push_admin_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: &AdminFilter) {
+fn push_admin_filter(query: &mut QueryBuilder<'_>, filter: &AdminFilter, backend: Backend) {
     query.push(" WHERE 1 = 1");
     if let Some(status) = filter.status {
         query.push(" AND a.status = ").push_bind(status.as_str());
@@ -176,25 +178,28 @@ fn push_admin_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: &AdminFilter)
         query.push(" AND a.owner_id = ").push_bind(owner);
     }
     if let Some(text) = filter.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // instr, not LIKE: the text is matched literally, so `%` and `_` in a search mean themselves.
-        query.push(" AND instr(lower(a.headline), lower(").push_bind(text.to_owned()).push(")) > 0");
+        // A position search, not LIKE: the text is matched literally, so `%` and `_` in a search mean
+        // themselves.
+        query.push(format!(" AND {}(lower(a.headline), lower(", backend.position_function()));
+        query.push_bind(text.to_owned()).push(")) > 0");
     }
 }
 
 /// Refuses a slug that another article in the section already has.
 async fn check_slug_free(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     section_id: i64,
     slug: &str,
     id: Option<i64>,
 ) -> Result<(), StoreError> {
-    let taken: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS NOT $3")
-            .bind(section_id)
-            .bind(slug)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS DISTINCT FROM $3",
+    )
+    .bind(section_id)
+    .bind(slug)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     if taken > 0 {
         return Err(StoreError::Conflict(format!("another article in this section already has the address {slug:?}")));
     }
@@ -204,24 +209,26 @@ async fn check_slug_free(
 impl Store {
     /// A page of articles in any status for the back office, newest save first, and how many match.
     pub async fn admin_articles(&self, filter: &AdminFilter) -> Result<(Vec<AdminListItem>, i64), StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::new(format!(
             "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
              a.published_at, a.modified_at, a.view_count, a.language, \
-             COALESCE((SELECT group_concat(name, ', ') FROM (SELECT au.name FROM article_authors aa \
-             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position)), '') AS authors \
-             FROM articles a JOIN sections s ON s.id = a.section_id",
-        );
-        push_admin_filter(&mut query, filter);
+             COALESCE((SELECT {}(name, ', ') FROM (SELECT au.name FROM article_authors aa \
+             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position) byline), '') \
+             AS authors FROM articles a JOIN sections s ON s.id = a.section_id",
+            self.backend.join_function()
+        ));
+        push_admin_filter(&mut query, filter, self.backend);
+        // No limit is the largest one: SQLite has no `LIMIT ALL` and PostgreSQL no negative limit.
         query.push(" ORDER BY a.modified_at DESC, a.id DESC LIMIT ").push_bind(if filter.limit > 0 {
             filter.limit
         } else {
-            -1
+            i64::MAX
         });
         query.push(" OFFSET ").push_bind(filter.offset);
-        let items = query.build_query_as::<AdminListItem>().fetch_all(&self.reader).await?;
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a");
-        push_admin_filter(&mut count, filter);
-        let total = count.build_query_scalar::<i64>().fetch_one(&self.reader).await?;
+        let items = query.build_query_as::<AdminListItem>()?.fetch_all(&self.reader).await?;
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM articles a");
+        push_admin_filter(&mut count, filter, self.backend);
+        let total = count.build_query_scalar::<i64>()?.fetch_one(&self.reader).await?;
         Ok((items, total))
     }
 
@@ -415,7 +422,8 @@ impl Store {
         for id in due {
             let mut tx = self.writer.begin().await?;
             let claimed = sqlx::query(
-                "UPDATE articles SET status = 'published', modified_at = MAX($1, modified_at + 1) \
+                "UPDATE articles SET status = 'published', \
+                 modified_at = CASE WHEN $1 > modified_at THEN $1 ELSE modified_at + 1 END \
                  WHERE id = $2 AND status = 'scheduled' AND published_at <= $1",
             )
             .bind(now.timestamp())
@@ -537,7 +545,7 @@ impl Store {
     /// The most read articles since `since_day` (`YYYY-MM-DD`, inclusive): id, headline and views.
     pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT a.id, a.headline, SUM(d.views) AS views FROM article_views_daily d \
+            "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
              JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
              GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
         )

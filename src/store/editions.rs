@@ -9,7 +9,7 @@ use super::write::record_change;
 use super::{Store, StoreError};
 
 /// One edition of an article as the editor lists it.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct EditionInfo {
     /// Database id.
     pub id: i64,
@@ -25,6 +25,18 @@ pub struct EditionInfo {
     pub original: bool,
     /// Whether the original was saved after this translation last was: it may miss the latest changes.
     pub out_of_date: bool,
+}
+
+/// An [`EditionInfo`] as stored: flags are integers, which every backend returns alike.
+#[derive(FromRow)]
+struct EditionRow {
+    id: i64,
+    language: String,
+    headline: String,
+    status: String,
+    modified_at: i64,
+    original: i64,
+    out_of_date: i64,
 }
 
 /// A section's name and description in one language other than the default.
@@ -97,17 +109,30 @@ impl Store {
     /// Every edition of `id`'s translation group, in any status, the original first; just `id` itself when
     /// it has no translations.
     pub async fn editions_of(&self, id: i64) -> Result<Vec<EditionInfo>, StoreError> {
-        Ok(sqlx::query_as(
+        let rows: Vec<EditionRow> = sqlx::query_as(
             "SELECT e.id, e.language, e.headline, e.status, e.modified_at, \
-             (e.id = COALESCE(e.translation_group, e.id)) AS original, \
-             (o.id IS NOT NULL AND o.id <> e.id AND o.modified_at > e.modified_at) AS out_of_date \
+             CASE WHEN e.id = COALESCE(e.translation_group, e.id) THEN 1 ELSE 0 END AS original, \
+             CASE WHEN o.id IS NOT NULL AND o.id <> e.id AND o.modified_at > e.modified_at THEN 1 ELSE 0 END \
+             AS out_of_date \
              FROM articles e LEFT JOIN articles o ON o.id = e.translation_group \
              WHERE e.id = $1 OR e.translation_group = (SELECT translation_group FROM articles WHERE id = $1) \
-             ORDER BY (e.id = COALESCE(e.translation_group, e.id)) DESC, e.language",
+             ORDER BY original DESC, e.language",
         )
         .bind(id)
         .fetch_all(&self.reader)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| EditionInfo {
+                id: row.id,
+                language: row.language,
+                headline: row.headline,
+                status: row.status,
+                modified_at: row.modified_at,
+                original: row.original != 0,
+                out_of_date: row.out_of_date != 0,
+            })
+            .collect())
     }
 
     /// Puts the article at `/{section}/{translation}` in the translation group of `/{section}/{original}`

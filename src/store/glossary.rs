@@ -49,7 +49,7 @@ impl Store {
     /// The whole glossary, by language and accepted spelling.
     pub async fn glossary(&self) -> Result<Vec<GlossaryTerm>, StoreError> {
         let rows: Vec<TermRow> = sqlx::query_as(
-            "SELECT id, language, accepted, avoid, note FROM glossary_terms ORDER BY language, accepted COLLATE NOCASE",
+            "SELECT id, language, accepted, avoid, note FROM glossary_terms ORDER BY language, lower(accepted)",
         )
         .fetch_all(&self.reader)
         .await?;

@@ -2,10 +2,11 @@
 //! nothing; and reads of the whole site, in id order and in pages, for export.
 
 use chrono::Utc;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
+use super::sql::QueryBuilder;
 use super::write::{id_by_slug, put_article_parts, put_section, put_setting, record_change};
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
 
 /// Whether a write made something new or changed what an earlier import (or the site) had.
@@ -62,7 +63,7 @@ struct ArticleRow<'a, 'b> {
 
 /// One import's open transaction. Dropping it without [`ImportTx::commit`] rolls everything back.
 pub struct ImportTx {
-    tx: Transaction<'static, Sqlite>,
+    tx: Transaction<'static, Any>,
     store: Store,
     source: String,
     /// Ids of sections, authors and tags by `kind:slug`: a large import names the same few thousand of them
@@ -78,7 +79,9 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         // A large import touches far more pages than SQLite's default 2 MB cache holds; spilling them to the
         // WAL and reading them back mid-transaction would cost more than the memory.
-        sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        }
         Ok(ImportTx {
             tx,
             store: self.clone(),
@@ -212,7 +215,7 @@ impl ImportTx {
         };
         let owner: Option<i64> = match article.owner {
             Some(email) => {
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
                     .bind(email)
                     .fetch_optional(&mut *self.tx)
                     .await?
@@ -304,11 +307,12 @@ impl ImportTx {
             .execute(&mut *self.tx)
             .await?;
         if !author_ids.is_empty() {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO article_authors (article_id, author_id, position) ");
-            insert.push_values((0_i64..).zip(author_ids), |mut row, (position, author)| {
-                row.push_bind(id).push_bind(*author).push_bind(position);
-            });
-            insert.build().execute(&mut *self.tx).await?;
+            let mut insert = QueryBuilder::new("INSERT INTO article_authors (article_id, author_id, position) VALUES ");
+            for (position, author) in (0_i64..).zip(author_ids) {
+                insert.push(if position == 0 { "(" } else { ", (" });
+                insert.push_list([id, *author, position]);
+            }
+            insert.build()?.execute(&mut *self.tx).await?;
         }
         let mut tag_ids = Vec::with_capacity(prepared.tags.len());
         for tag in &prepared.tags {
@@ -331,11 +335,12 @@ impl ImportTx {
             tag_ids.push(tag_id);
         }
         if !tag_ids.is_empty() {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO article_tags (article_id, tag_id) ");
-            insert.push_values(&tag_ids, |mut row, tag| {
-                row.push_bind(id).push_bind(*tag);
-            });
-            insert.build().execute(&mut *self.tx).await?;
+            let mut insert = QueryBuilder::new("INSERT INTO article_tags (article_id, tag_id) VALUES ");
+            for (index, tag) in tag_ids.iter().enumerate() {
+                insert.push(if index == 0 { "(" } else { ", (" });
+                insert.push_list([id, *tag]);
+            }
+            insert.build()?.execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -356,12 +361,13 @@ impl ImportTx {
         if paths.is_empty() {
             return Ok(());
         }
-        let mut insert = sqlx::QueryBuilder::new("INSERT INTO legacy_paths (path, article_id) ");
-        insert.push_values(paths, |mut row, path| {
-            row.push_bind(path).push_bind(article);
-        });
+        let mut insert = QueryBuilder::new("INSERT INTO legacy_paths (path, article_id) VALUES ");
+        for (index, path) in paths.iter().enumerate() {
+            insert.push(if index == 0 { "(" } else { ", (" });
+            insert.push_bind(path.as_str()).push(", ").push_bind(article).push(")");
+        }
         insert.push(" ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id");
-        insert.build().execute(&mut *self.tx).await?;
+        insert.build()?.execute(&mut *self.tx).await?;
         Ok(())
     }
 
@@ -415,30 +421,41 @@ impl ImportTx {
             Some(slug) => Some(id_by_slug(&mut self.tx, "authors", "author", slug).await?),
             None => None,
         };
-        let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        // Emails match without regard to case, on both backends.
+        let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
             .bind(user.email)
             .fetch_optional(&mut *self.tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO UPDATE SET name = excluded.name, \
-             role = excluded.role, author_id = excluded.author_id, \
-             password_hash = COALESCE(excluded.password_hash, users.password_hash)",
-        )
-        .bind(user.email)
-        .bind(user.name)
-        .bind(user.role)
-        .bind(user.password_hash)
-        .bind(author_id)
-        .bind(user.created_at)
-        .execute(&mut *self.tx)
-        .await?;
+        let query = match existed {
+            Some(id) => sqlx::query(
+                "UPDATE users SET name = $1, role = $2, password_hash = COALESCE($3, password_hash), author_id = $4 \
+                 WHERE id = $5",
+            )
+            .bind(user.name)
+            .bind(user.role)
+            .bind(user.password_hash)
+            .bind(author_id)
+            .bind(id),
+            None => sqlx::query(
+                "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user.email)
+            .bind(user.name)
+            .bind(user.role)
+            .bind(user.password_hash)
+            .bind(author_id)
+            .bind(user.created_at),
+        };
+        query.execute(&mut *self.tx).await?;
         Ok(if existed.is_some() { Outcome::Updated } else { Outcome::Created })
     }
 
     /// Makes every write of the import visible at once, and tells caches.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
+        if self.store.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
+        }
         self.tx.commit().await?;
         self.store.changed();
         Ok(())

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
+
+use super::sql::QueryBuilder;
 
 use super::read::push_ids;
 use super::{Store, StoreError};
@@ -73,24 +75,23 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut query =
-            QueryBuilder::<Sqlite>::new("SELECT article_id, markdown FROM article_bodies WHERE article_id IN (");
+        let mut query = QueryBuilder::new("SELECT article_id, markdown FROM article_bodies WHERE article_id IN (");
         push_ids(&mut query, ids);
-        Ok(query.build_query_as::<(i64, String)>().fetch_all(&self.reader).await?.into_iter().collect())
+        Ok(query.build_query_as::<(i64, String)>()?.fetch_all(&self.reader).await?.into_iter().collect())
     }
 
     /// Ids of the newest published articles whose body contains every word of `text` as a substring: the
     /// `LIKE '%word%'` scan that sites without a search engine use. Only the search benchmark calls it, as
     /// the baseline search is measured against.
     pub async fn like_search(&self, text: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::new(
             "SELECT a.id FROM articles a JOIN article_bodies b ON b.article_id = a.id WHERE a.status = 'published'",
         );
         for word in text.split_whitespace() {
             query.push(" AND b.markdown LIKE ").push_bind(format!("%{word}%"));
         }
         query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
-        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+        Ok(query.build_query_scalar()?.fetch_all(&self.reader).await?)
     }
 
     /// Up to `limit` ids of published articles (including those timed for later) above `after`, ascending.
@@ -108,19 +109,19 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::new(
             "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.language, a.published_at \
              FROM articles a JOIN article_bodies b ON b.article_id = a.id JOIN sections s ON s.id = a.section_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN (",
         );
         push_ids(&mut query, ids);
-        let rows: Vec<IndexedRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<IndexedRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut tag_query = QueryBuilder::<Sqlite>::new(
+        let mut tag_query = QueryBuilder::new(
             "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
         );
         push_ids(&mut tag_query, ids);
-        for (id, name) in tag_query.build_query_as::<(i64, String)>().fetch_all(&self.reader).await? {
+        for (id, name) in tag_query.build_query_as::<(i64, String)>()?.fetch_all(&self.reader).await? {
             tags.entry(id).or_default().push(name);
         }
         let mut authors = self.bylines(ids).await?;

@@ -1,9 +1,12 @@
 //! The store: the only source of truth. Everything above it (site, caches, later search) asks it questions
 //! in domain terms; SQL stays in this module.
 //!
+//! Two backends share every query through sqlx's `Any` driver: SQLite (the default, a file in the data
+//! directory) and PostgreSQL (for several nodes). Queries use `$N` placeholders, integer times and portable
+//! SQL; the few spellings that differ come from [`Backend`]. Each backend has its own migrations.
+//!
 //! SQLite runs in WAL mode with one writer connection and a pool of readers, so readers never wait for a
-//! writer and writers never see "database is locked". Queries use `$N` placeholders and plain SQL types so that
-//! the PostgreSQL backend can share them.
+//! writer and writers never see "database is locked". PostgreSQL uses one pool for both.
 
 mod admin;
 mod editions;
@@ -13,6 +16,7 @@ mod import;
 mod indexing;
 mod media;
 mod read;
+mod sql;
 mod users;
 mod write;
 
@@ -21,8 +25,11 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, SqlitePool};
+use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Executor};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
 pub use editions::{EditionInfo, SectionName};
@@ -40,6 +47,8 @@ pub use write::{Batch, BatchReport};
 
 /// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.
 const READER_CONNECTIONS: u32 = 8;
+/// Connections one node keeps to PostgreSQL, for reads and writes together.
+const POSTGRES_CONNECTIONS: u32 = 16;
 /// How long a connection waits for a lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -87,11 +96,39 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     }
 }
 
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file: one node.
+    Sqlite,
+    /// A PostgreSQL server: one or several nodes.
+    Postgres,
+}
+
+impl Backend {
+    /// The function giving the 1-based position of a text in another (0 when absent): `f(haystack, needle)`.
+    fn position_function(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "instr",
+            Backend::Postgres => "strpos",
+        }
+    }
+
+    /// The aggregate joining texts with a separator: `f(text, separator)`.
+    fn join_function(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "group_concat",
+            Backend::Postgres => "string_agg",
+        }
+    }
+}
+
 /// A handle to the database, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    writer: AnyPool,
+    reader: AnyPool,
+    backend: Backend,
     listeners: Listeners,
 }
 
@@ -123,10 +160,65 @@ impl Store {
         let mut migrating = options.clone().foreign_keys(false).connect().await?;
         sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
         migrating.close().await?;
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        let reader =
-            SqlitePoolOptions::new().max_connections(READER_CONNECTIONS).connect_with(options.read_only(true)).await?;
-        Ok(Store { writer, reader, listeners: Listeners::default() })
+        sqlx::any::install_default_drivers();
+        let url = sqlite_url(path);
+        let pool = |connections: u32, mode: &str| {
+            let url = format!("{url}?mode={mode}");
+            async move {
+                let options: AnyConnectOptions = url.parse()?;
+                // The URL carries the file and mode; the rest of each connection's settings are pragmas. WAL
+                // mode is a property of the file, set above.
+                AnyPoolOptions::new()
+                    .max_connections(connections)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            let pragmas = format!(
+                                "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                                BUSY_TIMEOUT.as_millis()
+                            );
+                            connection.execute(pragmas.as_str()).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+            }
+        };
+        let writer = pool(1, "rw").await?;
+        let reader = pool(READER_CONNECTIONS, "ro").await?;
+        Ok(Store { writer, reader, backend: Backend::Sqlite, listeners: Listeners::default() })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/database`) and runs pending
+    /// migrations. Several nodes may do this at once: the migrator holds an advisory lock.
+    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let options: PgConnectOptions = url.parse()?;
+        let mut migrating = options.connect().await?;
+        sqlx::migrate!("migrations/postgres").run(&mut migrating).await?;
+        migrating.close().await?;
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            .connect_with(url.parse::<AnyConnectOptions>()?)
+            .await?;
+        Ok(Store { writer: pool.clone(), reader: pool, backend: Backend::Postgres, listeners: Listeners::default() })
+    }
+
+    /// Opens the database a URL names: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite:PATH` for an
+    /// SQLite file.
+    pub async fn open_url(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::open_postgres(url).await
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Store::open_sqlite(Path::new(path)).await
+        } else {
+            Err(StoreError::Invalid(format!("unsupported database URL {url:?}: expected postgres://… or sqlite:PATH")))
+        }
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Registers `listener` to run after every committed content change, before the write returns: this is
@@ -147,4 +239,10 @@ impl Store {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// An `sqlite://` URL naming `path`, with the characters a URL would misread escaped.
+fn sqlite_url(path: &Path) -> String {
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#').add(b' ');
+    format!("sqlite://{}", percent_encoding::utf8_percent_encode(&path.to_string_lossy(), ESCAPED))
 }

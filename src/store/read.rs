@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::FromRow;
+
+use super::sql::QueryBuilder;
 
 use super::{Store, StoreError};
 use crate::content::{Article, ArticleCard, Author, AuthorRef, LeadImage, Section, SectionRef, Tag, TagRef};
@@ -77,7 +79,7 @@ const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.publ
 const CARD_JOINS: &str = "JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
 
 /// `SELECT` of card columns from every article (to be filtered).
-fn card_query<'args>() -> QueryBuilder<'args, Sqlite> {
+fn card_query<'args>() -> QueryBuilder<'args> {
     let mut query = QueryBuilder::new(CARD_SELECT);
     query.push("FROM articles a ").push(CARD_JOINS);
     query
@@ -164,12 +166,8 @@ impl CardRow {
 }
 
 /// Appends `id, id, …)` to a query that ends in `IN (`.
-pub(super) fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    query.push(")");
+pub(super) fn push_ids(query: &mut QueryBuilder<'_>, ids: &[i64]) {
+    query.push_list(ids.iter().copied());
 }
 
 /// Body and tags of an article, for feeds.
@@ -240,19 +238,19 @@ pub enum ListedKind {
 }
 
 /// Appends the condition that makes an article public at `now`.
-fn push_visible(query: &mut QueryBuilder<'_, Sqlite>, now: DateTime<Utc>) {
+fn push_visible(query: &mut QueryBuilder<'_>, now: DateTime<Utc>) {
     query.push("WHERE a.status = 'published' AND a.published_at <= ");
     query.push_bind(now.timestamp());
 }
 
 /// Appends the condition that keeps one language's articles, when there is one.
-fn push_language<'args>(query: &mut QueryBuilder<'args, Sqlite>, language: Option<&'args str>) {
+fn push_language<'args>(query: &mut QueryBuilder<'args>, language: Option<&'args str>) {
     if let Some(language) = language {
         query.push(" AND a.language = ").push_bind(language);
     }
 }
 
-fn push_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: ListFilter) {
+fn push_filter(query: &mut QueryBuilder<'_>, filter: ListFilter) {
     match filter {
         ListFilter::All => {}
         ListFilter::Section(id) => {
@@ -327,11 +325,10 @@ impl Store {
 
     /// Every setting whose key starts with `prefix`, as (key, value) pairs.
     pub async fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
-        // A range on the primary key rather than LIKE, whose wildcards a prefix could contain.
-        let end = format!("{prefix}\u{10FFFF}");
-        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE key >= $1 AND key < $2")
+        // A comparison of the key's start rather than LIKE, whose wildcards a prefix could contain. (The
+        // settings are few: no index is needed.)
+        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE substr(key, 1, length($1)) = $1")
             .bind(prefix)
-            .bind(end)
             .fetch_all(&self.reader)
             .await?)
     }
@@ -339,7 +336,8 @@ impl Store {
     /// Views of one article on one day (`YYYY-MM-DD` in the site's time zone).
     pub async fn daily_views(&self, article: i64, day: chrono::NaiveDate) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT COALESCE(SUM(views), 0) FROM article_views_daily WHERE article_id = $1 AND day = $2",
+            "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM article_views_daily \
+             WHERE article_id = $1 AND day = $2",
         )
         .bind(article)
         .bind(day.format("%Y-%m-%d").to_string())
@@ -349,10 +347,10 @@ impl Store {
 
     /// Whether article `id` is public at `now` (for view beacons).
     pub async fn is_public(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a ");
+        let mut query = QueryBuilder::new("SELECT COUNT(*) FROM articles a ");
         push_visible(&mut query, now);
         query.push(" AND a.id = ").push_bind(id);
-        Ok(query.build_query_scalar::<i64>().fetch_one(&self.reader).await? > 0)
+        Ok(query.build_query_scalar::<i64>()?.fetch_one(&self.reader).await? > 0)
     }
 
     /// How many articles exist in any status; zero means a fresh site.
@@ -375,7 +373,7 @@ impl Store {
         });
         query.push(" LIMIT ").push_bind(request.limit);
         query.push(" OFFSET ").push_bind(request.offset);
-        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
         self.with_bylines(rows).await
     }
 
@@ -386,11 +384,11 @@ impl Store {
         language: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM articles a ");
+        let mut query = QueryBuilder::new("SELECT COUNT(*) FROM articles a ");
         push_visible(&mut query, now);
         push_filter(&mut query, filter);
         push_language(&mut query, language);
-        Ok(query.build_query_scalar().fetch_one(&self.reader).await?)
+        Ok(query.build_query_scalar()?.fetch_one(&self.reader).await?)
     }
 
     /// The public article at `/{section}/{slug}`, if there is one.
@@ -399,7 +397,7 @@ impl Store {
         push_visible(&mut query, now);
         query.push(" AND s.slug = ").push_bind(section);
         query.push(" AND a.slug = ").push_bind(slug);
-        let Some(row) = query.build_query_as::<CardRow>().fetch_optional(&self.reader).await? else {
+        let Some(row) = query.build_query_as::<CardRow>()?.fetch_optional(&self.reader).await? else {
             return Ok(None);
         };
         let id = row.id;
@@ -454,12 +452,14 @@ impl Store {
             .await?;
         // The candidates (at most a thousand rows) drive the join: CROSS JOIN keeps SQLite from scanning all
         // articles and probing the candidates instead.
-        let mut query = QueryBuilder::<Sqlite>::new(CARD_SELECT);
+        let mut query = QueryBuilder::new(CARD_SELECT);
         query.push("FROM (SELECT id, SUM(shared) AS shared FROM (");
-        for tag in tag_ids {
+        for (index, tag) in tag_ids.into_iter().enumerate() {
             query.push("SELECT * FROM (SELECT article_id AS id, 1 AS shared FROM article_tags WHERE tag_id = ");
             query.push_bind(tag);
-            query.push(" ORDER BY article_id DESC LIMIT ").push_bind(RELATED_PER_TAG).push(") UNION ALL ");
+            query.push(" ORDER BY article_id DESC LIMIT ").push_bind(RELATED_PER_TAG);
+            // PostgreSQL wants every subquery in FROM named.
+            query.push(format!(") t{index} UNION ALL "));
         }
         query.push("SELECT * FROM (SELECT a2.id, 0 AS shared FROM articles a2 WHERE a2.section_id = ");
         query.push("(SELECT id FROM sections WHERE slug = ").push_bind(article.card.section.slug.as_str());
@@ -468,14 +468,14 @@ impl Store {
             query.push(" AND a2.language = ").push_bind(language);
         }
         query.push(" ORDER BY a2.published_at DESC LIMIT ").push_bind(RELATED_PER_SECTION);
-        query.push(")) GROUP BY id) r CROSS JOIN articles a ").push(CARD_JOINS);
+        query.push(") s0) c GROUP BY id) r CROSS JOIN articles a ").push(CARD_JOINS);
         push_visible(&mut query, now);
         query.push(" AND a.id = r.id");
         query.push(" AND a.id <> ").push_bind(id);
         push_language(&mut query, language);
         query.push(" ORDER BY r.shared DESC, (s.slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") DESC, a.published_at DESC LIMIT ").push_bind(limit);
-        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
         self.with_bylines(rows).await
     }
 
@@ -489,7 +489,7 @@ impl Store {
         if groups.is_empty() {
             return Ok(editions);
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::new(
             "SELECT a.translation_group, a.language, s.slug, a.slug FROM articles a \
              JOIN sections s ON s.id = a.section_id ",
         );
@@ -498,7 +498,7 @@ impl Store {
         push_ids(&mut query, groups);
         query.push(" ORDER BY a.id");
         for (group, language, section, slug) in
-            query.build_query_as::<(i64, String, String, String)>().fetch_all(&self.reader).await?
+            query.build_query_as::<(i64, String, String, String)>()?.fetch_all(&self.reader).await?
         {
             editions.entry(group).or_default().push(EditionRef { language, section, slug });
         }
@@ -511,19 +511,18 @@ impl Store {
         if ids.is_empty() {
             return Ok(details);
         }
-        let mut bodies =
-            QueryBuilder::<Sqlite>::new("SELECT article_id, html FROM article_bodies WHERE article_id IN (");
+        let mut bodies = QueryBuilder::new("SELECT article_id, html FROM article_bodies WHERE article_id IN (");
         push_ids(&mut bodies, ids);
-        for (id, html) in bodies.build_query_as::<(i64, String)>().fetch_all(&self.reader).await? {
+        for (id, html) in bodies.build_query_as::<(i64, String)>()?.fetch_all(&self.reader).await? {
             details.entry(id).or_default().body_html = html;
         }
-        let mut tags = QueryBuilder::<Sqlite>::new(
+        let mut tags = QueryBuilder::new(
             "SELECT at.article_id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
              WHERE at.article_id IN (",
         );
         push_ids(&mut tags, ids);
         tags.push(" ORDER BY t.name");
-        for (id, slug, name) in tags.build_query_as::<(i64, String, String)>().fetch_all(&self.reader).await? {
+        for (id, slug, name) in tags.build_query_as::<(i64, String, String)>()?.fetch_all(&self.reader).await? {
             details.entry(id).or_default().tags.push(TagRef { slug, name });
         }
         Ok(details)
@@ -538,12 +537,13 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<SitemapEntry>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
-        // Unary `+` keeps SQLite from using the status and language indexes here: walking the table in id
-        // order is one sequential pass, where an index would mean a random read per row and a sort of them all.
-        query.push("WHERE +a.status = 'published' AND +a.published_at <= ").push_bind(now.timestamp());
+        let mut query = QueryBuilder::new(SITEMAP_SELECT);
+        // Expressions (`|| ''`, `+ 0`) keep SQLite from using the status and language indexes here: walking
+        // the table in id order is one sequential pass, where an index would mean a random read per row and a
+        // sort of them all.
+        query.push("WHERE a.status || '' = 'published' AND a.published_at + 0 <= ").push_bind(now.timestamp());
         if let Some(language) = language {
-            query.push(" AND +a.language = ").push_bind(language);
+            query.push(" AND a.language || '' = ").push_bind(language);
         }
         query.push(" ORDER BY a.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         self.sitemap_rows(query).await
@@ -557,7 +557,7 @@ impl Store {
         since: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<SitemapEntry>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(SITEMAP_SELECT);
+        let mut query = QueryBuilder::new(SITEMAP_SELECT);
         push_visible(&mut query, now);
         push_filter(&mut query, ListFilter::PublishedSince(since));
         push_language(&mut query, language);
@@ -565,9 +565,9 @@ impl Store {
         self.sitemap_rows(query).await
     }
 
-    async fn sitemap_rows(&self, mut query: QueryBuilder<'_, Sqlite>) -> Result<Vec<SitemapEntry>, StoreError> {
+    async fn sitemap_rows(&self, mut query: QueryBuilder<'_>) -> Result<Vec<SitemapEntry>, StoreError> {
         query
-            .build_query_as::<SitemapRow>()
+            .build_query_as::<SitemapRow>()?
             .fetch_all(&self.reader)
             .await?
             .into_iter()
@@ -588,14 +588,14 @@ impl Store {
 
     /// The newest modification among public articles, for feeds' and sitemaps' own dates.
     pub async fn last_modified(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut published = QueryBuilder::<Sqlite>::new("SELECT MAX(a.published_at) FROM articles a ");
+        let mut published = QueryBuilder::new("SELECT MAX(a.published_at) FROM articles a ");
         push_visible(&mut published, now);
-        let published: Option<i64> = published.build_query_scalar().fetch_one(&self.reader).await?;
+        let published: Option<i64> = published.build_query_scalar()?.fetch_one(&self.reader).await?;
         // Few articles have an update time: the partial index on it finds the newest without a scan, once
-        // unary `+` keeps the planner off the status index.
+        // expressions keep the planner off the status index.
         let updated: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(a.updated_at) FROM articles a WHERE a.updated_at IS NOT NULL \
-             AND +a.status = 'published' AND +a.published_at <= $1",
+             AND a.status || '' = 'published' AND a.published_at + 0 <= $1",
         )
         .bind(now.timestamp())
         .fetch_one(&self.reader)
@@ -616,13 +616,13 @@ impl Store {
             ListedKind::Tag => ("tags", "article_tags", "tag_id"),
         };
         // Table and column names are our own constants above, never input.
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
+        let mut query = QueryBuilder::new(format!(
             "SELECT x.slug FROM {table} x WHERE EXISTS (SELECT 1 FROM {link} l JOIN articles a ON a.id = l.article_id "
         ));
         push_visible(&mut query, now);
         push_language(&mut query, language);
         query.push(format!(" AND l.{column} = x.id) ORDER BY x.slug"));
-        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+        Ok(query.build_query_scalar()?.fetch_all(&self.reader).await?)
     }
 
     /// Slugs of sections with at least one public article (in `language`, when given), in navigation order.
@@ -631,12 +631,11 @@ impl Store {
         language: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        let mut query =
-            QueryBuilder::<Sqlite>::new("SELECT x.slug FROM sections x WHERE EXISTS (SELECT 1 FROM articles a ");
+        let mut query = QueryBuilder::new("SELECT x.slug FROM sections x WHERE EXISTS (SELECT 1 FROM articles a ");
         push_visible(&mut query, now);
         push_language(&mut query, language);
         query.push(" AND a.section_id = x.id) ORDER BY x.position, x.name");
-        Ok(query.build_query_scalar().fetch_all(&self.reader).await?)
+        Ok(query.build_query_scalar()?.fetch_all(&self.reader).await?)
     }
 
     /// Public articles among `ids` as cards, in the order of `ids` (search results, recommendations).
@@ -651,7 +650,7 @@ impl Store {
         // published article by the status index instead of looking the few ids up by key (10 ms against
         // 0.1 ms on 100,000 articles). `|| ''` and `+ 0` mean the same in PostgreSQL.
         query.push(" AND a.status || '' = 'published' AND a.published_at + 0 <= ").push_bind(now.timestamp());
-        let rows: Vec<CardRow> = query.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
         let mut cards: HashMap<i64, ArticleCard> =
             self.with_bylines(rows).await?.into_iter().map(|card| (card.id, card)).collect();
         Ok(ids.iter().filter_map(|id| cards.remove(id)).collect())
@@ -659,14 +658,14 @@ impl Store {
 
     /// The authors of each of `ids`, in byline order, with one query.
     pub(super) async fn bylines(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<AuthorRef>>, StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::new(
             "SELECT aa.article_id, au.slug, au.name FROM article_authors aa \
              JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (",
         );
         push_ids(&mut query, ids);
         query.push(" ORDER BY aa.article_id, aa.position");
         let mut bylines: HashMap<i64, Vec<AuthorRef>> = HashMap::new();
-        for line in query.build_query_as::<BylineRow>().fetch_all(&self.reader).await? {
+        for line in query.build_query_as::<BylineRow>()?.fetch_all(&self.reader).await? {
             bylines.entry(line.article_id).or_default().push(AuthorRef { slug: line.slug, name: line.name });
         }
         Ok(bylines)

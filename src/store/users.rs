@@ -78,8 +78,10 @@ impl Store {
         }
         let slug = Slug::from_title(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut tx = self.writer.begin().await?;
-        let taken: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1").bind(email).fetch_one(&mut *tx).await?;
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await?;
         if taken > 0 {
             return Err(StoreError::Conflict(format!("an account for {email} already exists")));
         }
@@ -111,7 +113,8 @@ impl Store {
 
     /// The account with `email` and its password hash (if set).
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash AS extra FROM users u WHERE u.email = $1");
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash AS extra FROM users u WHERE lower(u.email) = lower($1)");
         sqlx::query_as::<_, UserRow>(&sql)
             .bind(email.trim())
             .fetch_optional(&self.reader)
@@ -170,7 +173,7 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::Missing { kind: "user", slug: id.to_string() });
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS NOT $2")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
             .bind(id)
             .bind(keep)
             .execute(&mut *tx)

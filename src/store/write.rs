@@ -2,7 +2,7 @@
 //! the whole write or none of it, and every node can learn what changed.
 
 use chrono::Utc;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Store, StoreError};
 use crate::content::{AuthorInput, PreparedArticle, SectionInput};
@@ -77,7 +77,7 @@ impl Store {
             }
             sqlx::query(
                 "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
-                 ON CONFLICT (article_id, day) DO UPDATE SET views = views + excluded.views",
+                 ON CONFLICT (article_id, day) DO UPDATE SET views = article_views_daily.views + excluded.views",
             )
             .bind(article)
             .bind(&day)
@@ -91,7 +91,7 @@ impl Store {
 }
 
 /// Appends a row to `changes`, in the caller's transaction, so that caches and search indexes learn of it.
-pub(super) async fn record_change(conn: &mut SqliteConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i64) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
         .bind(entity)
         .bind(id)
@@ -101,7 +101,7 @@ pub(super) async fn record_change(conn: &mut SqliteConnection, entity: &str, id:
     Ok(())
 }
 
-pub(super) async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<(), StoreError> {
+pub(super) async fn put_setting(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
@@ -112,7 +112,7 @@ pub(super) async fn put_setting(conn: &mut SqliteConnection, key: &str, value: &
     record_change(conn, "settings", 0).await
 }
 
-pub(super) async fn put_section(conn: &mut SqliteConnection, section: &SectionInput) -> Result<i64, StoreError> {
+pub(super) async fn put_section(conn: &mut AnyConnection, section: &SectionInput) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
@@ -128,7 +128,7 @@ pub(super) async fn put_section(conn: &mut SqliteConnection, section: &SectionIn
     Ok(id)
 }
 
-async fn put_author(conn: &mut SqliteConnection, author: &AuthorInput) -> Result<i64, StoreError> {
+async fn put_author(conn: &mut AnyConnection, author: &AuthorInput) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio, avatar = excluded.avatar \
@@ -145,7 +145,7 @@ async fn put_author(conn: &mut SqliteConnection, author: &AuthorInput) -> Result
 }
 
 pub(super) async fn id_by_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     table: &'static str,
     kind: &'static str,
     slug: &str,
@@ -159,7 +159,7 @@ pub(super) async fn id_by_slug(
         .ok_or_else(|| StoreError::Missing { kind, slug: slug.to_owned() })
 }
 
-async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) -> Result<i64, StoreError> {
+async fn put_article(conn: &mut AnyConnection, prepared: &PreparedArticle) -> Result<i64, StoreError> {
     let article = &prepared.input;
     let now = Utc::now().timestamp();
     let section_id = id_by_slug(conn, "sections", "section", article.section.as_str()).await?;
@@ -215,7 +215,7 @@ async fn put_article(conn: &mut SqliteConnection, prepared: &PreparedArticle) ->
 
 /// Writes an article's body, byline (in order) and tags (creating new tags), replacing what it had.
 pub(super) async fn put_article_parts(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     prepared: &PreparedArticle,
     author_ids: &[i64],

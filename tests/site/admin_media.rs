@@ -165,17 +165,29 @@ async fn the_editor_uploads_a_lead_image_with_the_article() -> TestResult {
     Ok(())
 }
 
-/// Rewrites a stored revision's snapshot with the SQL expression `change`, as an older version would have
-/// saved it.
-async fn rewrite_revision(site: &TestSite, revision: i64, change: &str) -> TestResult {
+/// Rewrites a stored revision's snapshot with an SQL expression (`sqlite` or `postgres`, for the database the
+/// site runs on), as an older version would have saved it.
+async fn rewrite_revision(site: &TestSite, revision: i64, sqlite: &str, postgres: &str) -> TestResult {
     use sqlx::Connection;
-    let url = format!("sqlite://{}", site.state.config.database_path().display());
-    let mut db = sqlx::SqliteConnection::connect(&url).await?;
-    sqlx::query(&format!("UPDATE article_revisions SET snapshot = {change} WHERE id = $1"))
-        .bind(revision)
-        .execute(&mut db)
-        .await?;
-    db.close().await?;
+    match &site.state.config.database_url {
+        Some(url) => {
+            let mut db = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(&format!("UPDATE article_revisions SET snapshot = {postgres} WHERE id = $1"))
+                .bind(revision)
+                .execute(&mut db)
+                .await?;
+            db.close().await?;
+        }
+        None => {
+            let url = format!("sqlite://{}", site.state.config.database_path().display());
+            let mut db = sqlx::SqliteConnection::connect(&url).await?;
+            sqlx::query(&format!("UPDATE article_revisions SET snapshot = {sqlite} WHERE id = $1"))
+                .bind(revision)
+                .execute(&mut db)
+                .await?;
+            db.close().await?;
+        }
+    }
     Ok(())
 }
 
@@ -193,7 +205,13 @@ async fn restoring_a_revision_from_before_the_media_library_keeps_the_lead_image
     let revision = site.state.store.revisions(id).await?.first().ok_or("a revision")?.id;
 
     // Revisions saved before the media library carried no lead_image at all.
-    rewrite_revision(&site, revision, "json_remove(snapshot, '$.lead_image')").await?;
+    rewrite_revision(
+        &site,
+        revision,
+        "json_remove(snapshot, '$.lead_image')",
+        "(snapshot::jsonb - 'lead_image')::text",
+    )
+    .await?;
     let restored = editor.post(&format!("/admin/revisions/{revision}/restore"), &[]).await?;
     assert!(location(&restored).contains("notice=restored"), "{}", restored.body);
     let article = site.state.store.editable_article(id).await?.ok_or("article")?;
@@ -201,7 +219,13 @@ async fn restoring_a_revision_from_before_the_media_library_keeps_the_lead_image
 
     // A revision that says it had no image does remove it.
     let without = site.state.store.revisions(id).await?.first().ok_or("a revision")?.id;
-    rewrite_revision(&site, without, "json_set(snapshot, '$.lead_image', json('null'))").await?;
+    rewrite_revision(
+        &site,
+        without,
+        "json_set(snapshot, '$.lead_image', json('null'))",
+        "jsonb_set(snapshot::jsonb, '{lead_image}', 'null'::jsonb)::text",
+    )
+    .await?;
     editor.post(&format!("/admin/revisions/{without}/restore"), &[]).await?;
     let article = site.state.store.editable_article(id).await?.ok_or("article")?;
     assert_eq!(article.lead_image_id, None);

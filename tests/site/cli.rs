@@ -8,7 +8,7 @@ use crate::helpers::TestResult;
 
 fn newsroom() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_newsroom"));
-    command.env_remove("NEWSROOM_ADDR").env_remove("NEWSROOM_DATA").env("NEWSROOM_LOG", "info");
+    command.env_remove("NEWSROOM_ADDR").env_remove("NEWSROOM_DATA").env("NEWSROOM_LOG", "info,sqlx=warn");
     command
 }
 
@@ -58,15 +58,21 @@ fn demo_command_fills_a_data_directory() -> TestResult {
 #[tokio::test]
 async fn reindex_rebuilds_the_search_index_and_refuses_while_a_server_holds_it() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let demo = newsroom().arg("demo").arg("--data").arg(dir.path()).output()?;
+    let command = async |name: &str| -> Result<Command, Box<dyn std::error::Error + Send + Sync>> {
+        let mut command = newsroom();
+        command.arg(name).arg("--data").arg(dir.path());
+        crate::helpers::use_test_database(&mut command, dir.path()).await?;
+        Ok(command)
+    };
+    let demo = command("demo").await?.output()?;
     assert!(demo.status.success());
-    let output = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;
+    let output = command("reindex").await?.output()?;
     let stdout = String::from_utf8(output.stdout)?;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("Indexed 47 published articles"), "{stdout}");
 
     let site = crate::helpers::TestSite::start_in(dir.path(), |_| {}).await?;
-    let busy = newsroom().arg("reindex").arg("--data").arg(dir.path()).output()?;
+    let busy = command("reindex").await?.output()?;
     assert!(!busy.status.success());
     let stderr = String::from_utf8(busy.stderr)?;
     assert!(stderr.contains("in use by another newsroom process"), "{stderr}");
@@ -123,23 +129,25 @@ async fn user_add_reads_the_password_from_standard_input_and_it_signs_in() -> Te
     use std::io::Write;
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let mut child = newsroom()
-        .args(["user", "add", "--email", "boss@example.com", "--name", "Boss Person", "--role", "administrator"])
-        .arg("--data")
-        .arg(&data)
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let command = async |args: &[&str]| -> Result<Command, Box<dyn std::error::Error + Send + Sync>> {
+        let mut command = newsroom();
+        command.args(args).arg("--data").arg(&data).current_dir(dir.path());
+        crate::helpers::use_test_database(&mut command, &data).await?;
+        Ok(command)
+    };
+    let mut child =
+        command(&["user", "add", "--email", "boss@example.com", "--name", "Boss Person", "--role", "administrator"])
+            .await?
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
     child.stdin.take().ok_or("stdin")?.write_all(b"piped secret phrase\n")?;
     let output = child.wait_with_output()?;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8(output.stdout)?.contains("Created administrator account"));
-    let again = newsroom()
-        .args(["user", "add", "--email", "BOSS@example.com", "--name", "Twice", "--role", "editor", "--data"])
-        .arg(&data)
-        .current_dir(dir.path())
+    let again = command(&["user", "add", "--email", "BOSS@example.com", "--name", "Twice", "--role", "editor"])
+        .await?
         .stdin(Stdio::null())
         .output()?;
     assert!(!again.status.success(), "the same email twice is refused");
@@ -151,11 +159,7 @@ async fn user_add_reads_the_password_from_standard_input_and_it_signs_in() -> Te
     let browser = site.browser();
     let page = browser.sign_in("boss@example.com", "piped secret phrase").await?;
     assert_eq!(page.status, 303, "{}", page.body);
-    let token = newsroom()
-        .args(["token", "create", "--email", "boss@example.com", "--data"])
-        .arg(&data)
-        .current_dir(dir.path())
-        .output()?;
+    let token = command(&["token", "create", "--email", "boss@example.com"]).await?.output()?;
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     assert_eq!(String::from_utf8(token.stdout)?.trim().len(), 64);
     Ok(())

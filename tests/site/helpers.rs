@@ -53,7 +53,7 @@ impl TestSite {
         data_dir: &std::path::Path,
         adjust: impl FnOnce(&mut Config),
     ) -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
-        let mut config = Config::for_data_dir(data_dir);
+        let mut config = test_config(data_dir).await?;
         adjust(&mut config);
         let app = App::build(config).await?;
         let base = format!("http://{}", app.local_addr()?);
@@ -185,6 +185,58 @@ impl TestSite {
         self.state.reload_settings().await?;
         Ok(())
     }
+}
+
+/// The variable naming a PostgreSQL server to run the suite on (`postgres://user@host:port/database`); the
+/// suite runs on SQLite files when it is unset.
+pub const POSTGRES_VARIABLE: &str = "NEWSROOM_TEST_POSTGRES";
+/// The file in a test's data directory that names its PostgreSQL database, so that restarts find it again.
+const DATABASE_FILE: &str = "test-database-url";
+
+/// The configuration of a test site on `data_dir`. With [`POSTGRES_VARIABLE`] set, each data directory gets a
+/// database of its own on that server (made at its first start), so that tests run in parallel.
+pub async fn test_config(data_dir: &std::path::Path) -> Result<Config, Box<dyn std::error::Error + Send + Sync>> {
+    let mut config = Config::for_data_dir(data_dir);
+    let Ok(server) = std::env::var(POSTGRES_VARIABLE) else {
+        return Ok(config);
+    };
+    let remembered = data_dir.join(DATABASE_FILE);
+    let url = match std::fs::read_to_string(&remembered) {
+        Ok(url) => url,
+        Err(_) => {
+            use sqlx::{Connection, Executor};
+            let name = format!("newsroom_test_{:016x}", rand::random::<u64>());
+            let mut admin = sqlx::PgConnection::connect(&server).await?;
+            admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            admin.close().await?;
+            let mut url = url::Url::parse(&server)?;
+            url.set_path(&name);
+            std::fs::create_dir_all(data_dir)?;
+            std::fs::write(&remembered, url.as_str())?;
+            url.to_string()
+        }
+    };
+    config.database_url = Some(url);
+    Ok(config)
+}
+
+/// Makes `command` (the `newsroom` binary) use the database of the test site on `data_dir`, making one first
+/// when the suite runs on PostgreSQL; nothing changes on SQLite, where the data directory says it all.
+pub async fn use_test_database(
+    command: &mut std::process::Command,
+    data_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if let Some(url) = test_config(data_dir).await?.database_url {
+        command.env("NEWSROOM_DATABASE_URL", url);
+    }
+    Ok(())
+}
+
+/// Opens the store a test site on `data_dir` uses (while its server is stopped, as a command would).
+pub async fn open_store(
+    data_dir: &std::path::Path,
+) -> Result<newsroom::store::Store, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(test_config(data_dir).await?.open_store().await?)
 }
 
 impl Drop for TestSite {

@@ -246,7 +246,7 @@ async fn a_node_started_on_an_existing_database_catches_up() -> TestResult {
     // A write while this node is down (another node, or the command line).
     let stopped = TestSite::start_in(dir.path(), |config| config.demo = false).await?;
     stopped.stop().await?;
-    let store = newsroom::store::Store::open_sqlite(&dir.path().join("newsroom.db")).await?;
+    let store = crate::helpers::open_store(dir.path()).await?;
     let offline = TestSite::start_in(dir.path(), |config| config.demo = false).await?;
     offline.article("world", "after").headline("Bridge reopens after repairs").save().await?;
     offline.stop().await?;

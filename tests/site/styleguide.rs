@@ -155,14 +155,13 @@ async fn lint_lists_every_finding_with_its_article_and_position() -> TestResult 
     site.article("world", "slip").body(SLIPPED).save().await?;
     site.article("world", "clean").body(CLEAN).save().await?;
     let dir = site.stop().await?.ok_or("the data directory")?;
+    let database = crate::helpers::test_config(dir.path()).await?.database_url;
     let lint = |extra: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"))
-            .arg("lint")
-            .args(extra)
-            .arg("--data")
-            .arg(dir.path())
-            .current_dir(dir.path())
-            .output()
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"));
+        if let Some(url) = &database {
+            command.env("NEWSROOM_DATABASE_URL", url);
+        }
+        command.arg("lint").args(extra).arg("--data").arg(dir.path()).current_dir(dir.path()).output()
     };
     let output = lint(&[])?;
     assert_eq!(output.status.code(), Some(1), "findings fail the command");
