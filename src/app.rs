@@ -91,6 +91,8 @@ pub struct Shared {
     pub search: Arc<SearchIndex>,
     /// Prompts the search index to catch up after a write on this node.
     search_wake: Arc<Notify>,
+    /// Request figures and the registry `/metrics` reads.
+    pub metrics: crate::ops::Metrics,
 }
 
 impl AppState {
@@ -120,11 +122,13 @@ impl Deref for AppState {
 /// apply to all of them. Requests must carry `ConnectInfo` (the server adds it).
 pub fn router(state: AppState) -> Router {
     // The back office is merged outside the public router's page cache: its pages are never cached.
-    site::router(state.clone())
+    let routes = site::router(state.clone())
         .merge(admin::router(state.clone()))
         .merge(api::router(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(state, site::security::strict_transport))
-        .layer(axum::middleware::from_fn(site::security::limit_request_head))
+        .merge(crate::ops::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), site::security::strict_transport))
+        .layer(axum::middleware::from_fn(site::security::limit_request_head));
+    crate::ops::with_request_ids(routes).layer(axum::middleware::from_fn_with_state(state, crate::ops::measure))
 }
 
 /// A started (bound, not yet serving) application.
@@ -166,6 +170,7 @@ impl App {
         let search_wake = Arc::new(Notify::new());
         let wake = Arc::clone(&search_wake);
         store.on_change(move || wake.notify_one());
+        let metrics = crate::ops::Metrics::new(store.clone(), cache.clone(), views.clone(), Arc::clone(&search));
         Ok(App {
             listener,
             state: AppState(Arc::new(Shared {
@@ -181,6 +186,7 @@ impl App {
                 rate_limits: Default::default(),
                 search,
                 search_wake,
+                metrics,
             })),
         })
     }
@@ -203,7 +209,10 @@ impl App {
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
         let housekeeping = housekeeping(state.clone());
+        // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
+        let watcher = state.store.spawn_change_watcher();
         let result = crate::server::serve(self.listener, router(self.state), shutdown).await;
+        watcher.abort();
         flusher.abort();
         indexer.abort();
         state.search.close().await;

@@ -37,6 +37,9 @@ struct GlobalArgs {
     /// [env: NEWSROOM_DATABASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     database: Option<String>,
+    /// Media directory, when several nodes share one [env: NEWSROOM_MEDIA_DIR] [default: DATA/media]
+    #[arg(long, global = true, value_name = "DIR")]
+    media: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +194,10 @@ struct ServeArgs {
     /// [env: NEWSROOM_TRUSTED_PROXIES] [default: none]
     #[arg(long, value_name = "LIST")]
     trusted_proxies: Option<String>,
+    /// Comma-separated addresses or networks allowed to read /metrics [env: NEWSROOM_METRICS_FROM]
+    /// [default: 127.0.0.1, ::1]
+    #[arg(long, value_name = "LIST")]
+    metrics_from: Option<String>,
     /// Memory for the page cache, in megabytes [env: NEWSROOM_CACHE_MB] [default: 256]
     #[arg(long, value_name = "MB")]
     cache_mb: Option<u64>,
@@ -220,10 +227,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Logs go to standard output as text, or as one JSON object a line with `NEWSROOM_LOG_FORMAT=json` (for log
+/// collectors). Either way each line of a request carries its request id.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSROOM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if std::env::var("NEWSROOM_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -233,12 +247,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr: args.addr.clone(),
             data: cli.global.data.clone(),
             database_url: cli.global.database.clone(),
+            media_dir: cli.global.media.clone(),
             demo: args.no_demo.then_some(false),
             theme: args.theme.clone(),
             timezone: args.timezone.clone(),
             base_url: args.base_url.clone(),
             views: args.views,
             trusted_proxies: args.trusted_proxies.clone(),
+            metrics_from: args.metrics_from.clone(),
             cache_mb: args.cache_mb,
             feed_content: args.feed_content,
         },
@@ -252,6 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Export(_) => RawConfig {
             data: cli.global.data.clone(),
             database_url: cli.global.database.clone(),
+            media_dir: cli.global.media.clone(),
             ..RawConfig::default()
         },
     };

@@ -18,6 +18,8 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "newsroom-data";
 /// The page cache's default size.
 pub const DEFAULT_CACHE_MB: u64 = 256;
+/// Who may read `/metrics` unless configured: the node itself.
+pub const DEFAULT_METRICS_FROM: &str = "127.0.0.1, ::1";
 /// The optional configuration file read from the working directory.
 pub const CONFIG_FILE: &str = "newsroom.toml";
 
@@ -31,6 +33,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// A PostgreSQL database (`postgres://…`) to use instead of the SQLite file in the data directory.
     pub database_url: Option<String>,
+    /// Where uploaded and generated media live when not in the data directory: a directory every node of a
+    /// cluster shares (NFS, or a mounted object store).
+    pub media_dir: Option<PathBuf>,
     /// Fill an empty database with the demo site at start.
     pub demo: bool,
     /// Templates and assets here override the embedded default theme, file by file.
@@ -44,6 +49,8 @@ pub struct Config {
     pub views: CountingMode,
     /// Proxies whose `X-Forwarded-For` is believed when finding a reader's address.
     pub trusted_proxies: Vec<IpNet>,
+    /// Addresses allowed to read `/metrics` (the node itself by default).
+    pub metrics_from: Vec<IpNet>,
     /// Memory the page cache may use, in bytes.
     pub cache_bytes: u64,
     /// Whether feeds carry full articles or summaries.
@@ -63,6 +70,9 @@ pub struct RawConfig {
     /// when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    /// Media directory shared by several nodes; `{data}/media` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_dir: Option<PathBuf>,
     /// Whether to load the demo site into an empty database.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub demo: Option<bool>,
@@ -81,6 +91,9 @@ pub struct RawConfig {
     /// Comma-separated addresses or networks of trusted reverse proxies, such as `127.0.0.1, 10.0.0.0/8`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_proxies: Option<String>,
+    /// Comma-separated addresses or networks allowed to read `/metrics`, such as `127.0.0.1, 10.0.5.0/24`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_from: Option<String>,
     /// Page cache size in megabytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_mb: Option<u64>,
@@ -151,16 +164,19 @@ impl RawConfig {
             None => None,
         };
         let trusted_proxies = parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?;
+        let metrics_from = parse_proxies(self.metrics_from.as_deref().unwrap_or(DEFAULT_METRICS_FROM))?;
         Ok(Config {
             addr,
             data_dir: self.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             database_url: self.database_url.filter(|url| !url.trim().is_empty()),
+            media_dir: self.media_dir,
             demo: self.demo.unwrap_or(true),
             theme_dir: self.theme,
             timezone,
             base_url,
             views: self.views.unwrap_or_default(),
             trusted_proxies,
+            metrics_from,
             cache_bytes: self.cache_mb.unwrap_or(DEFAULT_CACHE_MB).saturating_mul(1024 * 1024),
             feed_content: self.feed_content.unwrap_or_default(),
         })
@@ -174,12 +190,14 @@ impl Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
             database_url: None,
+            media_dir: None,
             demo: false,
             theme_dir: None,
             timezone: None,
             base_url: None,
             views: CountingMode::Server,
             trusted_proxies: Vec::new(),
+            metrics_from: parse_proxies(DEFAULT_METRICS_FROM).unwrap_or_default(),
             cache_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
             feed_content: FeedContent::Full,
         }
@@ -230,7 +248,7 @@ impl Config {
 
     /// The directory uploaded and generated media live in.
     pub fn media_dir(&self) -> PathBuf {
-        self.data_dir.join("media")
+        self.media_dir.clone().unwrap_or_else(|| self.data_dir.join("media"))
     }
 }
 

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod i18n;
 pub mod import;
 pub mod media;
+pub mod ops;
 pub mod search;
 pub mod server;
 pub mod settings;

@@ -160,6 +160,23 @@ pub struct PageKey((u64, String));
 pub struct PageCache {
     pages: moka::future::Cache<(u64, String), Arc<CachedPage>>,
     generation: Arc<AtomicU64>,
+    hits: Arc<AtomicU64>,
+    misses: Arc<AtomicU64>,
+}
+
+/// What the cache has done since the node started, and what it holds now (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Requests answered from the cache.
+    pub hits: u64,
+    /// Requests that found nothing cached.
+    pub misses: u64,
+    /// Times every page was dropped after a content change.
+    pub invalidations: u64,
+    /// Pages held.
+    pub entries: u64,
+    /// Bytes held, as the size bound counts them.
+    pub bytes: u64,
 }
 
 impl PageCache {
@@ -174,7 +191,12 @@ impl PageCache {
             })
             .time_to_live(PAGE_TTL)
             .build();
-        PageCache { pages, generation: Arc::new(AtomicU64::new(0)) }
+        PageCache {
+            pages,
+            generation: Arc::new(AtomicU64::new(0)),
+            hits: Arc::new(AtomicU64::new(0)),
+            misses: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// The cache key of `uri` now: a content change moves every page to a new key.
@@ -184,7 +206,21 @@ impl PageCache {
 
     /// The page under `key`, if cached: the fast path of a hit.
     pub async fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
-        self.pages.get(&key.0).await
+        let page = self.pages.get(&key.0).await;
+        let counter = if page.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        page
+    }
+
+    /// Hits, misses and invalidations so far, and the pages and bytes held now.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            invalidations: self.generation.load(Ordering::Relaxed),
+            entries: self.pages.entry_count(),
+            bytes: self.pages.weighted_size(),
+        }
     }
 
     /// The page under `key`, rendering it with `render` on a miss. Concurrent misses share one render. A

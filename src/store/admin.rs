@@ -306,7 +306,7 @@ impl Store {
     ) -> Result<(i64, i64), StoreError> {
         let article = &prepared.input;
         let now = Utc::now().timestamp();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let section_id = id_by_slug(&mut tx, "sections", "section", article.section.as_str()).await?;
         let mut author_ids = Vec::with_capacity(article.authors.len());
         for slug in &article.authors {
@@ -397,7 +397,7 @@ impl Store {
     /// Deletes an article with its body, byline, tags, revisions and old addresses; records the change so
     /// caches and indexes drop it. Returns whether it existed.
     pub async fn delete_article(&self, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let deleted = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?;
         if deleted.rows_affected() == 0 {
             return Ok(false);
@@ -420,7 +420,7 @@ impl Store {
         .await?;
         let mut published = Vec::new();
         for id in due {
-            let mut tx = self.writer.begin().await?;
+            let mut tx = self.begin_write().await?;
             let claimed = sqlx::query(
                 "UPDATE articles SET status = 'published', \
                  modified_at = CASE WHEN $1 > modified_at THEN $1 ELSE modified_at + 1 END \
@@ -516,7 +516,7 @@ impl Store {
         if name.trim().is_empty() {
             return Err(StoreError::Invalid("a tag needs a name".into()));
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE tags SET name = $1 WHERE id = $2").bind(name.trim()).bind(id).execute(&mut *tx).await?;
         record_change(&mut tx, "tag", id).await?;
         tx.commit().await?;
@@ -526,7 +526,7 @@ impl Store {
 
     /// Deletes a tag, taking it off every article (each of which records a change).
     pub async fn delete_tag(&self, id: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let articles: Vec<i64> = sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1")
             .bind(id)
             .fetch_all(&mut *tx)

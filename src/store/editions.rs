@@ -75,7 +75,7 @@ impl Store {
         name: &str,
         description: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
             .bind(section)
             .fetch_optional(&mut *tx)
@@ -138,7 +138,7 @@ impl Store {
     /// Puts the article at `/{section}/{translation}` in the translation group of `/{section}/{original}`
     /// (the demo's translations, written as ordinary articles).
     pub async fn link_translation(&self, section: &str, original: &str, translation: &str) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id_of = |slug: &str| {
             sqlx::query_scalar::<_, i64>(
                 "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id WHERE s.slug = $1 AND a.slug = $2",
@@ -173,7 +173,7 @@ impl Store {
     /// an edition in that language. Returns the new article's id.
     pub async fn create_translation(&self, original: i64, language: &str, user: i64) -> Result<i64, StoreError> {
         let now = Utc::now().timestamp();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (section_id, slug, group): (i64, String, Option<i64>) =
             sqlx::query_as("SELECT section_id, slug, translation_group FROM articles WHERE id = $1")
                 .bind(original)

@@ -76,7 +76,7 @@ pub struct ImportTx {
 impl Store {
     /// Starts an import from `source` (a name that, with the source's ids, identifies what it imported).
     pub async fn begin_import(&self, source: &str) -> Result<ImportTx, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A large import touches far more pages than SQLite's default 2 MB cache holds; spilling them to the
         // WAL and reading them back mid-transaction would cost more than the memory.
         if self.backend == Backend::Sqlite {

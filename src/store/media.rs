@@ -87,7 +87,7 @@ impl Store {
 
     /// Deletes a library image that no article uses; one in use is refused. Returns its files' paths.
     pub async fn delete_library_image(&self, id: i64) -> Result<Vec<String>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let uses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1")
             .bind(id)
             .fetch_one(&mut *tx)

@@ -49,6 +49,17 @@ pub use write::{Batch, BatchReport};
 const READER_CONNECTIONS: u32 = 8;
 /// Connections one node keeps to PostgreSQL, for reads and writes together.
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// What sqlx's `Any` connections call PostgreSQL.
+const POSTGRES_BACKEND_NAME: &str = "PostgreSQL";
+/// The channel on which PostgreSQL tells every node that changes were recorded.
+const CHANGES_CHANNEL: &str = "newsroom_changes";
+/// The statement sending that prompt (the channel name is a constant; NOTIFY takes no parameters).
+const CHANGES_NOTIFY: &str = "NOTIFY newsroom_changes";
+/// The advisory lock every PostgreSQL write transaction takes first ("newsroom" in ASCII).
+const WRITE_LOCK: i64 = 0x6E65_7773_726F_6F6D;
+/// How often a node reads the change sequence when nothing prompted it: the most a change made elsewhere (on
+/// another node, or by a command) waits before this node's caches and index follow it.
+pub const CHANGE_POLL: Duration = Duration::from_secs(1);
 /// How long a connection waits for a lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -129,6 +140,10 @@ pub struct Store {
     writer: AnyPool,
     reader: AnyPool,
     backend: Backend,
+    /// The PostgreSQL URL, for the connection that listens for other nodes' changes.
+    postgres_url: Option<Arc<str>>,
+    /// The last change sequence number the watcher saw (for `/metrics`).
+    seen: Arc<std::sync::atomic::AtomicI64>,
     listeners: Listeners,
 }
 
@@ -186,7 +201,14 @@ impl Store {
         };
         let writer = pool(1, "rw").await?;
         let reader = pool(READER_CONNECTIONS, "ro").await?;
-        Ok(Store { writer, reader, backend: Backend::Sqlite, listeners: Listeners::default() })
+        Ok(Store {
+            writer,
+            reader,
+            backend: Backend::Sqlite,
+            postgres_url: None,
+            seen: Arc::default(),
+            listeners: Listeners::default(),
+        })
     }
 
     /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/database`) and runs pending
@@ -201,7 +223,14 @@ impl Store {
             .max_connections(POSTGRES_CONNECTIONS)
             .connect_with(url.parse::<AnyConnectOptions>()?)
             .await?;
-        Ok(Store { writer: pool.clone(), reader: pool, backend: Backend::Postgres, listeners: Listeners::default() })
+        Ok(Store {
+            writer: pool.clone(),
+            reader: pool,
+            backend: Backend::Postgres,
+            postgres_url: Some(url.into()),
+            seen: Arc::default(),
+            listeners: Listeners::default(),
+        })
     }
 
     /// Opens the database a URL names: `postgres://…` or `postgresql://…` for PostgreSQL, `sqlite:PATH` for an
@@ -221,6 +250,26 @@ impl Store {
         self.backend
     }
 
+    /// The last change sequence number the change watcher saw.
+    pub fn seen_change(&self) -> i64 {
+        self.seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether the database answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// Database connections open and, of those, idle (for `/metrics`).
+    pub fn connection_stats(&self) -> (u32, u32) {
+        let pools: &[&AnyPool] =
+            if self.backend == Backend::Postgres { &[&self.writer] } else { &[&self.writer, &self.reader] };
+        pools.iter().fold((0, 0), |(open, idle), pool| {
+            (open + pool.size(), idle + u32::try_from(pool.num_idle()).unwrap_or(u32::MAX))
+        })
+    }
+
     /// Registers `listener` to run after every committed content change, before the write returns: this is
     /// how caches learn that what they hold is stale.
     pub fn on_change(&self, listener: impl Fn() + Send + Sync + 'static) {
@@ -234,10 +283,81 @@ impl Store {
         }
     }
 
+    /// Starts a transaction for a content write. On PostgreSQL it first takes a cluster-wide advisory lock
+    /// (released at commit or rollback), so writes commit in the order of their change numbers: a node that
+    /// has read the changes up to n never sees one below n commit later, which it would skip. SQLite has one
+    /// writer connection, which does the same.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Wrapped in a query returning a number: the lock function returns `void`, which `Any` cannot read.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) locked")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Follows changes recorded elsewhere (by another node, or by a command on this machine) until aborted:
+    /// whenever the change sequence differs from what this node last saw, the change listeners run, as after
+    /// a write of its own. On PostgreSQL a NOTIFY prompts it at once; a read every [`CHANGE_POLL`] covers a
+    /// dropped connection or a missed notification, so those only delay an update.
+    pub fn spawn_change_watcher(&self) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut seen = store.change_seq().await.ok();
+            let mut prompts = match &store.postgres_url {
+                Some(url) => listen_for_changes(url).await,
+                None => None,
+            };
+            loop {
+                match &mut prompts {
+                    Some(listener) => {
+                        tokio::select! {
+                            received = listener.recv() => if let Err(error) = received {
+                                tracing::warn!(%error, "listening for other nodes' changes failed; polling");
+                                tokio::time::sleep(CHANGE_POLL).await;
+                            },
+                            () = tokio::time::sleep(CHANGE_POLL) => {},
+                        }
+                    }
+                    None => tokio::time::sleep(CHANGE_POLL).await,
+                }
+                match store.change_seq().await {
+                    Ok(seq) if Some(seq) != seen => {
+                        seen = Some(seq);
+                        store.seen.store(seq, std::sync::atomic::Ordering::Relaxed);
+                        store.changed();
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "reading the change sequence failed; trying again"),
+                }
+            }
+        })
+    }
+
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+}
+
+/// A connection listening on [`CHANGES_CHANNEL`], or none (and a warning) when it cannot be made: polling
+/// still finds every change.
+async fn listen_for_changes(url: &str) -> Option<sqlx::postgres::PgListener> {
+    let listening = async {
+        let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok::<_, sqlx::Error>(listener)
+    };
+    match listening.await {
+        Ok(listener) => Some(listener),
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for other nodes' changes; polling every second instead");
+            None
+        }
     }
 }
 

@@ -77,7 +77,7 @@ impl Store {
             return Err(StoreError::Invalid("a user needs a name".into()));
         }
         let slug = Slug::from_title(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
             .bind(email)
             .fetch_one(&mut *tx)
@@ -164,7 +164,7 @@ impl Store {
     /// Sets a new password and ends every session of the account, except `keep` (the session that changed
     /// it), so that a stolen session dies with the old password.
     pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(id)
@@ -231,7 +231,7 @@ impl Store {
 
     /// Notes a failed sign-in under each of `keys` (the account and the address).
     pub async fn record_login_failure(&self, keys: &[&str], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Old failures no longer count; drop them as new ones arrive.
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now.timestamp() - 86_400)
@@ -324,7 +324,7 @@ impl Store {
         user: i64,
         expires: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sqlx::AnyConnection;
 
-use super::{Store, StoreError};
+use super::{CHANGES_NOTIFY, POSTGRES_BACKEND_NAME, Store, StoreError};
 use crate::content::{AuthorInput, PreparedArticle, SectionInput};
 
 /// Everything a bulk load (the demo, later the importers) writes, applied in one transaction.
@@ -34,7 +34,7 @@ pub struct BatchReport {
 impl Store {
     /// Applies a whole batch in one transaction: all of it, or nothing.
     pub async fn apply(&self, batch: &Batch) -> Result<BatchReport, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (key, value) in &batch.settings {
             put_setting(&mut tx, key, value).await?;
         }
@@ -54,7 +54,7 @@ impl Store {
 
     /// Creates or updates one article (keyed by section and slug) and returns its id.
     pub async fn save_article(&self, article: &PreparedArticle) -> Result<i64, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = put_article(&mut tx, article).await?;
         tx.commit().await?;
         self.changed();
@@ -96,8 +96,13 @@ pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i6
         .bind(entity)
         .bind(id)
         .bind(Utc::now().timestamp())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    if conn.backend_name() == POSTGRES_BACKEND_NAME {
+        // Delivered when the transaction commits (once, however many changes it recorded): the prompt for
+        // other nodes to read the change sequence now rather than at their next poll.
+        sqlx::query(CHANGES_NOTIFY).execute(conn).await?;
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod reader;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,22 @@ struct Inner {
     trusted_proxies: Vec<IpNet>,
     /// Views are dated in the site's time zone, which the back office may change while the server runs.
     settings: Arc<LiveSettings>,
+    flushes: AtomicU64,
+    failed_flushes: AtomicU64,
+    views_written: AtomicU64,
+}
+
+/// What the counter has written since the node started (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlushStats {
+    /// Flushes that wrote something.
+    pub flushes: u64,
+    /// Flushes the database refused (their views were kept for the next).
+    pub failed: u64,
+    /// Views written to the database.
+    pub views_written: u64,
+    /// Views counted and not yet written.
+    pub pending: u64,
 }
 
 /// The readers seen lately, for the repeat rule, as fingerprints in two generations of one window each: a
@@ -146,6 +163,9 @@ impl ViewCounter {
                 bots: isbot::Bots::default(),
                 trusted_proxies,
                 settings,
+                flushes: AtomicU64::new(0),
+                failed_flushes: AtomicU64::new(0),
+                views_written: AtomicU64::new(0),
             }),
         }
     }
@@ -197,14 +217,31 @@ impl ViewCounter {
             return Ok(0);
         }
         match store.add_views(&batch, today(self.inner.settings.get().timezone)).await {
-            Ok(()) => Ok(batch.len()),
+            Ok(()) => {
+                let views: i64 = batch.iter().map(|(_, views)| views).sum();
+                self.inner.flushes.fetch_add(1, Ordering::Relaxed);
+                self.inner.views_written.fetch_add(u64::try_from(views).unwrap_or(0), Ordering::Relaxed);
+                Ok(batch.len())
+            }
             Err(error) => {
+                self.inner.failed_flushes.fetch_add(1, Ordering::Relaxed);
                 let mut pending = self.lock_pending();
                 for (id, views) in batch {
                     *pending.entry(id).or_insert(0) += views;
                 }
                 Err(error)
             }
+        }
+    }
+
+    /// Flushes so far and views waiting to be written.
+    pub fn stats(&self) -> FlushStats {
+        let pending: i64 = self.lock_pending().values().sum();
+        FlushStats {
+            flushes: self.inner.flushes.load(Ordering::Relaxed),
+            failed: self.inner.failed_flushes.load(Ordering::Relaxed),
+            views_written: self.inner.views_written.load(Ordering::Relaxed),
+            pending: u64::try_from(pending).unwrap_or(0),
         }
     }
 

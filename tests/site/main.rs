@@ -20,6 +20,7 @@ mod feeds;
 mod helpers;
 mod import;
 mod lists;
+mod operations;
 mod robustness;
 mod search;
 mod styleguide;

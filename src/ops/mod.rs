@@ -1,0 +1,196 @@
+//! What operators watch: `/healthz` (the process answers), `/readyz` (the node can serve: database reachable,
+//! search index built), `/metrics` (Prometheus text format), and a request id on every request and its log
+//! lines.
+//!
+//! Request counts and latencies are counted as requests finish; the cache, view-flush, database and change
+//! figures are read from their owners at each scrape, so that serving pays nothing for them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::app::AppState;
+use crate::cache::PageCache;
+use crate::search::SearchIndex;
+use crate::store::Store;
+use crate::views::ViewCounter;
+
+/// The header carrying a request's id, taken from the proxy when it sends one, made here otherwise.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Labels of the request counter.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    /// `2xx`, `3xx`, `4xx` or `5xx`: few series, and what an alert needs.
+    status: &'static str,
+}
+
+/// The node's metrics registry and the figures counted as requests finish.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histogram,
+}
+
+impl Metrics {
+    /// A registry with the request metrics and a collector reading the other parts at each scrape.
+    pub fn new(store: Store, cache: PageCache, views: ViewCounter, search: Arc<SearchIndex>) -> Metrics {
+        let mut registry = Registry::with_prefix("newsroom");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("http_requests", "HTTP requests answered, by method and status class", requests.clone());
+        // From 0.1 ms (a cached page) to about 3 s.
+        let latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0001, 3.0, 11));
+        registry.register("http_request_duration_seconds", "Time to answer a request", latency.clone());
+        registry.register_collector(Box::new(Parts { store, cache, views, search }));
+        Metrics { registry, requests, latency }
+    }
+
+    fn observe(&self, method: &str, status: StatusCode, seconds: f64) {
+        let status = match status.as_u16() {
+            0..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        };
+        self.requests.get_or_create(&RequestLabels { method: method.to_owned(), status }).inc();
+        self.latency.observe(seconds);
+    }
+
+    fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+/// Reads the cache, view counter, database pool, change sequence and search index at each scrape.
+#[derive(Debug)]
+struct Parts {
+    store: Store,
+    cache: PageCache,
+    views: ViewCounter,
+    search: Arc<SearchIndex>,
+}
+
+fn counter(encoder: &mut DescriptorEncoder, name: &str, help: &str, value: u64) -> Result<(), std::fmt::Error> {
+    let metric = ConstCounter::new(value);
+    metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
+}
+
+fn gauge(encoder: &mut DescriptorEncoder, name: &str, help: &str, value: i64) -> Result<(), std::fmt::Error> {
+    let metric = ConstGauge::new(value);
+    metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
+}
+
+impl Collector for Parts {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let cache = self.cache.stats();
+        counter(&mut encoder, "cache_hits", "Pages answered from the page cache", cache.hits)?;
+        counter(&mut encoder, "cache_misses", "Page requests that found nothing cached", cache.misses)?;
+        counter(
+            &mut encoder,
+            "cache_invalidations",
+            "Times a content change emptied the page cache",
+            cache.invalidations,
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_entries",
+            "Pages in the page cache",
+            i64::try_from(cache.entries).unwrap_or(i64::MAX),
+        )?;
+        gauge(
+            &mut encoder,
+            "cache_bytes",
+            "Bytes the page cache holds",
+            i64::try_from(cache.bytes).unwrap_or(i64::MAX),
+        )?;
+        let views = self.views.stats();
+        counter(&mut encoder, "view_flushes", "View-count writes to the database", views.flushes)?;
+        counter(&mut encoder, "view_flush_failures", "View-count writes the database refused", views.failed)?;
+        counter(&mut encoder, "views_written", "Views written to the database", views.views_written)?;
+        gauge(
+            &mut encoder,
+            "views_pending",
+            "Views counted, not yet written",
+            i64::try_from(views.pending).unwrap_or(i64::MAX),
+        )?;
+        let (open, idle) = self.store.connection_stats();
+        gauge(&mut encoder, "db_connections", "Database connections open", i64::from(open))?;
+        gauge(&mut encoder, "db_connections_idle", "Database connections open and idle", i64::from(idle))?;
+        gauge(&mut encoder, "db_change_seq", "The last change this node has seen", self.store.seen_change())?;
+        gauge(&mut encoder, "search_ready", "1 once the search index is built", i64::from(self.search.is_ready()))?;
+        Ok(())
+    }
+}
+
+/// `/readyz` and `/metrics` (`/healthz` is the public site's, answered before anything else is ready).
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
+        .with_state(state)
+}
+
+/// Gives every request an id (the proxy's `X-Request-Id`, or a new UUID), returns it in the response and puts
+/// it on every log line written while the request is handled.
+pub fn with_request_ids(router: axum::Router) -> axum::Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let span = |request: &Request| {
+        let id = request.headers().get(REQUEST_ID).and_then(|id| id.to_str().ok()).unwrap_or_default();
+        tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+    };
+    router
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Counts and times every request (the outermost layer, so that it sees every answer).
+pub async fn measure(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    state.metrics.observe(&method, response.status(), started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: the node's figures in Prometheus text format, for the addresses the configuration allows
+/// (the node itself by default); 404 for everyone else, as if there were nothing here.
+pub async fn metrics(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
+    if !state.config.metrics_from.iter().any(|allowed| allowed.contains(&peer.ip().to_canonical())) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match state.metrics.render() {
+        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// `GET /readyz`: 200 when the database answers and the search index is built, else 503 with the reason, so
+/// that a load balancer sends readers elsewhere until the node can serve them.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(error) = state.store.ping().await {
+        tracing::warn!(%error, "not ready: the database does not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
+    }
+    if !state.search.is_ready() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "search index still building\n").into_response();
+    }
+    (StatusCode::OK, "ready\n").into_response()
+}
