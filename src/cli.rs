@@ -1,6 +1,6 @@
 //! The command line: `newsroom [serve|demo] …`. Errors end here as one line of context and a non-zero exit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -67,12 +67,35 @@ enum Command {
     /// two ways in one article). Lists each finding with its article and position; exits with status 1 when
     /// there are findings, so scripts can stop on them.
     Lint(LintArgs),
+    /// Copy the whole site from one database to another (SQLite to PostgreSQL or back) and print each
+    /// table's rows and checksums on both sides. The target must be empty; the copy lands whole or not at
+    /// all. Media files are not in the database: copy the media directory too.
+    Copy(CopyArgs),
+    /// Write a consistent copy of the SQLite database to FILE while the site keeps running, and check it.
+    /// (On PostgreSQL use pg_dump: see docs/operations.md.)
+    Backup(BackupArgs),
     /// Manage back-office accounts (the first one is made here; later ones also in the back office).
     #[command(subcommand)]
     User(UserCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct CopyArgs {
+    /// The site's database: postgres://user@host:port/name, sqlite:FILE, a .db file or a data directory
+    #[arg(long, value_name = "DATABASE")]
+    from: String,
+    /// The new, empty database, named the same ways (an SQLite file is created)
+    #[arg(long, value_name = "DATABASE")]
+    to: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct BackupArgs {
+    /// The backup file to write (it must not exist)
+    file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -265,6 +288,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Token(_)
         | Command::Import(_)
         | Command::Lint(_)
+        | Command::Copy(_)
+        | Command::Backup(_)
         | Command::Export(_) => RawConfig {
             data: cli.global.data.clone(),
             database_url: cli.global.database.clone(),
@@ -282,6 +307,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(command) => import(&config, command).await,
         Command::Export(args) => export(&config, &args).await,
         Command::Lint(args) => lint(&config, &args).await,
+        Command::Copy(args) => copy(&args).await,
+        Command::Backup(args) => backup(&config, &args).await,
         Command::Token(TokenCommand::Create { email, label }) => {
             let store = open_data_dir(&config).await?;
             let token = crate::auth::commands::create_token(&store, &email, &label).await;
@@ -462,6 +489,62 @@ async fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
         report.images,
         report.users,
         if args.with_users { " (with password hashes)" } else { "" },
+        args.file.display()
+    );
+    Ok(())
+}
+
+/// Opens a database named as `newsroom copy` accepts: a URL, an SQLite file, or a data directory.
+async fn open_named(name: &str) -> anyhow::Result<Store> {
+    let store = if name.contains("://") || name.starts_with("sqlite:") {
+        Store::open_url(name).await
+    } else {
+        let path = Path::new(name);
+        let file = if path.is_dir() { path.join("newsroom.db") } else { path.to_owned() };
+        Store::open_sqlite(&file).await
+    };
+    store.with_context(|| format!("opening {name}"))
+}
+
+async fn copy(args: &CopyArgs) -> anyhow::Result<()> {
+    if args.from == args.to {
+        anyhow::bail!("--from and --to name the same database");
+    }
+    let source = open_named(&args.from).await?;
+    let target = open_named(&args.to).await?;
+    let report = source.copy_to(&target).await;
+    source.close().await;
+    target.close().await;
+    let report = report.with_context(|| format!("copying {} to {}", args.from, args.to))?;
+    println!("{:<20} {:>10} {:>10}  {:<32}  {:<32}", "table", "source", "target", "source checksum", "target checksum");
+    for table in &report {
+        println!(
+            "{:<20} {:>10} {:>10}  {}  {}{}",
+            table.table,
+            table.source_rows,
+            table.target_rows,
+            table.source_checksum,
+            table.target_checksum,
+            if table.matches() { "" } else { "  MISMATCH" }
+        );
+    }
+    let rows: u64 = report.iter().map(|table| table.target_rows).sum();
+    if report.iter().all(crate::store::TableCopy::matches) {
+        println!("Copied {} tables, {rows} rows; every count and checksum matches.", report.len());
+        Ok(())
+    } else {
+        anyhow::bail!("the copy does not match its source (see MISMATCH above)")
+    }
+}
+
+async fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
+    let store = open_data_dir(config).await?;
+    let articles = store.backup_sqlite(&args.file).await;
+    store.close().await;
+    let articles = articles.with_context(|| format!("backing up to {}", args.file.display()))?;
+    println!(
+        "Backed up {} ({articles} articles) to {}; integrity check ok.",
+        config.database_label(),
         args.file.display()
     );
     Ok(())

@@ -9,6 +9,7 @@
 //! writer and writers never see "database is locked". PostgreSQL uses one pool for both.
 
 mod admin;
+mod copy;
 mod editions;
 mod export;
 mod glossary;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
+pub use copy::TableCopy;
 pub use editions::{EditionInfo, SectionName};
 pub use export::{
     ExportedArticle, ExportedAuthor, ExportedImage, ExportedRedirect, ExportedSection, ExportedSourceKey, ExportedTag,

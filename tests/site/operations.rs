@@ -79,3 +79,74 @@ async fn every_response_carries_a_request_id_and_a_proxys_id_is_kept() -> TestRe
     assert_eq!(given.headers()["x-request-id"], "lb-7f3a-42");
     Ok(())
 }
+
+/// The database of the (stopped) test site on `dir`, named as `newsroom copy` takes it.
+async fn database_name(dir: &std::path::Path) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let config = crate::helpers::test_config(dir).await?;
+    Ok(config.database_url.unwrap_or_else(|| dir.display().to_string()))
+}
+
+#[tokio::test]
+async fn copy_moves_a_whole_site_to_a_new_database_with_matching_checksums() -> TestResult {
+    let site = TestSite::start().await?;
+    site.article("world", "bridge").headline("Bridge reopens").tags(&["Roads"]).views(12).save().await?;
+    site.article("opinion", "ferries").headline("Why the ferries matter").save().await?;
+    let dir = site.stop().await?.ok_or("a data directory")?;
+    let source = database_name(dir.path()).await?;
+    let target_dir = tempfile::tempdir()?;
+    let target = format!("sqlite:{}", target_dir.path().join("copy.db").display());
+
+    let copy = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"))
+        .args(["copy", "--from", &source, "--to", &target])
+        .env("NEWSROOM_LOG", "warn")
+        .output()?;
+    let report = String::from_utf8(copy.stdout)?;
+    assert!(copy.status.success(), "{report}{}", String::from_utf8_lossy(&copy.stderr));
+    assert!(report.contains("every count and checksum matches"), "{report}");
+    let articles = report.lines().find(|line| line.starts_with("articles ")).ok_or(report.clone())?;
+    let figures: Vec<&str> = articles.split_whitespace().collect();
+    assert_eq!((figures[1], figures[2]), ("2", "2"), "{articles}");
+    assert_eq!(figures[3], figures[4], "checksums agree: {articles}");
+
+    // The copy is the site: same articles, bodies, tags and views.
+    let copied = newsroom::store::Store::open_url(&target).await?;
+    let article = copied.article("world", "bridge", chrono::Utc::now()).await?.ok_or("the copied article")?;
+    assert_eq!(article.card.headline, "Bridge reopens");
+    assert_eq!(article.card.view_count, 12);
+    assert_eq!(article.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Roads"]);
+    copied.close().await;
+
+    // A second copy into the same database is refused and changes nothing.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"))
+        .args(["copy", "--from", &source, "--to", &target])
+        .env("NEWSROOM_LOG", "warn")
+        .output()?;
+    assert!(!again.status.success());
+    assert!(String::from_utf8(again.stderr)?.contains("not empty"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn backup_writes_a_checked_copy_while_the_site_runs() -> TestResult {
+    let site = TestSite::start().await?;
+    site.article("world", "harbour").headline("Harbour dredging starts").save().await?;
+    let file = tempfile::tempdir()?;
+    let backup_file = file.path().join("backup.db");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    command.arg("backup").arg(&backup_file).arg("--data").arg(&site.state.config.data_dir).env("NEWSROOM_LOG", "warn");
+    crate::helpers::use_test_database(&mut command, &site.state.config.data_dir).await?;
+    let output = command.output()?;
+    if site.state.config.database_url.is_some() {
+        assert!(!output.status.success());
+        assert!(String::from_utf8(output.stderr)?.contains("pg_dump"), "PostgreSQL sites are pointed to pg_dump");
+        return Ok(());
+    }
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8(output.stdout)?.contains("(1 articles)"));
+    let copy = newsroom::store::Store::open_sqlite(&backup_file).await?;
+    let article = copy.article("world", "harbour", chrono::Utc::now()).await?.ok_or("in the backup")?;
+    assert_eq!(article.card.headline, "Harbour dredging starts");
+    copy.close().await;
+    assert_eq!(site.get("/world/harbour").await?.status, 200, "the site kept serving");
+    Ok(())
+}
