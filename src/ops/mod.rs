@@ -52,7 +52,7 @@ impl Metrics {
         let mut registry = Registry::with_prefix("newsroom");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests answered, by method and status class", requests.clone());
-        // From 0.1 ms (a cached page) to about 3 s.
+        // From 0.1 ms (a cached page) to about 6 s.
         let latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0001, 3.0, 11));
         registry.register("http_request_duration_seconds", "Time to answer a request", latency.clone());
         registry.register_collector(Box::new(Parts { store, cache, views, search }));
