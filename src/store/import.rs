@@ -361,8 +361,12 @@ impl ImportTx {
         if paths.is_empty() {
             return Ok(());
         }
+        // PostgreSQL refuses an upsert that meets the same key twice in one statement.
+        let mut unique: Vec<&String> = paths.iter().collect();
+        unique.sort();
+        unique.dedup();
         let mut insert = QueryBuilder::new("INSERT INTO legacy_paths (path, article_id) VALUES ");
-        for (index, path) in paths.iter().enumerate() {
+        for (index, path) in unique.into_iter().enumerate() {
             insert.push(if index == 0 { "(" } else { ", (" });
             insert.push_bind(path.as_str()).push(", ").push_bind(article).push(")");
         }

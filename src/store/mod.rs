@@ -309,6 +309,9 @@ impl Store {
         let store = self.clone();
         tokio::spawn(async move {
             let mut seen = store.change_seq().await.ok();
+            if let Some(seq) = seen {
+                store.seen.store(seq, std::sync::atomic::Ordering::Relaxed);
+            }
             let mut prompts = match &store.postgres_url {
                 Some(url) => listen_for_changes(url).await,
                 None => None,
