@@ -341,6 +341,9 @@ impl Store {
             sources.push(checksum);
         }
         tx.commit().await?;
+        // Fresh statistics, or the planner guesses on a table it has never seen filled (PostgreSQL would scan
+        // 100,000 articles for one slug until autovacuum came round).
+        sqlx::query("ANALYZE").execute(&target.writer).await?;
         target.changed();
         let mut report = Vec::with_capacity(TABLES.len());
         for (table, source) in TABLES.iter().zip(sources) {
