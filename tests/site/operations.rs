@@ -73,7 +73,9 @@ async fn every_response_carries_a_request_id_and_a_proxys_id_is_kept() -> TestRe
     let id =
         |page: &crate::helpers::Page| page.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (first, second) = (id(&first).ok_or("an id")?, id(&second).ok_or("an id")?);
-    assert_eq!(first.len(), 36, "a UUID: {first}");
+    let (prefix, counter) = first.split_once('-').ok_or(first.clone())?;
+    assert_eq!(prefix.len(), 12, "the node's random prefix: {first}");
+    assert!(u64::from_str_radix(counter, 16).is_ok(), "and a counter: {first}");
     assert_ne!(first, second, "each request its own");
     let given = site.client.get(format!("{}/", site.base)).header("x-request-id", "lb-7f3a-42").send().await?;
     assert_eq!(given.headers()["x-request-id"], "lb-7f3a-42");
