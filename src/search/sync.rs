@@ -16,8 +16,8 @@ use crate::store::{IndexedArticle, Store};
 
 /// Articles read from the database and indexed at a time.
 const BATCH: usize = 500;
-/// How often a node looks for changes made elsewhere when nothing prompted it (another node's writes).
-const POLL: Duration = Duration::from_secs(1);
+/// How long to wait before trying again after a catch-up failed (the database was unreachable, say).
+const RETRY: Duration = Duration::from_secs(1);
 
 /// What the index has seen, stored with each commit.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -152,19 +152,23 @@ impl SearchIndex {
         }
     }
 
-    /// Follows the database in the background: catches up when `wake` is notified (a write on this node)
-    /// and at least every second (writes on other nodes).
+    /// Follows the database in the background: catches up whenever `wake` is notified (after a write on this
+    /// node, and by the store's change watcher after one elsewhere), and every second while catching up fails.
     pub fn follow(self: Arc<Self>, store: Store, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 match self.catch_up(&store).await {
-                    Ok(_) => {}
+                    // Changes made elsewhere reach `wake` through the store's change watcher, which reads the
+                    // change sequence for the whole node: no second poll here.
+                    Ok(_) => wake.notified().await,
                     Err(SearchError::Closed) => break,
-                    Err(error) => tracing::error!(%error, "updating the search index failed; retrying"),
-                }
-                tokio::select! {
-                    () = wake.notified() => {}
-                    () = tokio::time::sleep(POLL) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "updating the search index failed; retrying");
+                        tokio::select! {
+                            () = wake.notified() => {}
+                            () = tokio::time::sleep(RETRY) => {}
+                        }
+                    }
                 }
             }
         })

@@ -390,7 +390,7 @@ impl Store {
             .await?;
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok((id, modified))
     }
 
@@ -404,7 +404,7 @@ impl Store {
         }
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(true)
     }
 
@@ -437,7 +437,7 @@ impl Store {
             }
         }
         if !published.is_empty() {
-            self.changed();
+            self.wrote().await;
         }
         Ok(published)
     }
@@ -520,7 +520,7 @@ impl Store {
         sqlx::query("UPDATE tags SET name = $1 WHERE id = $2").bind(name.trim()).bind(id).execute(&mut *tx).await?;
         record_change(&mut tx, "tag", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(())
     }
 
@@ -538,7 +538,7 @@ impl Store {
         }
         record_change(&mut tx, "tag", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(())
     }
 

@@ -344,7 +344,7 @@ impl Store {
         // Fresh statistics, or the planner guesses on a table it has never seen filled (PostgreSQL would scan
         // 100,000 articles for one slug until autovacuum came round).
         sqlx::query("ANALYZE").execute(&target.writer).await?;
-        target.changed();
+        target.wrote().await;
         let mut report = Vec::with_capacity(TABLES.len());
         for (table, source) in TABLES.iter().zip(sources) {
             let mut copied = Checksum::default();

@@ -102,7 +102,7 @@ impl Store {
         }
         record_change(&mut tx, "section", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(())
     }
 
@@ -163,7 +163,7 @@ impl Store {
             record_change(&mut tx, "article", id).await?;
         }
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(())
     }
 
@@ -234,7 +234,7 @@ impl Store {
         }
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(id)
     }
 }

@@ -461,7 +461,7 @@ impl ImportTx {
             sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
         }
         self.tx.commit().await?;
-        self.store.changed();
+        self.store.wrote().await;
         Ok(())
     }
 

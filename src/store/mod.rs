@@ -144,7 +144,7 @@ pub struct Store {
     backend: Backend,
     /// The PostgreSQL URL, for the connection that listens for other nodes' changes.
     postgres_url: Option<Arc<str>>,
-    /// The last change sequence number the watcher saw (for `/metrics`).
+    /// The last change sequence number this node has applied: its own writes' and those the watcher found.
     seen: Arc<std::sync::atomic::AtomicI64>,
     listeners: Listeners,
 }
@@ -252,7 +252,7 @@ impl Store {
         self.backend
     }
 
-    /// The last change sequence number the change watcher saw.
+    /// The last change sequence number this node has applied (its own writes and others').
     pub fn seen_change(&self) -> i64 {
         self.seen.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -285,6 +285,18 @@ impl Store {
         }
     }
 
+    /// Called after this node's own write commits: notes the change number reached, so that the change
+    /// watcher does not take the write for another node's and empty the caches a second time, then runs the
+    /// listeners. (Writes commit in sequence order, so every change up to that number is already visible to
+    /// the listeners.)
+    async fn wrote(&self) {
+        match self.change_seq().await {
+            Ok(seq) => self.seen.store(seq, std::sync::atomic::Ordering::Relaxed),
+            Err(error) => tracing::warn!(%error, "reading the change sequence after a write failed"),
+        }
+        self.changed();
+    }
+
     /// Starts a transaction for a content write. On PostgreSQL it first takes a cluster-wide advisory lock
     /// (released at commit or rollback), so writes commit in the order of their change numbers: a node that
     /// has read the changes up to n never sees one below n commit later, which it would skip. SQLite has one
@@ -308,9 +320,9 @@ impl Store {
     pub fn spawn_change_watcher(&self) -> tokio::task::JoinHandle<()> {
         let store = self.clone();
         tokio::spawn(async move {
-            let mut seen = store.change_seq().await.ok();
-            if let Some(seq) = seen {
-                store.seen.store(seq, std::sync::atomic::Ordering::Relaxed);
+            match store.change_seq().await {
+                Ok(seq) => store.seen.store(seq, std::sync::atomic::Ordering::Relaxed),
+                Err(error) => tracing::warn!(%error, "reading the change sequence failed; trying again"),
             }
             let mut prompts = match &store.postgres_url {
                 Some(url) => listen_for_changes(url).await,
@@ -329,10 +341,9 @@ impl Store {
                     }
                     None => tokio::time::sleep(CHANGE_POLL).await,
                 }
+                // `seen` is also moved by this node's own writes (`wrote`), which have run the listeners already.
                 match store.change_seq().await {
-                    Ok(seq) if Some(seq) != seen => {
-                        seen = Some(seq);
-                        store.seen.store(seq, std::sync::atomic::Ordering::Relaxed);
+                    Ok(seq) if seq != store.seen.swap(seq, std::sync::atomic::Ordering::Relaxed) => {
                         store.changed();
                     }
                     Ok(_) => {}

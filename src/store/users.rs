@@ -107,7 +107,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(id)
     }
 

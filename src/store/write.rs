@@ -48,7 +48,7 @@ impl Store {
             put_article(&mut tx, article).await?;
         }
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(BatchReport { sections: batch.sections.len(), authors: batch.authors.len(), articles: batch.articles.len() })
     }
 
@@ -57,7 +57,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = put_article(&mut tx, article).await?;
         tx.commit().await?;
-        self.changed();
+        self.wrote().await;
         Ok(id)
     }
 
