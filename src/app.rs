@@ -85,6 +85,8 @@ pub struct Shared {
     pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
     /// The newest articles of each language, for every article page's Latest block.
     pub latest: crate::cache::Memos<Vec<crate::content::ArticleCard>>,
+    /// Recommend lists computed on page renders, written by housekeeping each second.
+    pub recommendations: crate::site::PendingRecommendations,
     /// Per-address allowances for search and the API.
     pub rate_limits: crate::site::rate_limit::RateLimits,
     /// This node's search index, following the database.
@@ -118,9 +120,16 @@ impl Deref for AppState {
     }
 }
 
+/// What the server runs: cached pages answered at the door, everything else through [`router`]'s routes and
+/// layers. Requests must carry `ConnectInfo` (the server adds it).
+pub fn front_door(state: AppState) -> crate::front::FrontDoor {
+    let ids = crate::ops::RequestIds::new();
+    crate::front::FrontDoor::new(state.clone(), router(state, ids.clone()), ids)
+}
+
 /// Every route of the application: the public site, the back office and the API, behind the defences that
 /// apply to all of them. Requests must carry `ConnectInfo` (the server adds it).
-pub fn router(state: AppState) -> Router {
+fn router(state: AppState, ids: crate::ops::RequestIds) -> Router {
     // The back office is merged outside the public router's page cache: its pages are never cached.
     let routes = site::router(state.clone())
         .merge(admin::router(state.clone()))
@@ -128,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::security::strict_transport))
         .layer(axum::middleware::from_fn(site::security::limit_request_head));
-    crate::ops::with_request_ids(routes).layer(axum::middleware::from_fn_with_state(state, crate::ops::measure))
+    crate::ops::with_request_ids(routes, ids).layer(axum::middleware::from_fn_with_state(state, crate::ops::measure))
 }
 
 /// A started (bound, not yet serving) application.
@@ -183,6 +192,7 @@ impl App {
                 views,
                 frame: Default::default(),
                 latest: Default::default(),
+                recommendations: Default::default(),
                 rate_limits: Default::default(),
                 search,
                 search_wake,
@@ -211,7 +221,7 @@ impl App {
         let housekeeping = housekeeping(state.clone());
         // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
         let watcher = state.store.spawn_change_watcher();
-        let result = crate::server::serve(self.listener, router(self.state), shutdown).await;
+        let result = crate::server::serve(self.listener, front_door(self.state), shutdown).await;
         watcher.abort();
         flusher.abort();
         indexer.abort();
@@ -221,6 +231,7 @@ impl App {
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
+        state.recommendations.write(&state.store).await;
         state.store.close().await;
         result
     }
@@ -232,7 +243,7 @@ const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 const FORGET_EVERY: u32 = 60;
 
 /// Small periodic work: rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page
-/// cache when they changed, and now and then lets the rate limiter forget quiet addresses.
+/// cache when they changed, writes the Recommend lists computed since, and now and then lets the rate limiter forget quiet addresses.
 fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(SETTINGS_POLL);
@@ -242,6 +253,7 @@ fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(error) = state.reload_settings().await {
                 tracing::warn!(%error, "rereading the site settings failed; trying again");
             }
+            state.recommendations.write(&state.store).await;
             if tick % FORGET_EVERY == 0 {
                 state.rate_limits.forget_idle();
             }

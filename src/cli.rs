@@ -386,13 +386,22 @@ async fn reindex(config: &Config) -> anyhow::Result<()> {
             .context("opening the search index")?,
     );
     let count = index.rebuild(&store).await.context("rebuilding the search index")?;
-    index.close().await;
-    store.close().await;
     println!(
         "Indexed {count} published articles into {} in {:.1} s.",
         config.search_dir().display(),
         started.elapsed().as_secs_f64()
     );
+    // Pages then read each article's Recommend list instead of querying the index on every render.
+    let started = std::time::Instant::now();
+    let site = crate::settings::SiteSettings::load(&store, config).await.context("reading the site's settings")?;
+    let restrict = |language: &str| crate::site::Edition::serving(&site, language).list_language().map(str::to_owned);
+    let kept = index
+        .keep_all_recommendations(&store, crate::site::RECOMMEND_KEPT, restrict)
+        .await
+        .context("computing Recommend lists")?;
+    index.close().await;
+    store.close().await;
+    println!("Computed the Recommend lists of {kept} articles in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
 

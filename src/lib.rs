@@ -12,6 +12,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod feeds;
+pub mod front;
 pub mod generate;
 pub mod i18n;
 pub mod import;

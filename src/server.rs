@@ -6,7 +6,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -24,9 +23,16 @@ const MAX_BUFFER_BYTES: usize = 128 * 1024;
 /// How long shutdown waits for requests in flight before closing their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets the requests in flight finish (for at
+/// Serves `service` (the app's front door, or any router) on `listener` until `shutdown` completes, then lets the requests in flight finish (for at
 /// most [`DRAIN_TIMEOUT`]). Handlers can read the client's address as `ConnectInfo<SocketAddr>`.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+pub async fn serve<S>(listener: TcpListener, service: S, shutdown: impl Future<Output = ()>) -> std::io::Result<()>
+where
+    S: tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).max_buf_size(MAX_BUFFER_BYTES);
     let graceful = GracefulShutdown::new();
@@ -44,7 +50,7 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<
             },
             () = &mut shutdown => break,
         };
-        let service = router.clone().map_request(move |mut request: hyper::Request<Incoming>| {
+        let service = service.clone().map_request(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             request.map(axum::body::Body::new)
         });
@@ -72,7 +78,7 @@ mod tests {
     async fn started() -> std::io::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let router = Router::new().route(
+        let router = axum::Router::new().route(
             "/",
             axum::routing::get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }),
         );

@@ -17,11 +17,19 @@ use sha2::{Digest, Sha256};
 
 /// How long a rendered page is served from memory.
 pub const PAGE_TTL: Duration = Duration::from_secs(4);
+/// How long a page is kept the first time it is rendered in a [`SIGHTING_WINDOW`]: long enough for the
+/// readers who asked at the same moment, short enough that pages read once (a crawl of the archive, a long
+/// tail of old articles) do not fill memory. Asked for again, a page is kept for [`PAGE_TTL`].
+pub const FIRST_SIGHT_TTL: Duration = Duration::from_secs(1);
+/// How long the cache remembers that a page was rendered.
+const SIGHTING_WINDOW: Duration = Duration::from_secs(60);
+/// Bits remembering rendered pages (by hash): 2^20, 128 KiB. A collision only keeps a page longer.
+const SIGHTING_BITS: usize = 1 << 20;
 
 /// A rendered page and what is needed to answer for it.
 #[derive(Debug)]
 pub struct CachedPage {
-    /// Response headers of the render (content type, cache control).
+    /// Headers of every answer from it: the render's (content type, cache control), the ETag and `Vary`.
     pub headers: HeaderMap,
     /// The uncompressed body.
     pub body: Bytes,
@@ -29,6 +37,8 @@ pub struct CachedPage {
     pub etag: HeaderValue,
     /// The article shown, when the page is an article page (for view counting on hits).
     pub article_id: Option<i64>,
+    /// How long it is kept (see [`FIRST_SIGHT_TTL`]).
+    ttl: Duration,
     gzip: OnceLock<Bytes>,
     brotli: OnceLock<Bytes>,
 }
@@ -76,11 +86,15 @@ impl Encoding {
 }
 
 impl CachedPage {
-    /// Wraps a rendered body.
-    pub fn new(headers: HeaderMap, body: Bytes, article_id: Option<i64>) -> CachedPage {
+    /// Wraps a rendered body. The headers of every answer from it are made here, once: the render's, with the
+    /// ETag and `Vary` added and the length left to the server (it depends on the coding).
+    pub fn new(mut headers: HeaderMap, body: Bytes, article_id: Option<i64>) -> CachedPage {
         let digest = hex::encode(Sha256::digest(&body));
         let etag = HeaderValue::from_str(&format!("\"{}\"", &digest[..32])).unwrap_or(HeaderValue::from_static("\"\""));
-        CachedPage { headers, body, etag, article_id, gzip: OnceLock::new(), brotli: OnceLock::new() }
+        headers.insert(axum::http::header::ETAG, etag.clone());
+        headers.insert(axum::http::header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        headers.remove(axum::http::header::CONTENT_LENGTH);
+        CachedPage { headers, body, etag, article_id, ttl: PAGE_TTL, gzip: OnceLock::new(), brotli: OnceLock::new() }
     }
 
     /// The body in `encoding`, compressing on first use; compression failures fall back to no compression.
@@ -162,6 +176,57 @@ pub struct PageCache {
     generation: Arc<AtomicU64>,
     hits: Arc<AtomicU64>,
     misses: Arc<AtomicU64>,
+    sightings: Arc<Sightings>,
+}
+
+/// Each page keeps its own time to live.
+struct PageExpiry;
+
+impl moka::Expiry<(u64, String), Arc<CachedPage>> for PageExpiry {
+    fn expire_after_create(
+        &self,
+        _: &(u64, String),
+        page: &Arc<CachedPage>,
+        _: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(page.ttl)
+    }
+}
+
+/// Which pages were rendered in the current window, as bits set by address hash (a doorkeeper, as in TinyLFU):
+/// a page's first render is kept briefly, a second one for the full time.
+#[derive(Debug)]
+struct Sightings {
+    bits: Box<[AtomicU64]>,
+    hasher: std::hash::RandomState,
+    started: std::time::Instant,
+    /// The window (counted from `started`) the bits belong to.
+    window: AtomicU64,
+}
+
+impl Sightings {
+    fn new() -> Sightings {
+        Sightings {
+            bits: (0..SIGHTING_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
+            hasher: std::hash::RandomState::new(),
+            started: std::time::Instant::now(),
+            window: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether `key` was rendered before in this window; notes that it has been now.
+    fn seen_before(&self, key: &(u64, String)) -> bool {
+        let window = self.started.elapsed().as_secs() / SIGHTING_WINDOW.as_secs();
+        if self.window.swap(window, Ordering::AcqRel) != window {
+            // A new window: forget the old one (two racing resets both clear; nothing is lost but bits).
+            for word in &*self.bits {
+                word.store(0, Ordering::Relaxed);
+            }
+        }
+        let bit = (std::hash::BuildHasher::hash_one(&self.hasher, &key.1) as usize) % SIGHTING_BITS;
+        let mask = 1_u64 << (bit % 64);
+        self.bits[bit / 64].fetch_or(mask, Ordering::Relaxed) & mask != 0
+    }
 }
 
 /// What the cache has done since the node started, and what it holds now (for `/metrics`).
@@ -189,13 +254,14 @@ impl PageCache {
                 let bytes = key.1.len() + page.body.len() + page.body.len() / 2 + 512;
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
-            .time_to_live(PAGE_TTL)
+            .expire_after(PageExpiry)
             .build();
         PageCache {
             pages,
             generation: Arc::new(AtomicU64::new(0)),
             hits: Arc::new(AtomicU64::new(0)),
             misses: Arc::new(AtomicU64::new(0)),
+            sightings: Arc::new(Sightings::new()),
         }
     }
 
@@ -212,6 +278,16 @@ impl PageCache {
         page
     }
 
+    /// The page under `key` if cached, counting only a hit: a lookup ahead of [`PageCache::get`] (the front
+    /// door's), whose misses the later lookup counts.
+    pub async fn get_hit(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
+        let page = self.pages.get(&key.0).await;
+        if page.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        page
+    }
+
     /// Hits, misses and invalidations so far, and the pages and bytes held now.
     pub fn stats(&self) -> CacheStats {
         CacheStats {
@@ -224,12 +300,19 @@ impl PageCache {
     }
 
     /// The page under `key`, rendering it with `render` on a miss. Concurrent misses share one render. A
-    /// render that must not be cached (anything but a 200) is returned as the error, to every waiter.
+    /// render that must not be cached (anything but a 200) is returned as the error, to every waiter. A page
+    /// rendered for the first time in a while is kept for [`FIRST_SIGHT_TTL`], else for [`PAGE_TTL`].
     pub async fn get_or_render<F>(&self, key: PageKey, render: F) -> Result<Arc<CachedPage>, Arc<UncachedResponse>>
     where
-        F: Future<Output = Result<Arc<CachedPage>, UncachedResponse>>,
+        F: Future<Output = Result<CachedPage, UncachedResponse>>,
     {
-        self.pages.try_get_with(key.0, render).await
+        let sightings = &self.sightings;
+        let rendering = async {
+            let mut page = render.await?;
+            page.ttl = if sightings.seen_before(&key.0) { PAGE_TTL } else { FIRST_SIGHT_TTL };
+            Ok(Arc::new(page))
+        };
+        self.pages.try_get_with_by_ref(&key.0, rendering).await
     }
 
     /// The current content generation (it changes with every content write).
@@ -337,6 +420,28 @@ mod tests {
         assert_eq!(*memo.get_or_load(1, load).await?, 1, "same generation: no reload");
         assert_eq!(*memo.get_or_load(2, load).await?, 2, "new generation: reload");
         Ok(())
+    }
+
+    #[test]
+    fn a_page_is_seen_before_from_its_second_render_on() {
+        let sightings = Sightings::new();
+        let page = |path: &str| (0, path.to_owned());
+        assert!(!sightings.seen_before(&page("/columns/harbour")));
+        assert!(sightings.seen_before(&page("/columns/harbour")));
+        assert!(!sightings.seen_before(&page("/columns/ferry")), "another page is new");
+        // A content change moves pages to a new generation; the address alone decides how often it is read.
+        assert!(sightings.seen_before(&(1, "/columns/harbour".to_owned())));
+    }
+
+    #[tokio::test]
+    async fn first_renders_are_kept_briefly_and_later_ones_longer() {
+        let cache = PageCache::new(1 << 20);
+        let render = || async { Ok(CachedPage::new(HeaderMap::new(), Bytes::from_static(b"page"), None)) };
+        let first = cache.get_or_render(cache.key("/a".into()), render()).await.map_err(|_| "uncached");
+        assert_eq!(first.map(|page| page.ttl), Ok(FIRST_SIGHT_TTL));
+        cache.invalidate_all();
+        let second = cache.get_or_render(cache.key("/a".into()), render()).await.map_err(|_| "uncached");
+        assert_eq!(second.map(|page| page.ttl), Ok(PAGE_TTL));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod slug;
 pub use markdown::{plain_text, render_markdown, sanitize_html};
 pub use model::{
     Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageVariant,
-    LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
+    KeptRecommendations, LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
 };
 pub use slug::{Slug, SlugError};
 

@@ -339,6 +339,32 @@ pub struct Article {
     pub correction: String,
     /// The translation group it belongs to (the original's id), when it has editions in other languages.
     pub translation_group: Option<i64>,
+    /// Its Recommend list as last computed and kept, if it has been.
+    #[serde(skip)]
+    pub recommended: Option<KeptRecommendations>,
+}
+
+/// A Recommend list kept in the database, so that a page render need not query the search index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRecommendations {
+    /// The language the list was restricted to (empty for none).
+    pub language: String,
+    /// Recommended article ids, best first. Some may have been unpublished since.
+    pub ids: Vec<i64>,
+    /// When it was computed, Unix seconds.
+    pub computed_at: i64,
+}
+
+impl KeptRecommendations {
+    /// The ids as the database keeps them: comma-separated.
+    pub fn ids_text(&self) -> String {
+        self.ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+
+    /// Reads ids kept as [`KeptRecommendations::ids_text`] wrote them; anything unreadable is skipped.
+    pub fn parse_ids(text: &str) -> Vec<i64> {
+        text.split(',').filter_map(|id| id.trim().parse().ok()).collect()
+    }
 }
 
 #[cfg(test)]

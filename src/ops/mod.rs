@@ -60,7 +60,8 @@ impl Metrics {
         Metrics { registry, requests, latency }
     }
 
-    fn observe(&self, method: &'static str, status: StatusCode, seconds: f64) {
+    /// Counts one answered request and its time.
+    pub fn observe(&self, method: &'static str, status: StatusCode, seconds: f64) {
         let status = match status.as_u16() {
             0..=199 => "1xx",
             200..=299 => "2xx",
@@ -150,25 +151,39 @@ pub fn router(state: AppState) -> axum::Router {
 
 /// Request ids of this process: a random 48-bit prefix drawn at start and a counter, so ids from different
 /// nodes and restarts practically never meet, without a random draw per request (a UUID costs a system call).
+/// Clones share the counter.
 #[derive(Debug, Clone)]
-struct NodeRequestIds {
+pub struct RequestIds {
     prefix: Arc<str>,
     next: Arc<std::sync::atomic::AtomicU64>,
 }
 
-impl NodeRequestIds {
-    fn new() -> NodeRequestIds {
-        NodeRequestIds {
-            prefix: format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff).into(),
-            next: Arc::default(),
-        }
+impl RequestIds {
+    /// A new prefix and a counter from zero.
+    pub fn new() -> RequestIds {
+        RequestIds { prefix: format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff).into(), next: Arc::default() }
+    }
+
+    fn next_id(&self) -> Option<HeaderValue> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n:x}", self.prefix)).ok()
+    }
+
+    /// The id of a request with these headers: the proxy's, when it sent one, else the next of this node's.
+    pub fn for_request(&self, headers: &axum::http::HeaderMap) -> Option<HeaderValue> {
+        headers.get(REQUEST_ID).cloned().or_else(|| self.next_id())
     }
 }
 
-impl tower_http::request_id::MakeRequestId for NodeRequestIds {
+impl Default for RequestIds {
+    fn default() -> RequestIds {
+        RequestIds::new()
+    }
+}
+
+impl tower_http::request_id::MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n:x}", self.prefix)).ok().map(tower_http::request_id::RequestId::new)
+        self.next_id().map(tower_http::request_id::RequestId::new)
     }
 }
 
@@ -176,7 +191,7 @@ impl tower_http::request_id::MakeRequestId for NodeRequestIds {
 /// and puts it on every log line written while the request is handled. The span carries the id alone (each
 /// field costs formatting on every request); the method and path are logged at debug level as a request
 /// starts.
-pub fn with_request_ids(router: axum::Router) -> axum::Router {
+pub fn with_request_ids(router: axum::Router, ids: RequestIds) -> axum::Router {
     use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
     let span = |request: &Request| {
         let id = request.headers().get(REQUEST_ID).and_then(|id| id.to_str().ok()).unwrap_or_default();
@@ -189,13 +204,22 @@ pub fn with_request_ids(router: axum::Router) -> axum::Router {
                 tracing::debug!(method = %request.method(), path = %request.uri().path(), "request");
             },
         ))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, NodeRequestIds::new()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
 }
 
-/// Counts and times every request (the outermost layer, so that it sees every answer).
+/// Counts and times every request (the outermost layer of the router, so that it sees every answer; the
+/// front door counts the cached pages it answers itself).
 pub async fn measure(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = match *request.method() {
+    let method = method_label(request.method());
+    let response = next.run(request).await;
+    state.metrics.observe(method, response.status(), started.elapsed().as_secs_f64());
+    response
+}
+
+/// The metrics label of `method`: the standard methods by name, anything else as `OTHER`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
         Method::GET => "GET",
         Method::HEAD => "HEAD",
         Method::POST => "POST",
@@ -204,10 +228,7 @@ pub async fn measure(State(state): State<AppState>, request: Request, next: Next
         Method::OPTIONS => "OPTIONS",
         Method::PATCH => "PATCH",
         _ => "OTHER",
-    };
-    let response = next.run(request).await;
-    state.metrics.observe(method, response.status(), started.elapsed().as_secs_f64());
-    response
+    }
 }
 
 /// `GET /metrics`: the node's figures in Prometheus text format, for the addresses the configuration allows

@@ -12,10 +12,14 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQue
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
+use rayon::prelude::*;
+
 use super::sync::id_u64;
 use super::sync::weighted_counts;
 use super::topics::{self, TermCounts, TopicModel};
 use super::{SearchError, SearchIndex};
+use crate::content::{KeptRecommendations, plain_text};
+use crate::store::Store;
 
 /// Candidates found by shared words, then ranked by topic, freshness and duplicates.
 const CANDIDATES: usize = 50;
@@ -101,6 +105,50 @@ impl SearchIndex {
         let ids = Arc::new(self.compute_recommendations(&source(), now, limit)?);
         self.recommended.0.insert(id, Arc::clone(&ids));
         Ok(ids)
+    }
+
+    /// Computes and keeps in the database the Recommend list (`limit` ids) of every published article, for
+    /// `newsroom reindex`: afterwards no page render queries the index for it. `restrict` gives the language
+    /// an article's list keeps to (none on a single-language site). Returns how many lists were kept.
+    pub async fn keep_all_recommendations(
+        self: &Arc<Self>,
+        store: &Store,
+        limit: usize,
+        restrict: impl Fn(&str) -> Option<String>,
+    ) -> Result<usize, SearchError> {
+        const BATCH: usize = 1_000;
+        let now = chrono::Utc::now().timestamp();
+        let ids = store.published_ids_after(0, i64::MAX).await?;
+        let mut kept = 0;
+        for batch in ids.chunks(BATCH) {
+            let sources: Vec<RecommendSource> = store
+                .indexed_articles(batch)
+                .await?
+                .into_iter()
+                .map(|article| RecommendSource {
+                    id: article.id,
+                    language: restrict(&article.language),
+                    body: plain_text(&article.body_markdown),
+                    headline: article.headline,
+                    standfirst: article.standfirst,
+                    tags: article.tags,
+                })
+                .collect();
+            let lists = super::blocking(self, move |index| {
+                sources
+                    .par_iter()
+                    .map(|source| {
+                        let ids = index.compute_recommendations(source, now, limit)?;
+                        let language = source.language.clone().unwrap_or_default();
+                        Ok((source.id, KeptRecommendations { language, ids, computed_at: now }))
+                    })
+                    .collect::<Result<Vec<_>, SearchError>>()
+            })
+            .await?;
+            store.keep_recommendations(&lists).await?;
+            kept += lists.len();
+        }
+        Ok(kept)
     }
 
     fn compute_recommendations(

@@ -6,7 +6,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Serialize;
 
@@ -16,13 +16,9 @@ use super::structured::{self, NewsArticle};
 use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, article_url, author_url, image, section_url};
 use super::{SiteError, render};
 use crate::app::AppState;
-use crate::content::{Article, ArticleCard, plain_text};
-use crate::search::{RecommendSource, near_duplicates};
 use crate::store::{CardQuery, ListFilter};
 use crate::views::CountingMode;
 
-/// How many related articles the Recommend block shows.
-const RECOMMEND: i64 = 5;
 /// How many articles the Latest block shows.
 const LATEST: i64 = 10;
 
@@ -59,7 +55,7 @@ pub async fn page(
         let target = (section, slug, article.language.clone());
         return Ok(super::moved_to(&state, &target));
     }
-    let recommend = recommendations(&state, &edition, &article, now).await?;
+    let recommend = super::recommend::recommendations(&state, &edition, &article, now).await?;
     // One more than shown, so that leaving out the article being read still leaves enough.
     let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1).in_language(edition.list_language());
     let newest = state
@@ -153,43 +149,6 @@ pub async fn page(
     )?;
     response.extensions_mut().insert(ArticleShown(article.card.id));
     Ok(response)
-}
-
-/// The Recommend block: articles related by content from the search index, topped up by shared tags and
-/// section while the index is still being built or when it finds fewer than the block holds.
-async fn recommendations(
-    state: &AppState,
-    edition: &Edition,
-    article: &Article,
-    now: DateTime<Utc>,
-) -> Result<Vec<ArticleCard>, SiteError> {
-    let mut cards = Vec::with_capacity(RECOMMEND as usize);
-    if state.search.is_ready() {
-        let source = || RecommendSource {
-            id: article.card.id,
-            headline: article.card.headline.clone(),
-            standfirst: article.card.standfirst.clone(),
-            body: plain_text(&article.body_markdown),
-            tags: article.tags.iter().map(|tag| tag.name.clone()).collect(),
-            language: edition.list_language().map(str::to_owned),
-        };
-        // Computed in place rather than on the blocking pool: a millisecond or two of work, about what the
-        // template costs, and a thread hand-off per cache miss costs more than it saves on two cores.
-        let ids = state
-            .search
-            .recommend_for(article.card.id, now.timestamp(), RECOMMEND as usize, source)
-            .map_err(|error| SiteError::Internal(error.to_string()))?;
-        cards = state.store.cards_by_ids(&ids, now).await?;
-    }
-    if cards.len() < RECOMMEND as usize {
-        for card in state.store.related(article, edition.list_language(), now, RECOMMEND).await? {
-            let fresh = |c: &ArticleCard| c.id != card.id && !near_duplicates(&c.headline, &card.headline);
-            if cards.len() < RECOMMEND as usize && cards.iter().all(fresh) && fresh(&article.card) {
-                cards.push(card);
-            }
-        }
-    }
-    Ok(cards)
 }
 
 /// `POST /views/{id}`: a page's report that a reader saw it, in beacon mode. The same rules as for page

@@ -39,6 +39,12 @@ impl Edition {
         (!self.monolingual).then_some(self.language.as_str())
     }
 
+    /// The edition an article in `language` is read under: its own language's, or the default language's
+    /// when the site does not publish in that language.
+    pub fn serving(site: &SiteSettings, language: &str) -> Edition {
+        if site.publishes_in(language) { Edition::of(site, language) } else { Edition::default_of(site) }
+    }
+
     /// The default language's edition.
     pub fn default_of(site: &SiteSettings) -> Edition {
         Edition::of(site, site.default_language())

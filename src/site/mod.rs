@@ -8,6 +8,7 @@ pub mod format;
 mod home;
 mod listing;
 pub mod rate_limit;
+mod recommend;
 mod search;
 pub mod security;
 mod serving;
@@ -26,6 +27,8 @@ use crate::app::AppState;
 use crate::feeds;
 pub use edition::Edition;
 pub use error::SiteError;
+pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
+pub use serving::{answer_cached, peer_of};
 
 /// All public routes, with the error pages in the site's style.
 pub fn router(state: AppState) -> Router {

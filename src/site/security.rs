@@ -51,12 +51,15 @@ pub async fn strict_transport(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
-    if state.site().is_https() {
-        response
-            .headers_mut()
-            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
-    }
+    add_strict_transport(&state, response.headers_mut());
     response
+}
+
+/// Adds [`STRICT_TRANSPORT_SECURITY`] to `headers` while the site's base URL is https.
+pub fn add_strict_transport(state: &crate::app::AppState, headers: &mut axum::http::HeaderMap) {
+    if state.site().is_https() {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+    }
 }
 
 /// The longest request target (path and query) accepted, in bytes.
@@ -72,13 +75,30 @@ pub async fn limit_request_head(
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
+    match head_refusal(&request) {
+        Some(HeadRefusal::Address) => (StatusCode::URI_TOO_LONG, "The address is too long.\n").into_response(),
+        Some(HeadRefusal::Headers) => {
+            (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large.\n").into_response()
+        }
+        None => next.run(request).await,
+    }
+}
+
+/// Which limit of the request head a request breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadRefusal {
+    /// The address is longer than [`MAX_URI_BYTES`].
+    Address,
+    /// The headers are larger than [`MAX_HEADER_BYTES`].
+    Headers,
+}
+
+/// Whether `request`'s head breaks a limit, and which.
+pub fn head_refusal<B>(request: &axum::http::Request<B>) -> Option<HeadRefusal> {
     let uri_bytes = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
     if uri_bytes > MAX_URI_BYTES {
-        return (StatusCode::URI_TOO_LONG, "The address is too long.\n").into_response();
+        return Some(HeadRefusal::Address);
     }
     let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
-    if header_bytes > MAX_HEADER_BYTES {
-        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large.\n").into_response();
-    }
-    next.run(request).await
+    (header_bytes > MAX_HEADER_BYTES).then_some(HeadRefusal::Headers)
 }

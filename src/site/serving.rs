@@ -2,11 +2,10 @@
 //! counting on every serve of an article, whether the page came from the cache or was rendered now.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -32,16 +31,41 @@ fn is_page(path: &str) -> bool {
         || path.starts_with("/api/"))
 }
 
+/// Whether a request may be answered from the page cache: a GET or HEAD of a page.
+fn is_page_request(method: &Method, path: &str) -> bool {
+    (method == Method::GET || method == Method::HEAD) && is_page(path)
+}
+
+/// The reader's address, as the server recorded it in the request's extensions.
+pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// Answers a request for a page that is in the cache, before any routing (the front door's fast path); `None`
+/// leaves the request to the router. Outside the router the language prefix is still on the address, so the
+/// address as sent is the page's key: [`serve_cached`] keys a page by its edition's prefix and the address
+/// without it, which puts the prefix back.
+pub async fn answer_cached(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    peer: IpAddr,
+) -> Option<Response> {
+    if !is_page_request(method, uri.path()) {
+        return None;
+    }
+    let page = state.cache.get_hit(&state.cache.key(uri.to_string())).await?;
+    Some(serve_page(state, &page, method, headers, peer))
+}
+
 /// Serves GET and HEAD requests for pages from the cache, rendering on a miss.
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    if !(method == Method::GET || method == Method::HEAD) || !is_page(request.uri().path()) {
+    if !is_page_request(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let method = request.method().clone();
+    let peer = peer_of(request.extensions());
     // Keyed by the address as the reader wrote it: `/zh/` and `/` are one route but two pages.
     let edition = request.extensions().get::<super::Edition>().map(|e| e.path("")).unwrap_or_default();
     let key = state.cache.key(format!("{edition}{}", request.uri()));
@@ -67,7 +91,7 @@ fn serve_page(state: &AppState, page: &CachedPage, method: &Method, headers: &He
     respond(page, headers)
 }
 
-async fn render(request: Request, next: Next) -> Result<Arc<CachedPage>, UncachedResponse> {
+async fn render(request: Request, next: Next) -> Result<CachedPage, UncachedResponse> {
     let response = next.run(request).await;
     let article = response.extensions().get::<ArticleShown>().map(|shown| shown.0);
     let (parts, body) = response.into_parts();
@@ -83,7 +107,7 @@ async fn render(request: Request, next: Next) -> Result<Arc<CachedPage>, Uncache
         }
     };
     if parts.status == StatusCode::OK {
-        Ok(Arc::new(CachedPage::new(parts.headers, body, article)))
+        Ok(CachedPage::new(parts.headers, body, article))
     } else {
         Err(UncachedResponse { status: parts.status, headers: parts.headers, body })
     }
@@ -92,18 +116,14 @@ async fn render(request: Request, next: Next) -> Result<Arc<CachedPage>, Uncache
 /// Answers from a cached page: 304 when the reader has this version, else the body in the best coding.
 fn respond(page: &CachedPage, request: &HeaderMap) -> Response {
     let mut headers = page.headers.clone();
-    headers.insert(header::ETAG, page.etag.clone());
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if page.is_fresh_for(request) {
         headers.remove(header::CONTENT_TYPE);
-        headers.remove(header::CONTENT_LENGTH);
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     let (encoding, body) = page.body_for(Encoding::negotiate(request.get(header::ACCEPT_ENCODING)));
     if let Some(coding) = encoding.header() {
         headers.insert(header::CONTENT_ENCODING, coding);
     }
-    headers.remove(header::CONTENT_LENGTH);
     let mut response = Response::new(Body::from(body));
     *response.headers_mut() = headers;
     response

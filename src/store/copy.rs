@@ -111,6 +111,11 @@ const TABLES: &[Table] = &[
         identity: None,
     },
     Table {
+        name: "article_recommendations",
+        columns: &[("article_id", Integer), ("language", Text), ("ids", Text), ("computed_at", Integer)],
+        identity: None,
+    },
+    Table {
         name: "article_revisions",
         columns: &[
             ("id", Integer),

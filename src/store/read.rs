@@ -9,7 +9,9 @@ use sqlx::FromRow;
 use super::sql::QueryBuilder;
 
 use super::{Store, StoreError};
-use crate::content::{Article, ArticleCard, Author, AuthorRef, LeadImage, Section, SectionRef, Tag, TagRef};
+use crate::content::{
+    Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, Section, SectionRef, Tag, TagRef,
+};
 
 /// Which articles a list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +76,21 @@ const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.publ
      a.language, \
      s.slug AS section_slug, s.name AS section_name, \
      i.path AS image_path, i.width AS image_width, i.height AS image_height, \
-     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants ";
+     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
+     (SELECT string_agg(au.slug || '\u{1f}' || au.name, '\u{1e}' ORDER BY aa.position) \
+         FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
+/// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators, which no
+/// slug or name contains. `string_agg` with `ORDER BY` means the same in PostgreSQL and SQLite (3.44 on).
+const FIELD_SEPARATOR: char = '\u{1f}';
+const ROW_SEPARATOR: char = '\u{1e}';
+
+/// Reads `slug, name` pairs aggregated as the card and article queries aggregate them.
+fn aggregated_pairs(text: Option<&str>) -> impl Iterator<Item = (String, String)> + '_ {
+    text.unwrap_or_default()
+        .split(ROW_SEPARATOR)
+        .filter_map(|row| row.split_once(FIELD_SEPARATOR))
+        .map(|(slug, name)| (slug.to_owned(), name.to_owned()))
+}
 /// The tables a card's columns come from, joined to `a` (articles).
 const CARD_JOINS: &str = "JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
 
@@ -104,15 +120,23 @@ struct CardRow {
     image_caption: Option<String>,
     image_credit: Option<String>,
     image_variants: Option<String>,
+    /// The authors, aggregated (see [`aggregated_pairs`]).
+    byline: Option<String>,
 }
 
+/// A card row with what the article page adds.
 #[derive(FromRow)]
-struct ArticleExtraRow {
+struct ArticleRow {
+    #[sqlx(flatten)]
+    card: CardRow,
     body_html: String,
     body_markdown: String,
-    language: String,
+    tag_list: Option<String>,
     correction: String,
     translation_group: Option<i64>,
+    recommended_language: Option<String>,
+    recommended_ids: Option<String>,
+    recommended_at: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -159,10 +183,15 @@ impl CardRow {
             updated_at: self.updated_at.map(timestamp).transpose()?,
             view_count: self.view_count,
             image,
-            authors: Vec::new(),
+            authors: aggregated_pairs(self.byline.as_deref()).map(|(slug, name)| AuthorRef { slug, name }).collect(),
             language: self.language,
         })
     }
+}
+
+/// Turns rows into cards.
+fn into_cards(rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
+    rows.into_iter().map(CardRow::into_card).collect()
 }
 
 /// Appends `id, id, …)` to a query that ends in `IN (`.
@@ -374,7 +403,7 @@ impl Store {
         query.push(" LIMIT ").push_bind(request.limit);
         query.push(" OFFSET ").push_bind(request.offset);
         let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
-        self.with_bylines(rows).await
+        into_cards(rows)
     }
 
     /// How many public articles a list holds (in `language`, or in all), for pagination.
@@ -393,42 +422,43 @@ impl Store {
 
     /// The public article at `/{section}/{slug}`, if there is one.
     pub async fn article(&self, section: &str, slug: &str, now: DateTime<Utc>) -> Result<Option<Article>, StoreError> {
-        let mut query = card_query();
+        // One statement for the whole article: each statement is a round trip to the database (on SQLite, to
+        // its connection's thread), which is most of what a page render costs.
+        let mut query = QueryBuilder::new(CARD_SELECT);
+        query.push(
+            ", b.html AS body_html, b.markdown AS body_markdown, a.correction, a.translation_group, \
+             (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}' ORDER BY t.name) \
+                 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
+             r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at \
+             FROM articles a ",
+        );
+        query.push(CARD_JOINS);
+        query.push(
+            "JOIN article_bodies b ON b.article_id = a.id LEFT JOIN article_recommendations r ON r.article_id = a.id ",
+        );
         push_visible(&mut query, now);
         query.push(" AND s.slug = ").push_bind(section);
         query.push(" AND a.slug = ").push_bind(slug);
-        let Some(row) = query.build_query_as::<CardRow>()?.fetch_optional(&self.reader).await? else {
+        let Some(row) = query.build_query_as::<ArticleRow>()?.fetch_optional(&self.reader).await? else {
             return Ok(None);
         };
-        let id = row.id;
-        let extra: ArticleExtraRow = sqlx::query_as(
-            "SELECT b.html AS body_html, b.markdown AS body_markdown, a.language, a.correction, a.translation_group \
-             FROM articles a \
-                 JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.reader)
-        .await?;
-        let tags = sqlx::query_as::<_, (String, String)>(
-            "SELECT t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
-             WHERE at.article_id = $1 ORDER BY t.name",
-        )
-        .bind(id)
-        .fetch_all(&self.reader)
-        .await?
-        .into_iter()
-        .map(|(slug, name)| TagRef { slug, name })
-        .collect();
-        let mut cards = self.with_bylines(vec![row]).await?;
-        let card = cards.pop().ok_or_else(|| StoreError::Corrupt(format!("article {id} vanished")))?;
+        let tags = aggregated_pairs(row.tag_list.as_deref()).map(|(slug, name)| TagRef { slug, name }).collect();
+        let recommended = match (row.recommended_language, row.recommended_ids, row.recommended_at) {
+            (Some(language), Some(ids), Some(computed_at)) => {
+                Some(KeptRecommendations { language, ids: KeptRecommendations::parse_ids(&ids), computed_at })
+            }
+            _ => None,
+        };
+        let language = row.card.language.clone();
         Ok(Some(Article {
-            card,
-            body_html: extra.body_html,
-            body_markdown: extra.body_markdown,
+            card: row.card.into_card()?,
+            body_html: row.body_html,
+            body_markdown: row.body_markdown,
             tags,
-            language: extra.language,
-            correction: extra.correction,
-            translation_group: extra.translation_group,
+            language,
+            correction: row.correction,
+            translation_group: row.translation_group,
+            recommended,
         }))
     }
 
@@ -476,7 +506,7 @@ impl Store {
         query.push(" ORDER BY r.shared DESC, (s.slug = ").push_bind(article.card.section.slug.as_str());
         query.push(") DESC, a.published_at DESC LIMIT ").push_bind(limit);
         let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
-        self.with_bylines(rows).await
+        into_cards(rows)
     }
 
     /// The public editions of each of the translation `groups`, in the order they were written.
@@ -651,8 +681,7 @@ impl Store {
         // 0.1 ms on 100,000 articles). `|| ''` and `+ 0` mean the same in PostgreSQL.
         query.push(" AND a.status || '' = 'published' AND a.published_at + 0 <= ").push_bind(now.timestamp());
         let rows: Vec<CardRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
-        let mut cards: HashMap<i64, ArticleCard> =
-            self.with_bylines(rows).await?.into_iter().map(|card| (card.id, card)).collect();
+        let mut cards: HashMap<i64, ArticleCard> = into_cards(rows)?.into_iter().map(|card| (card.id, card)).collect();
         Ok(ids.iter().filter_map(|id| cards.remove(id)).collect())
     }
 
@@ -669,20 +698,5 @@ impl Store {
             bylines.entry(line.article_id).or_default().push(AuthorRef { slug: line.slug, name: line.name });
         }
         Ok(bylines)
-    }
-
-    /// Turns rows into cards and fills in every card's authors with one query.
-    async fn with_bylines(&self, rows: Vec<CardRow>) -> Result<Vec<ArticleCard>, StoreError> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut bylines = self.bylines(&rows.iter().map(|row| row.id).collect::<Vec<_>>()).await?;
-        rows.into_iter()
-            .map(|row| {
-                let mut card = row.into_card()?;
-                card.authors = bylines.remove(&card.id).unwrap_or_default();
-                Ok(card)
-            })
-            .collect()
     }
 }

@@ -4,8 +4,9 @@
 use chrono::Utc;
 use sqlx::AnyConnection;
 
+use super::sql::QueryBuilder;
 use super::{CHANGES_NOTIFY, POSTGRES_BACKEND_NAME, Store, StoreError};
-use crate::content::{AuthorInput, PreparedArticle, SectionInput};
+use crate::content::{AuthorInput, KeptRecommendations, PreparedArticle, SectionInput};
 
 /// Everything a bulk load (the demo, later the importers) writes, applied in one transaction.
 #[derive(Debug, Default)]
@@ -59,6 +60,34 @@ impl Store {
         tx.commit().await?;
         self.wrote().await;
         Ok(id)
+    }
+
+    /// Keeps computed Recommend lists, one per article id, replacing older ones, in one transaction. Derived
+    /// data: no change is recorded and no cache is emptied. Lists of articles deleted meanwhile are dropped.
+    pub async fn keep_recommendations(&self, lists: &[(i64, KeptRecommendations)]) -> Result<(), StoreError> {
+        // Bounded statements (four binds a row): PostgreSQL takes at most 65,535 binds per statement.
+        const ROWS: usize = 250;
+        let mut tx = self.writer.begin().await?;
+        for chunk in lists.chunks(ROWS) {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO article_recommendations (article_id, language, ids, computed_at) \
+                 SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ",
+            );
+            for (index, (article, list)) in chunk.iter().enumerate() {
+                query.push(if index == 0 { "(" } else { ", (" });
+                query.push_bind(*article).push(", ").push_bind(list.language.clone()).push(", ");
+                query.push_bind(list.ids_text()).push(", ").push_bind(list.computed_at).push(")");
+            }
+            query.push(
+                // `WHERE true` keeps SQLite from reading ON CONFLICT as the join's condition.
+                ") v JOIN articles a ON a.id = v.column1 WHERE true \
+                 ON CONFLICT (article_id) DO UPDATE SET language = excluded.language, ids = excluded.ids, \
+                 computed_at = excluded.computed_at",
+            );
+            query.build()?.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds collected views (article id, views) to the articles' totals and to `day`'s row of the daily
@@ -235,6 +264,8 @@ pub(super) async fn put_article_parts(
     .bind(&prepared.body_html)
     .execute(&mut *conn)
     .await?;
+    // What it is like may have changed: its Recommend list is computed again when next shown.
+    sqlx::query("DELETE FROM article_recommendations WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
     for (position, author_id) in (0_i64..).zip(author_ids) {
         sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")

@@ -307,3 +307,45 @@ async fn recommend_shows_articles_on_the_same_subject_and_never_the_wrong_ones()
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn recommend_lists_are_kept_after_a_render_and_dropped_by_an_edit() -> TestResult {
+    let site = TestSite::start().await?;
+    let tide = "The spring tide flooded the harbour road and the ferry pier; the harbour master closed the quay \
+                until the water fell.";
+    for n in 0..4 {
+        site.article("world", &format!("tide-{n}"))
+            .headline(&format!("Tide report {n}: the harbour floods"))
+            .body(&format!("{tide} Report {n}."))
+            .save()
+            .await?;
+    }
+    indexed(&site).await?;
+    let kept =
+        async || site.state.store.article("world", "tide-1", Utc::now()).await.map(|a| a.and_then(|a| a.recommended));
+    assert_eq!(kept().await?, None, "nothing is kept before the page is first shown");
+
+    let page = site.get("/world/tide-1").await?;
+    let shown: Vec<String> = links_in_block(&page.body, r#"id="recommend-heading""#)
+        .into_iter()
+        .filter(|link| link.starts_with("/world/tide-"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(shown.len(), 3, "the other three reports: {shown:?}");
+    // The node writes the lists it computed once a second.
+    let started = Instant::now();
+    let list = loop {
+        if let Some(list) = kept().await? {
+            break list;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "the list was never kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let cards = site.state.store.cards_by_ids(&list.ids, Utc::now()).await?;
+    let kept_links: Vec<String> = cards.iter().map(|c| format!("/world/{}", c.slug)).collect();
+    assert_eq!(kept_links, shown, "the kept list is the one shown, in order");
+
+    site.article("world", "tide-1").headline("Tide report 1: the harbour floods again").body(tide).save().await?;
+    assert_eq!(kept().await?, None, "an edit drops the list, to be computed again");
+    Ok(())
+}
