@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use crate::content::{
     ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, PreparedArticle, SectionInput, Slug, SlugError,
 };
-use crate::store::{Batch, Store, StoreError};
+use crate::store::{Batch, ImportArticle, Store, StoreError};
 
 /// Articles written per transaction: large enough to amortise commits, small enough to bound memory.
 const CHUNK: usize = 2_000;
@@ -124,11 +124,37 @@ pub async fn generate(
             mine.extend(theirs);
             Ok::<_, GenerateError>(mine)
         })?;
-        store.apply(&Batch { articles, ..Batch::default() }).await?;
+        write_articles(store, &articles).await?;
         written += size;
         progress(written);
     }
     Ok(())
+}
+
+/// Writes one chunk of new articles in one transaction through the importer's writer, which remembers section,
+/// author and tag ids and writes bylines and tags in one statement each: every statement is a round trip to
+/// the database's thread, and the general save path spends about three times as many per article.
+async fn write_articles(store: &Store, articles: &[PreparedArticle]) -> Result<(), StoreError> {
+    let mut writer = store.begin_import("generate").await?;
+    for prepared in articles {
+        let lead_image_id = match &prepared.input.lead_image {
+            Some(image) => Some(writer.put_image(image, None, false).await?.0),
+            None => None,
+        };
+        let written = prepared.input.published_at.map_or_else(|| Utc::now().timestamp(), |at| at.timestamp());
+        writer
+            .put_article(&ImportArticle {
+                prepared,
+                key: None,
+                created_at: written,
+                modified_at: written,
+                correction: "",
+                lead_image_id,
+                owner: None,
+            })
+            .await?;
+    }
+    writer.commit().await
 }
 
 fn author(rng: &mut StdRng, index: usize) -> Result<AuthorInput, SlugError> {
