@@ -243,7 +243,8 @@ const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 const FORGET_EVERY: u32 = 60;
 
 /// Small periodic work: rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page
-/// cache when they changed, writes the Recommend lists computed since, and now and then lets the rate limiter forget quiet addresses.
+/// cache when they changed; writes the Recommend lists computed since; now and then lets the rate limiter
+/// forget quiet addresses.
 fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(SETTINGS_POLL);
