@@ -79,8 +79,10 @@ const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.publ
      i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
      (SELECT string_agg(au.slug || '\u{1f}' || au.name, '\u{1e}' ORDER BY aa.position) \
          FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
-/// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators, which no
-/// slug or name contains. `string_agg` with `ORDER BY` means the same in PostgreSQL and SQLite (3.44 on).
+/// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators. Slugs never
+/// contain them; a name holding an invisible U+001E would show cut short, nothing worse (the name is still
+/// escaped wherever it is shown). `string_agg` with `ORDER BY` means the same in PostgreSQL and SQLite (3.44
+/// on).
 const FIELD_SEPARATOR: char = '\u{1f}';
 const ROW_SEPARATOR: char = '\u{1e}';
 
