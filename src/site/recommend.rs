@@ -3,6 +3,7 @@
 //! more-like-this query; a list is computed again when its article is edited or when it is a day old, so that
 //! newer articles find their way into older articles' lists.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -25,22 +26,25 @@ const KEPT_FOR_SECONDS: i64 = 86_400;
 /// and simply computed again later.
 const PENDING_MAX: usize = 10_000;
 
-/// Lists computed on this node and not yet written.
+/// Lists computed on this node and not yet written, by article (one article's page rendered twice within a
+/// second, under two addresses, say, leaves one list).
 #[derive(Debug, Default)]
-pub struct PendingRecommendations(Mutex<Vec<(i64, KeptRecommendations)>>);
+pub struct PendingRecommendations(Mutex<HashMap<i64, KeptRecommendations>>);
 
 impl PendingRecommendations {
     fn push(&self, article: i64, list: KeptRecommendations) {
         let mut pending = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if pending.len() < PENDING_MAX {
-            pending.push((article, list));
+        if pending.len() < PENDING_MAX || pending.contains_key(&article) {
+            pending.insert(article, list);
         }
     }
 
     /// Writes what has been computed since the last call, in one transaction. On failure the lists are
     /// dropped: they are derived, and computed again when next needed.
     pub async fn write(&self, store: &Store) {
-        let lists = std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let lists: Vec<_> = std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .into_iter()
+            .collect();
         if lists.is_empty() {
             return;
         }
@@ -80,13 +84,14 @@ pub(super) async fn recommendations(
                 .search
                 .recommend_for(article.card.id, now.timestamp(), RECOMMEND_KEPT, source)
                 .map_err(|error| SiteError::Internal(error.to_string()))?;
+            let ids = ids.to_vec();
             let list = KeptRecommendations {
                 language: language.unwrap_or_default().to_owned(),
-                ids: ids.to_vec(),
+                ids: ids.clone(),
                 computed_at: now.timestamp(),
             };
             state.recommendations.push(article.card.id, list);
-            Some(ids.to_vec())
+            Some(ids)
         }
         None => None,
     };

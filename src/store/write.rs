@@ -62,20 +62,25 @@ impl Store {
         Ok(id)
     }
 
-    /// Keeps computed Recommend lists, one per article id, replacing older ones, in one transaction. Derived
-    /// data: no change is recorded and no cache is emptied. Lists of articles deleted meanwhile are dropped.
+    /// Keeps computed Recommend lists by article id, replacing older ones, in one transaction; of two lists for
+    /// one article the later wins. Derived data: no change is recorded and no cache is emptied. Lists of
+    /// articles deleted meanwhile are dropped.
     pub async fn keep_recommendations(&self, lists: &[(i64, KeptRecommendations)]) -> Result<(), StoreError> {
         // Bounded statements (four binds a row): PostgreSQL takes at most 65,535 binds per statement.
         const ROWS: usize = 250;
+        // PostgreSQL refuses an upsert that meets one key twice in a statement.
+        let latest: std::collections::HashMap<i64, &KeptRecommendations> =
+            lists.iter().map(|(article, list)| (*article, list)).collect();
+        let lists: Vec<(i64, &KeptRecommendations)> = latest.into_iter().collect();
         let mut tx = self.writer.begin().await?;
         for chunk in lists.chunks(ROWS) {
             let mut query = QueryBuilder::new(
                 "INSERT INTO article_recommendations (article_id, language, ids, computed_at) \
                  SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ",
             );
-            for (index, (article, list)) in chunk.iter().enumerate() {
+            for (index, &(article, list)) in chunk.iter().enumerate() {
                 query.push(if index == 0 { "(" } else { ", (" });
-                query.push_bind(*article).push(", ").push_bind(list.language.clone()).push(", ");
+                query.push_bind(article).push(", ").push_bind(list.language.clone()).push(", ");
                 query.push_bind(list.ids_text()).push(", ").push_bind(list.computed_at).push(")");
             }
             query.push(

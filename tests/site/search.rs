@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use newsroom::content::ArticleStatus;
+use newsroom::content::{ArticleStatus, KeptRecommendations};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -347,5 +347,23 @@ async fn recommend_lists_are_kept_after_a_render_and_dropped_by_an_edit() -> Tes
 
     site.article("world", "tide-1").headline("Tide report 1: the harbour floods again").body(tide).save().await?;
     assert_eq!(kept().await?, None, "an edit drops the list, to be computed again");
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_lists_for_one_article_in_one_write_keep_the_later() -> TestResult {
+    let site = TestSite::start().await?;
+    site.article("world", "quay").headline("The quay reopens").save().await?;
+    site.article("world", "pier").headline("The pier is repaired").save().await?;
+    let id_of = async |slug: &str| {
+        let article = site.state.store.article("world", slug, Utc::now()).await.map_err(|e| e.to_string())?;
+        article.map(|a| a.card.id).ok_or_else(|| format!("no article {slug}"))
+    };
+    let (id, other) = (id_of("quay").await?, id_of("pier").await?);
+    let list = |ids: Vec<i64>, computed_at: i64| KeptRecommendations { language: String::new(), ids, computed_at };
+    // Two renders of one page under two addresses can compute its list twice before a write.
+    site.state.store.keep_recommendations(&[(id, list(vec![], 1)), (id, list(vec![other], 2))]).await?;
+    let kept = site.state.store.article("world", "quay", Utc::now()).await?.and_then(|a| a.recommended);
+    assert_eq!(kept, Some(list(vec![other], 2)));
     Ok(())
 }
