@@ -10,6 +10,7 @@
 
 mod admin;
 mod copy;
+mod direct;
 mod editions;
 mod export;
 mod glossary;
@@ -72,6 +73,9 @@ pub enum StoreError {
     /// so that error chains do not print it twice.)
     #[error("database: {0}")]
     Database(sqlx::Error),
+    /// SQLite refused or failed a read made on the calling thread (see `direct`).
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
     /// The schema could not be brought up to date.
     #[error("migrating the database: {0}")]
     Migrate(sqlx::migrate::MigrateError),
@@ -141,6 +145,8 @@ impl Backend {
 pub struct Store {
     writer: AnyPool,
     reader: AnyPool,
+    /// On SQLite, the reader for the queries of a page render (see [`direct`]); `None` on PostgreSQL.
+    direct: Option<Arc<direct::DirectReader>>,
     backend: Backend,
     /// The PostgreSQL URL, for the connection that listens for other nodes' changes.
     postgres_url: Option<Arc<str>>,
@@ -206,6 +212,7 @@ impl Store {
         Ok(Store {
             writer,
             reader,
+            direct: Some(Arc::new(direct::DirectReader::new(path))),
             backend: Backend::Sqlite,
             postgres_url: None,
             seen: Arc::default(),
@@ -228,6 +235,7 @@ impl Store {
         Ok(Store {
             writer: pool.clone(),
             reader: pool,
+            direct: None,
             backend: Backend::Postgres,
             postgres_url: Some(url.into()),
             seen: Arc::default(),
@@ -355,6 +363,9 @@ impl Store {
 
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
     pub async fn close(&self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
+        }
         self.reader.close().await;
         self.writer.close().await;
     }

@@ -17,13 +17,51 @@ use super::StoreError;
 pub(super) struct QueryBuilder<'args> {
     text: String,
     arguments: Result<AnyArguments<'args>, BoxDynError>,
+    /// The same values as `arguments`, for the direct SQLite reader (see [`super::direct`]), which does not
+    /// go through sqlx.
+    values: Vec<SqlValue>,
     binds: usize,
+}
+
+/// A value bound to a placeholder, in a form any driver takes.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum SqlValue {
+    /// An integer (ids, times as seconds, counts).
+    Integer(i64),
+    /// Text.
+    Text(String),
+    /// No value.
+    Null,
+}
+
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(value: Option<T>) -> SqlValue {
+        value.map_or(SqlValue::Null, Into::into)
+    }
+}
+
+impl From<i64> for SqlValue {
+    fn from(value: i64) -> SqlValue {
+        SqlValue::Integer(value)
+    }
+}
+
+impl From<&str> for SqlValue {
+    fn from(value: &str) -> SqlValue {
+        SqlValue::Text(value.to_owned())
+    }
+}
+
+impl From<String> for SqlValue {
+    fn from(value: String) -> SqlValue {
+        SqlValue::Text(value)
+    }
 }
 
 impl<'args> QueryBuilder<'args> {
     /// Starts a query with `text`.
     pub(super) fn new(text: impl Into<String>) -> QueryBuilder<'args> {
-        QueryBuilder { text: text.into(), arguments: Ok(AnyArguments::default()), binds: 0 }
+        QueryBuilder { text: text.into(), arguments: Ok(AnyArguments::default()), values: Vec::new(), binds: 0 }
     }
 
     /// Appends SQL text as it is (never input: values go through [`QueryBuilder::push_bind`]).
@@ -35,9 +73,10 @@ impl<'args> QueryBuilder<'args> {
     /// Appends a placeholder and binds `value` to it.
     pub(super) fn push_bind<T>(&mut self, value: T) -> &mut Self
     where
-        T: 'args + Encode<'args, Any> + Type<Any>,
+        T: 'args + Encode<'args, Any> + Type<Any> + Clone + Into<SqlValue>,
     {
         self.binds += 1;
+        self.values.push(value.clone().into());
         // Writing to a String cannot fail.
         let _ = write!(self.text, "${}", self.binds);
         if let Ok(arguments) = &mut self.arguments
@@ -51,7 +90,7 @@ impl<'args> QueryBuilder<'args> {
     /// Appends `$a, $b, …` binding each of `values`, and the closing `)` of an `IN (` list.
     pub(super) fn push_list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self
     where
-        T: 'args + Encode<'args, Any> + Type<Any>,
+        T: 'args + Encode<'args, Any> + Type<Any> + Clone + Into<SqlValue>,
     {
         for (index, value) in values.into_iter().enumerate() {
             if index > 0 {
@@ -60,6 +99,11 @@ impl<'args> QueryBuilder<'args> {
             self.push_bind(value);
         }
         self.push(")")
+    }
+
+    /// The SQL text and its values, for a driver other than sqlx.
+    pub(super) fn text_and_values(&self) -> (&str, &[SqlValue]) {
+        (&self.text, &self.values)
     }
 
     /// The bound values, or why one could not be encoded.

@@ -98,8 +98,16 @@ fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), 
     if state.auto_escape() != AutoEscape::Html || value.is_safe() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let text = if value.is_undefined() { String::new() } else { value.to_string() };
-    let mut rest = text.as_str();
+    // Strings (nearly every value) are escaped where they are, without a formatted copy.
+    let formatted;
+    let mut rest = match value.as_str() {
+        Some(text) => text,
+        None if value.is_undefined() => "",
+        None => {
+            formatted = value.to_string();
+            formatted.as_str()
+        }
+    };
     while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
         out.write_str(&rest[..at])?;
         out.write_str(match rest.as_bytes()[at] {
