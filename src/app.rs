@@ -84,7 +84,9 @@ pub struct Shared {
     /// The site's name, description and sections, shared by every render.
     pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
     /// The newest articles of each language, for every article page's Latest block.
-    pub latest: crate::cache::Memos<Vec<crate::content::ArticleCard>>,
+    pub latest: crate::cache::Memos<crate::site::LatestBlock>,
+    /// Article pages rendered on this node, waiting to be kept, and the fingerprint kept pages need here.
+    pub kept: crate::site::kept::KeptPages,
     /// Recommend lists computed on page renders, written by housekeeping each second.
     pub recommendations: crate::site::PendingRecommendations,
     /// Per-address allowances for search and the API.
@@ -166,6 +168,7 @@ impl App {
         }
         let locales = Arc::new(Locales::load(Some(&config.locales_dir()))?);
         let theme = Theme::load(config.theme_dir.as_deref(), Arc::clone(&locales))?;
+        let kept = crate::site::kept::KeptPages::new(&config, &theme);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         // With port 0 the system chose one: the default public address must name it.
@@ -179,7 +182,8 @@ impl App {
         let search_wake = Arc::new(Notify::new());
         let wake = Arc::clone(&search_wake);
         store.on_change(move || wake.notify_one());
-        let metrics = crate::ops::Metrics::new(store.clone(), cache.clone(), views.clone(), Arc::clone(&search));
+        let metrics =
+            crate::ops::Metrics::new(store.clone(), cache.clone(), views.clone(), Arc::clone(&search), kept.stats());
         Ok(App {
             listener,
             state: AppState(Arc::new(Shared {
@@ -192,6 +196,7 @@ impl App {
                 views,
                 frame: Default::default(),
                 latest: Default::default(),
+                kept,
                 recommendations: Default::default(),
                 rate_limits: Default::default(),
                 search,
@@ -219,6 +224,7 @@ impl App {
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
         let housekeeping = housekeeping(state.clone());
+        let filler = crate::site::kept::spawn_filler(state.clone());
         // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
         let watcher = state.store.spawn_change_watcher();
         let result = crate::server::serve(self.listener, front_door(self.state), shutdown).await;
@@ -228,10 +234,12 @@ impl App {
         state.search.close().await;
         publisher.abort();
         housekeeping.abort();
+        filler.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
         state.recommendations.write(&state.store).await;
+        state.kept.write(&state.store).await;
         state.store.close().await;
         result
     }
@@ -255,6 +263,7 @@ fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(%error, "rereading the site settings failed; trying again");
             }
             state.recommendations.write(&state.store).await;
+            state.kept.write(&state.store).await;
             if tick % FORGET_EVERY == 0 {
                 state.rate_limits.forget_idle();
             }

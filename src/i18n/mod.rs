@@ -832,7 +832,22 @@ mod tests {
             page => 2, total_pages => 3, prev_url => "/world/", next_url => "/world/?page=3",
             prev_label => "Newer", next_label => "Older",
         };
+        // The article page gets its count and its Latest block made (both are filled into kept pages): made
+        // here as the site makes them.
+        let views_label = Locales::load(None).ok().and_then(|all| {
+            let language = all.get(locale)?;
+            Some(language.text("views", &[("count", ArgValue::Number(1)), ("views", ArgValue::Text("1"))]))
+        });
+        let latest_block = Locales::load(None)
+            .ok()
+            .and_then(|all| {
+                let env = theme_env(Arc::new(all));
+                env.get_template("latest.html").ok()?.render(context! { locale, latest => vec![card("5", 5)] }).ok()
+            })
+            .unwrap_or_default();
+        let latest_block = Value::from_safe_string(latest_block);
         context! {
+            views_label, latest_block,
             locale, home_url => "/", search_url => "/search", year => 2025, status => 404, message => "Gone.",
             site => context! { name => "The Ledger", description => "Daily news", lang => "en", logo => () },
             nav => vec![context! { name => "World", url => "/world/", current => true }],
@@ -870,7 +885,7 @@ mod tests {
         }
     }
 
-    const PAGES: [&str; 5] = ["article.html", "home.html", "list.html", "search.html", "not_found.html"];
+    const PAGES: [&str; 6] = ["article.html", "latest.html", "home.html", "list.html", "search.html", "not_found.html"];
 
     #[test]
     fn the_public_templates_render_in_english_as_before() -> TestResult {

@@ -24,6 +24,7 @@ use prometheus_client::registry::Registry;
 use crate::app::AppState;
 use crate::cache::PageCache;
 use crate::search::SearchIndex;
+use crate::site::kept::KeptStats;
 use crate::store::Store;
 use crate::views::ViewCounter;
 
@@ -49,14 +50,20 @@ pub struct Metrics {
 
 impl Metrics {
     /// A registry with the request metrics and a collector reading the other parts at each scrape.
-    pub fn new(store: Store, cache: PageCache, views: ViewCounter, search: Arc<SearchIndex>) -> Metrics {
+    pub fn new(
+        store: Store,
+        cache: PageCache,
+        views: ViewCounter,
+        search: Arc<SearchIndex>,
+        kept: Arc<KeptStats>,
+    ) -> Metrics {
         let mut registry = Registry::with_prefix("newsroom");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests answered, by method and status class", requests.clone());
         // From 0.1 ms (a cached page) to about 6 s.
         let latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0001, 3.0, 11));
         registry.register("http_request_duration_seconds", "Time to answer a request", latency.clone());
-        registry.register_collector(Box::new(Parts { store, cache, views, search }));
+        registry.register_collector(Box::new(Parts { store, cache, views, search, kept }));
         Metrics { registry, requests, latency }
     }
 
@@ -87,6 +94,7 @@ struct Parts {
     cache: PageCache,
     views: ViewCounter,
     search: Arc<SearchIndex>,
+    kept: Arc<KeptStats>,
 }
 
 fn counter(encoder: &mut DescriptorEncoder, name: &str, help: &str, value: u64) -> Result<(), std::fmt::Error> {
@@ -122,6 +130,12 @@ impl Collector for Parts {
             "Bytes the page cache holds",
             i64::try_from(cache.bytes).unwrap_or(i64::MAX),
         )?;
+        let served = self.kept.served.load(std::sync::atomic::Ordering::Relaxed);
+        counter(&mut encoder, "kept_pages_served", "Page-cache misses answered from a kept article page", served)?;
+        let written = self.kept.written.load(std::sync::atomic::Ordering::Relaxed);
+        counter(&mut encoder, "kept_pages_written", "Rendered article pages written to be kept", written)?;
+        let passes = self.kept.passes.load(std::sync::atomic::Ordering::Relaxed);
+        counter(&mut encoder, "kept_page_passes", "Passes of the page keeper over every public article", passes)?;
         let views = self.views.stats();
         counter(&mut encoder, "view_flushes", "View-count writes to the database", views.flushes)?;
         counter(&mut encoder, "view_flush_failures", "View-count writes the database refused", views.failed)?;

@@ -1,4 +1,7 @@
 //! The article page: `/{section}/{slug}`.
+//!
+//! A page-cache miss is served from the article's kept page when there is a current one (one row read, two
+//! places filled); otherwise the page is rendered, served and queued to be kept (see [`super::kept`]).
 
 use std::net::SocketAddr;
 
@@ -7,16 +10,18 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
-use minijinja::{Value, context};
+use minijinja::{HtmlEscape, Value, context};
 use serde::Serialize;
 
 use super::edition::Edition;
+use super::kept::{OpenPage, Openings, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
 use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, article_url, author_url, image, section_url};
-use super::{SiteError, render};
+use super::{SiteError, html_response};
 use crate::app::AppState;
-use crate::store::{CardQuery, ListFilter};
+use crate::i18n::ArgValue;
+use crate::store::{CardQuery, ListFilter, PageToKeep};
 use crate::views::CountingMode;
 
 /// How many articles the Latest block shows.
@@ -32,14 +37,13 @@ struct ArticleView {
     authors: Vec<LinkView>,
     published: TimeView,
     updated: Option<TimeView>,
-    views: String,
-    view_count: i64,
     image: Option<ImageView>,
     tags: Vec<LinkView>,
     correction: String,
 }
 
-/// Shows one published article with its Recommend and Latest blocks.
+/// Shows one published article with its Recommend and Latest blocks: from its kept page when there is a
+/// current one, else rendered now (and queued to be kept).
 pub async fn page(
     State(state): State<AppState>,
     edition: Edition,
@@ -47,41 +51,129 @@ pub async fn page(
 ) -> Result<Response, SiteError> {
     let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
     let now = Utc::now();
+    let presenter = Presenter::load(&state, &edition).await?;
+    let fingerprint = state.kept.fingerprint(&presenter);
+    let fresh_after = now.timestamp() - super::recommend::KEPT_FOR_SECONDS;
+    if let Some(kept) = state.store.kept_page(&section, &slug, now, &fingerprint, fresh_after).await?
+        // Under another language's prefix the page answers with a redirect, which a render makes.
+        && Edition::of(presenter.site(), &kept.language).path("/") == edition.path("/")
+    {
+        let latest = latest_block(&state, &presenter, kept.article_id, now).await?;
+        let views = views_label(&presenter, kept.view_count);
+        let at = |offset: i64| usize::try_from(offset).unwrap_or(usize::MAX);
+        if let Some(html) = fill(&kept.html, at(kept.views_at), at(kept.latest_at), &views, &latest) {
+            state.kept.served();
+            return Ok(article_response(html, kept.article_id));
+        }
+    }
+    let rendered = match render(&state, &presenter, &section, &slug, now).await? {
+        Outcome::Elsewhere(response) => return Ok(response),
+        Outcome::Rendered(rendered) => rendered,
+    };
+    let id = rendered.article_id;
+    let views = views_label(&presenter, rendered.view_count);
+    let latest = latest_block(&state, &presenter, id, now).await?;
+    let Some(open) = rendered.openings.open(&rendered.html) else {
+        // A theme that does not place both: its pages are served as rendered and never kept.
+        let openings = &rendered.openings;
+        let html = rendered.html.replace(&openings.views, &views).replace(&openings.latest, &latest);
+        return Ok(article_response(html, id));
+    };
+    let served = fill(&open.html, open.views_at, open.latest_at, &views, &latest)
+        .ok_or_else(|| SiteError::Internal("a rendered page's open places were lost".into()))?;
+    // Before the search index is ready, Recommend is made from tags alone: not a page to keep for a day.
+    if state.search.is_ready() {
+        state.kept.push(rendered.keep(open, &fingerprint, now));
+    }
+    Ok(article_response(served, id))
+}
+
+/// Renders the article at `/{section}/{slug}` of `language`'s edition to be kept; `None` when the theme's
+/// page cannot be kept. (An article that is not public is [`SiteError::NotFound`].)
+pub(super) async fn render_to_keep(
+    state: &AppState,
+    language: &str,
+    section: &str,
+    slug: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<PageToKeep>, SiteError> {
+    let edition = Edition::of(&state.site(), language);
+    let presenter = Presenter::load(state, &edition).await?;
+    let fingerprint = state.kept.fingerprint(&presenter);
+    let Outcome::Rendered(rendered) = render(state, &presenter, section, slug, now).await? else { return Ok(None) };
+    Ok(rendered.openings.open(&rendered.html).map(|open| rendered.keep(open, &fingerprint, now)))
+}
+
+/// What rendering an article page comes to.
+enum Outcome {
+    /// The article lives elsewhere: the answer sends the reader there.
+    Elsewhere(Response),
+    /// The page.
+    Rendered(Rendered),
+}
+
+/// An article page just rendered, with its two places marked.
+struct Rendered {
+    article_id: i64,
+    view_count: i64,
+    /// The change sequence number seen before the render read anything.
+    seq: i64,
+    /// The other articles it shows.
+    shows: Vec<i64>,
+    html: String,
+    openings: Openings,
+}
+
+impl Rendered {
+    /// The page to keep, from `open` (this render with its places taken out).
+    fn keep(self, open: OpenPage, fingerprint: &str, now: chrono::DateTime<Utc>) -> PageToKeep {
+        PageToKeep {
+            article_id: self.article_id,
+            seq: self.seq,
+            fingerprint: fingerprint.to_owned(),
+            rendered_at: now.timestamp(),
+            html: open.html,
+            views_at: open.views_at,
+            latest_at: open.latest_at,
+            shows: self.shows,
+        }
+    }
+}
+
+/// Renders the page of the public article at `/{section}/{slug}` for `presenter`'s edition, with the view
+/// count and the Latest block left as marked places.
+async fn render(
+    state: &AppState,
+    presenter: &Presenter<'_>,
+    section: &str,
+    slug: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Outcome, SiteError> {
+    // Read before anything the render reads: a change recorded after it keeps the page from being kept.
+    let seq = state.store.seen_change();
     let store = &state.store;
-    let article = store.article(&section, &slug, now).await?.ok_or(SiteError::NotFound)?;
-    let own_edition = Edition::of(&state.site(), &article.language);
+    let edition = presenter.edition();
+    let article = store.article(section, slug, now).await?.ok_or(SiteError::NotFound)?;
+    let own_edition = Edition::of(presenter.site(), &article.language);
     if own_edition.path("/") != edition.path("/") {
         // Asked for under another language's prefix: the article lives under its own.
-        let target = (section, slug, article.language.clone());
-        return Ok(super::moved_to(&state, &target));
+        let target = (section.to_owned(), slug.to_owned(), article.language.clone());
+        return Ok(Outcome::Elsewhere(super::moved_to(state, &target)));
     }
-    let recommend = super::recommend::recommendations(&state, &edition, &article, now).await?;
-    // One more than shown, so that leaving out the article being read still leaves enough.
-    let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1).in_language(edition.list_language());
-    let newest = state
-        .latest
-        .memo(edition.list_language().unwrap_or_default())
-        .get_or_load(state.cache.generation(), || store.cards(&newest_query, now))
-        .await?;
-    let latest: Vec<_> =
-        newest.iter().filter(|card| card.id != article.card.id).take(LATEST as usize).cloned().collect();
-
-    let presenter = Presenter::load(&state, &edition).await?;
+    let recommend = super::recommend::recommendations(state, edition, &article, now).await?;
     let card = presenter.card(&article.card);
     let within_edition = article_url(&article.card.section.slug, &article.card.slug);
-    let mut chrome = presenter.chrome(Some(&section), &within_edition);
-    let editions: Vec<(String, String)> = match article.translation_group {
-        Some(group) => store
-            .editions_in_groups(&[group], now)
-            .await?
-            .remove(&group)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.language.clone(), presenter.article_path(&e.language, &e.section, &e.slug)))
-            .filter(|(language, _)| presenter.site().publishes_in(language))
-            .collect(),
+    let mut chrome = presenter.chrome(Some(section), &within_edition);
+    let others = match article.translation_group {
+        Some(group) => store.editions_in_groups(&[group], now).await?.remove(&group).unwrap_or_default(),
         None => Vec::new(),
     };
+    let editions_ids = others.iter().map(|e| e.id).filter(|&id| id != article.card.id).collect::<Vec<_>>();
+    let editions: Vec<(String, String)> = others
+        .into_iter()
+        .map(|e| (e.language.clone(), presenter.article_path(&e.language, &e.section, &e.slug)))
+        .filter(|(language, _)| presenter.site().publishes_in(language))
+        .collect();
     chrome.editions = presenter.edition_links(&editions);
     let mut page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &within_edition);
     page.alternates = presenter.alternates(&editions);
@@ -133,22 +225,79 @@ pub async fn page(
         authors: card.authors,
         published: card.published,
         updated: article.card.updated_at.map(|t| presenter.time(t)),
-        views: card.views,
-        view_count: card.view_count,
         image: article.card.image.as_ref().map(image),
         tags: article.tags.iter().map(|t| presenter.tag_link(t)).collect(),
         correction: article.correction.clone(),
     };
+    let shows: Vec<i64> = recommend.iter().map(|c| c.id).chain(editions_ids).collect();
     let recommend: Vec<CardView> = presenter.cards(&recommend);
-    let latest: Vec<CardView> = presenter.cards(&latest);
     let beacon = (state.config.views == CountingMode::Beacon).then(|| format!("/views/{}", article.card.id));
-    let mut response = render(
-        &state,
+    let openings = Openings::new();
+    let html = state.theme.render(
         "article.html",
-        context! { page, article => view, recommend, latest, beacon, ..Value::from_serialize(&chrome) },
+        context! {
+            page, article => view, recommend, beacon,
+            views_label => &openings.views, latest_block => &openings.latest,
+            ..Value::from_serialize(&chrome)
+        },
     )?;
-    response.extensions_mut().insert(ArticleShown(article.card.id));
-    Ok(response)
+    Ok(Outcome::Rendered(Rendered {
+        article_id: article.card.id,
+        view_count: article.card.view_count,
+        seq,
+        shows,
+        html,
+        openings,
+    }))
+}
+
+/// An article page's response, marked with the article for view counting.
+fn article_response(html: String, article: i64) -> Response {
+    let mut response = html_response(html);
+    response.extensions_mut().insert(ArticleShown(article));
+    response
+}
+
+/// "views:208" in the edition's language, as HTML.
+fn views_label(presenter: &Presenter<'_>, count: i64) -> String {
+    let grouped = presenter.number(count);
+    let text =
+        presenter.locale().text("views", &[("count", ArgValue::Number(count)), ("views", ArgValue::Text(&grouped))]);
+    HtmlEscape(&text).to_string().replace("&#x2f;", "/")
+}
+
+/// The Latest block of a page showing `article`: the edition's newest articles, rendered once per content
+/// generation and shared by every article page; on the pages of those newest articles themselves, without
+/// the article, rendered for the page.
+async fn latest_block(
+    state: &AppState,
+    presenter: &Presenter<'_>,
+    article: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<std::sync::Arc<str>, SiteError> {
+    let edition = presenter.edition();
+    let language = edition.list_language();
+    // One more than shown, so that leaving out the article being read still leaves enough.
+    let newest_query = CardQuery::newest(ListFilter::All, LATEST + 1).in_language(language);
+    let render = |cards: Vec<crate::content::ArticleCard>| -> Result<std::sync::Arc<str>, SiteError> {
+        let latest: Vec<CardView> = presenter.cards(&cards);
+        let html = state.theme.render("latest.html", context! { latest, locale => &edition.language })?;
+        Ok(html.into())
+    };
+    let block = state
+        .latest
+        .memo(&edition.path(&edition.language))
+        .get_or_load(state.cache.generation(), || async {
+            let newest = state.store.cards(&newest_query, now).await?;
+            let shown: Vec<_> = newest.iter().take(LATEST as usize).cloned().collect();
+            Ok::<_, SiteError>(super::LatestBlock { html: render(shown)?, newest })
+        })
+        .await?;
+    if block.newest.iter().take(LATEST as usize).any(|card| card.id == article) {
+        let others = block.newest.iter().filter(|card| card.id != article).take(LATEST as usize).cloned().collect();
+        return render(others);
+    }
+    Ok(std::sync::Arc::clone(&block.html))
 }
 
 /// `POST /views/{id}`: a page's report that a reader saw it, in beacon mode. The same rules as for page

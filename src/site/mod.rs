@@ -6,6 +6,7 @@ pub mod edition;
 mod error;
 pub mod format;
 mod home;
+pub mod kept;
 mod listing;
 pub mod rate_limit;
 mod recommend;
@@ -106,10 +107,23 @@ pub(crate) fn moved_to(state: &AppState, target: &(String, String, String)) -> R
 
 /// Renders `template` with `context` into an HTML response that caches briefly in browsers and proxies.
 fn render(state: &AppState, template: &str, context: impl Serialize) -> Result<Response, SiteError> {
-    let html = state.theme.render(template, context)?;
+    Ok(html_response(state.theme.render(template, context)?))
+}
+
+/// A page as an HTML response that caches briefly in browsers and proxies.
+fn html_response(html: String) -> Response {
     let mut response = Html(html).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=5, stale-while-revalidate=60"));
-    Ok(response)
+    response
+}
+
+/// The Latest block of one edition as shared by its article pages, with the newest articles it was made from.
+#[derive(Debug)]
+pub struct LatestBlock {
+    /// The block's HTML.
+    html: std::sync::Arc<str>,
+    /// The newest articles, one more than the block shows.
+    newest: Vec<crate::content::ArticleCard>,
 }

@@ -21,7 +21,7 @@ const SHOWN: usize = 5;
 /// enough.
 pub const RECOMMEND_KEPT: usize = 8;
 /// How long a kept list is used before it is computed again.
-const KEPT_FOR_SECONDS: i64 = 86_400;
+pub(super) const KEPT_FOR_SECONDS: i64 = 86_400;
 /// Lists waiting to be written at most; beyond this (a database that does not answer) new ones are dropped
 /// and simply computed again later.
 const PENDING_MAX: usize = 10_000;

@@ -209,6 +209,11 @@ impl<'a> Presenter<'a> {
         Ok(Presenter { state, site: state.site(), edition: edition.clone(), frame })
     }
 
+    /// The settings and sections this presenter renders with (a kept page's fingerprint covers both).
+    pub fn inputs(&self) -> (&Arc<SiteSettings>, &Arc<SiteFrame>) {
+        (&self.site, &self.frame)
+    }
+
     /// The site's sections.
     pub fn frame(&self) -> &SiteFrame {
         &self.frame

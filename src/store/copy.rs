@@ -22,7 +22,8 @@ enum Kind {
 
 use Kind::{Integer, Text};
 
-/// A table as the copy moves it, in an order that writes every row after the rows it refers to.
+/// A table as the copy moves it, in an order that writes every row after the rows it refers to. Kept pages are
+/// not copied: they are derived, and the target's nodes render their own.
 struct Table {
     name: &'static str,
     columns: &'static [(&'static str, Kind)],

@@ -16,6 +16,7 @@ mod export;
 mod glossary;
 mod import;
 mod indexing;
+mod kept;
 mod media;
 mod read;
 mod sql;
@@ -43,6 +44,7 @@ pub use export::{
 pub use glossary::{GlossaryTerm, LintArticle};
 pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
+pub use kept::{ArticleAddress, KeptPage, PageToKeep};
 pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, EditionRef, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::{ApiTokenInfo, NewUser};

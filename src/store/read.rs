@@ -317,6 +317,8 @@ pub struct FeedDetails {
 /// One public edition of an article: its language and address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditionRef {
+    /// Article id.
+    pub id: i64,
     /// Language code.
     pub language: String,
     /// Section slug.
@@ -373,7 +375,7 @@ pub enum ListedKind {
 }
 
 /// Appends the condition that makes an article public at `now`.
-fn push_visible(query: &mut QueryBuilder<'_>, now: DateTime<Utc>) {
+pub(super) fn push_visible(query: &mut QueryBuilder<'_>, now: DateTime<Utc>) {
     query.push("WHERE a.status = 'published' AND a.published_at <= ");
     query.push_bind(now.timestamp());
 }
@@ -409,7 +411,7 @@ fn push_filter(query: &mut QueryBuilder<'_>, filter: ListFilter) {
 impl Store {
     /// Every row of a query a page render makes: on SQLite through the direct reader (on this thread), on
     /// PostgreSQL through the pool (each statement is a network round trip there anyway).
-    async fn render_rows<T>(&self, query: &mut QueryBuilder<'_>) -> Result<Vec<T>, StoreError>
+    pub(super) async fn render_rows<T>(&self, query: &mut QueryBuilder<'_>) -> Result<Vec<T>, StoreError>
     where
         T: DirectRow + for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
@@ -628,17 +630,17 @@ impl Store {
             return Ok(editions);
         }
         let mut query = QueryBuilder::new(
-            "SELECT a.translation_group, a.language, s.slug, a.slug FROM articles a \
+            "SELECT a.translation_group, a.id, a.language, s.slug, a.slug FROM articles a \
              JOIN sections s ON s.id = a.section_id ",
         );
         push_visible(&mut query, now);
         query.push(" AND a.translation_group IN (");
         push_ids(&mut query, groups);
         query.push(" ORDER BY a.id");
-        for (group, language, section, slug) in
-            query.build_query_as::<(i64, String, String, String)>()?.fetch_all(&self.reader).await?
+        for (group, id, language, section, slug) in
+            query.build_query_as::<(i64, i64, String, String, String)>()?.fetch_all(&self.reader).await?
         {
-            editions.entry(group).or_default().push(EditionRef { language, section, slug });
+            editions.entry(group).or_default().push(EditionRef { id, language, section, slug });
         }
         Ok(editions)
     }

@@ -124,8 +124,10 @@ impl Store {
     }
 }
 
-/// Appends a row to `changes`, in the caller's transaction, so that caches and search indexes learn of it.
+/// Appends a row to `changes`, in the caller's transaction, so that caches and search indexes learn of it,
+/// and forgets the kept pages that show what changed.
 pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+    super::kept::forget_kept_pages(conn, entity, id).await?;
     sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
         .bind(entity)
         .bind(id)

@@ -50,6 +50,7 @@ pub struct Theme {
     env: Environment<'static>,
     assets: HashMap<String, Asset>,
     urls: Arc<HashMap<String, String>>,
+    fingerprint: String,
 }
 
 impl Theme {
@@ -70,15 +71,32 @@ impl Theme {
                 .cloned()
                 .ok_or_else(|| minijinja::Error::new(ErrorKind::InvalidOperation, format!("no asset named {name:?}")))
         });
-        for name in DefaultTemplates::iter() {
-            env.get_template(&name)?;
+        // What the theme renders from, hashed: templates as loaded (the directory's over the defaults) and the
+        // assets' fingerprinted addresses, in name order.
+        let mut hasher = Sha256::new();
+        let mut names: Vec<_> = DefaultTemplates::iter().collect();
+        names.sort();
+        for name in &names {
+            let source = env.get_template(name)?.source().to_owned();
+            hasher.update(format!("{name}\0{}\0{source}\0", source.len()));
         }
-        Ok(Theme { env, assets, urls })
+        let mut addresses: Vec<_> = urls.iter().collect();
+        addresses.sort();
+        for (name, url) in addresses {
+            hasher.update(format!("{name}\0{url}\0"));
+        }
+        let fingerprint = hex::encode(hasher.finalize());
+        Ok(Theme { env, assets, urls, fingerprint })
     }
 
     /// Renders the template `name` with `context`.
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, ThemeError> {
         Ok(self.env.get_template(name)?.render(context)?)
+    }
+
+    /// A hash of the templates and assets: pages made with another theme have another.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The fingerprinted URL of the asset `name` (such as `logo.svg`), if the theme has it.

@@ -19,6 +19,7 @@ mod editions;
 mod feeds;
 mod helpers;
 mod import;
+mod kept_pages;
 mod lists;
 mod operations;
 mod robustness;

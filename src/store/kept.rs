@@ -1,0 +1,233 @@
+//! Kept article pages: an article's page rendered once and read back on page-cache misses, one row instead
+//! of the ten tables a render reads (see `migrations/sqlite/0008_kept_pages.sql`).
+//!
+//! A kept page is derived data. Every change to what it shows deletes it in the change's own transaction
+//! ([`forget_kept_pages`]); a page rendered from reads older than a change is never written
+//! ([`Store::keep_pages`]); and a page made with other templates, settings or sections is never used (the
+//! caller's fingerprint). A missing page is rendered on the next request for it, as before there were any.
+
+use sqlx::{AnyConnection, FromRow};
+
+use super::direct::DirectRow;
+use super::read::{push_ids, push_visible};
+use super::sql::QueryBuilder;
+use super::{Store, StoreError};
+
+/// An article page to keep: its HTML with the two places filled on every serve left open.
+#[derive(Debug, Clone)]
+pub struct PageToKeep {
+    /// The article shown.
+    pub article_id: i64,
+    /// The change sequence number this node had seen when the render began: the page is written only if no
+    /// change was recorded since.
+    pub seq: i64,
+    /// The fingerprint of the templates, translations, settings and sections it was made with.
+    pub fingerprint: String,
+    /// When it was rendered, Unix seconds.
+    pub rendered_at: i64,
+    /// The page, with [`PageToKeep::views_at`] and [`PageToKeep::latest_at`] marking the open places.
+    pub html: String,
+    /// Byte offset in `html` of the view count.
+    pub views_at: usize,
+    /// Byte offset in `html` of the Latest block.
+    pub latest_at: usize,
+    /// The other articles the page shows (Recommend, other editions). The article's own authors, tags and
+    /// lead image are found here, when the page is written.
+    pub shows: Vec<i64>,
+}
+
+/// A kept page found for a request, with the article's live figures.
+#[derive(Debug, Clone, FromRow)]
+pub struct KeptPage {
+    /// The article shown.
+    pub article_id: i64,
+    /// Its language (which edition it belongs to).
+    pub language: String,
+    /// Its view count now.
+    pub view_count: i64,
+    /// Byte offset of the view count.
+    pub views_at: i64,
+    /// Byte offset of the Latest block.
+    pub latest_at: i64,
+    /// The page with its two places open.
+    pub html: String,
+}
+
+impl DirectRow for KeptPage {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeptPage> {
+        Ok(KeptPage {
+            article_id: row.get(0)?,
+            language: row.get(1)?,
+            view_count: row.get(2)?,
+            views_at: row.get(3)?,
+            latest_at: row.get(4)?,
+            html: row.get(5)?,
+        })
+    }
+}
+
+impl Store {
+    /// The kept page of the public article at `/{section}/{slug}`, if one was made with `fingerprint` after
+    /// `rendered_after` (Unix seconds).
+    pub async fn kept_page(
+        &self,
+        section: &str,
+        slug: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        fingerprint: &str,
+        rendered_after: i64,
+    ) -> Result<Option<KeptPage>, StoreError> {
+        let mut query = QueryBuilder::new(
+            "SELECT a.id AS article_id, a.language, a.view_count, k.views_at, k.latest_at, k.html \
+             FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id ",
+        );
+        push_visible(&mut query, now);
+        query.push(" AND s.slug = ").push_bind(section);
+        query.push(" AND a.slug = ").push_bind(slug);
+        query.push(" AND k.theme = ").push_bind(fingerprint);
+        query.push(" AND k.rendered_at > ").push_bind(rendered_after);
+        Ok(self.render_rows::<KeptPage>(&mut query).await?.pop())
+    }
+
+    /// Writes `pages` (replacing what is kept for their articles) in one transaction, leaving out any
+    /// rendered from reads older than a change recorded since: such a page may show what the change altered,
+    /// and the change's own forgetting ran before it was written. Returns how many were written.
+    pub async fn keep_pages(&self, pages: &[PageToKeep]) -> Result<usize, StoreError> {
+        if pages.is_empty() {
+            return Ok(0);
+        }
+        // The write lock orders this after every change that committed before it and before any later one.
+        let mut tx = self.begin_write().await?;
+        let newest: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
+            .fetch_one(&mut *tx)
+            .await?
+            .unwrap_or(0);
+        let mut written = 0;
+        for page in pages.iter().filter(|page| page.seq >= newest) {
+            let inserted = sqlx::query(
+                "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, views_at, latest_at, html) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+                 ON CONFLICT (article_id) DO UPDATE SET theme = excluded.theme, seq = excluded.seq, \
+                 rendered_at = excluded.rendered_at, views_at = excluded.views_at, latest_at = excluded.latest_at, \
+                 html = excluded.html",
+            )
+            .bind(page.article_id)
+            .bind(&page.fingerprint)
+            .bind(page.seq)
+            .bind(page.rendered_at)
+            .bind(i64::try_from(page.views_at).unwrap_or(i64::MAX))
+            .bind(i64::try_from(page.latest_at).unwrap_or(i64::MAX))
+            .bind(&page.html)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                // The article was deleted since.
+                continue;
+            }
+            sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
+                .bind(page.article_id)
+                .execute(&mut *tx)
+                .await?;
+            for id in &page.shows {
+                sqlx::query(
+                    "INSERT INTO kept_page_sources (entity, entity_id, article_id) VALUES ('article', $1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(*id)
+                .bind(page.article_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO kept_page_sources (entity, entity_id, article_id) \
+                 SELECT 'article', $1, $1 \
+                 UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
+                 UNION SELECT 'tag', tag_id, $1 FROM article_tags WHERE article_id = $1 \
+                 UNION SELECT 'image', lead_image_id, $1 FROM articles WHERE id = $1 AND lead_image_id IS NOT NULL \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(page.article_id)
+            .execute(&mut *tx)
+            .await?;
+            written += 1;
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    /// How many kept pages there are (for `/metrics` and tests).
+    pub async fn kept_page_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages").fetch_one(&self.reader).await?)
+    }
+}
+
+/// Forgets, in the caller's transaction, the kept pages that show `entity` `id`, which is changing: pages
+/// naming it as a source, and for an article, its own page and those of its other editions (which link to
+/// it, and to which it may just have been added). Settings and sections reach every page through the
+/// fingerprint instead.
+pub(super) async fn forget_kept_pages(conn: &mut AnyConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM kept_pages WHERE article_id IN \
+         (SELECT article_id FROM kept_page_sources WHERE entity = $1 AND entity_id = $2)",
+    )
+    .bind(entity)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if entity == "article" {
+        sqlx::query(
+            "DELETE FROM kept_pages WHERE article_id = $1 OR article_id IN (SELECT id FROM articles \
+             WHERE translation_group = (SELECT translation_group FROM articles WHERE id = $1))",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A public article's address, for rendering its page.
+#[derive(Debug, Clone, FromRow)]
+pub struct ArticleAddress {
+    /// Article id.
+    pub id: i64,
+    /// Section slug.
+    pub section: String,
+    /// Article slug.
+    pub slug: String,
+    /// Language code.
+    pub language: String,
+}
+
+impl Store {
+    /// The next `window` article ids below `below`, highest first, and of those the public articles that have
+    /// no kept page made with `fingerprint` after `rendered_after`. The window walks the primary key, so each
+    /// call costs the same however much of the site is kept already; an empty window means the walk is done.
+    pub async fn pages_to_keep(
+        &self,
+        fingerprint: &str,
+        rendered_after: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        below: i64,
+        window: i64,
+    ) -> Result<(Vec<i64>, Vec<ArticleAddress>), StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(below)
+            .bind(window)
+            .fetch_all(&self.reader)
+            .await?;
+        if ids.is_empty() {
+            return Ok((ids, Vec::new()));
+        }
+        let mut query = QueryBuilder::new(
+            "SELECT a.id, s.slug AS section, a.slug, a.language FROM articles a \
+             JOIN sections s ON s.id = a.section_id LEFT JOIN kept_pages k ON k.article_id = a.id AND k.theme = ",
+        );
+        query.push_bind(fingerprint).push(" AND k.rendered_at > ").push_bind(rendered_after).push(" ");
+        push_visible(&mut query, now);
+        query.push(" AND k.article_id IS NULL AND a.id IN (");
+        push_ids(&mut query, &ids);
+        query.push(" ORDER BY a.id DESC");
+        Ok((ids, query.build_query_as()?.fetch_all(&self.reader).await?))
+    }
+}

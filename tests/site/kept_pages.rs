@@ -1,0 +1,149 @@
+//! Kept article pages: a page-cache miss on an article whose page is kept is answered from it, exactly as a
+//! render would answer, and a change to anything the page shows reaches the very next request.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use newsroom::content::{AuthorInput, Slug};
+use newsroom::store::Batch;
+
+use crate::helpers::{TestResult, TestSite, links_in_block};
+
+/// Writes the pages rendered so far and empties the page cache, so that the next request is a miss.
+async fn keep_and_forget_cache(site: &TestSite) {
+    site.state.kept.write(&site.state.store).await;
+    site.state.cache.invalidate_all();
+}
+
+/// How many misses have been answered from kept pages.
+fn served_from_kept(site: &TestSite) -> u64 {
+    site.state.kept.stats().served.load(Ordering::Relaxed)
+}
+
+/// Saves three articles on one tag (so each recommends the others) and one elsewhere, and returns the first's
+/// path and the second's.
+async fn three_on_ferries(site: &TestSite) -> Result<(String, String), Box<dyn std::error::Error + Send + Sync>> {
+    let first = site
+        .article("world", "night-ferry")
+        .headline("The night ferry returns")
+        .authors(&["ann-author"])
+        .tags(&["Ferries"])
+        .views(41)
+        .hours_ago(1)
+        .save()
+        .await?;
+    let second = site
+        .article("world", "ferry-fares")
+        .headline("Ferry fares rise")
+        .tags(&["Ferries"])
+        .hours_ago(2)
+        .save()
+        .await?;
+    site.article("world", "ferry-crew").headline("Ferry crews train").tags(&["Ferries"]).hours_ago(3).save().await?;
+    site.article("sport", "port-budget").headline("The port's budget").hours_ago(4).save().await?;
+    Ok((first, second))
+}
+
+#[tokio::test]
+async fn a_kept_page_is_the_rendered_page_with_the_count_of_now() -> TestResult {
+    let site = TestSite::start().await?;
+    let (path, _) = three_on_ferries(&site).await?;
+    let rendered = site.get(&path).await?;
+    assert_eq!(rendered.status, 200);
+    assert!(rendered.body.contains("41 views"), "the stored count");
+    keep_and_forget_cache(&site).await;
+    // A view written since: the kept page must show it.
+    let id = site.state.store.article("world", "night-ferry", chrono::Utc::now()).await?.ok_or("public")?.card.id;
+    site.state.store.add_views(&[(id, 1)], chrono::Utc::now().date_naive()).await?;
+    let before = served_from_kept(&site);
+    let kept = site.get(&path).await?;
+    assert_eq!(served_from_kept(&site), before + 1, "the miss was answered from the kept page");
+    assert_eq!(kept.body, rendered.body.replace("41 views", "42 views"), "the same page, one view more");
+    assert!(kept.body.contains(r#"<aside class="article-aside""#), "with the Latest block");
+    Ok(())
+}
+
+#[tokio::test]
+async fn changes_to_what_a_kept_page_shows_reach_the_next_request() -> TestResult {
+    let site = TestSite::start().await?;
+    let (path, second) = three_on_ferries(&site).await?;
+    let page = site.get(&path).await?.body;
+    assert!(links_in_block(&page, "id=\"recommend-heading\"").contains(&second.as_str()), "recommended: {page}");
+
+    // A recommended article's new headline.
+    keep_and_forget_cache(&site).await;
+    site.article("world", "ferry-fares").headline("Ferry fares fall").tags(&["Ferries"]).hours_ago(2).save().await?;
+    let page = site.get(&path).await?.body;
+    assert!(page.contains("Ferry fares fall") && !page.contains("Ferry fares rise"), "{page}");
+
+    // A tag's new name.
+    keep_and_forget_cache(&site).await;
+    let tag = site.state.store.all_tags().await?.into_iter().find(|t| t.name == "Ferries").ok_or("the tag")?;
+    site.state.store.rename_tag(tag.id, "Sea ferries").await?;
+    let page = site.get(&path).await?.body;
+    assert!(page.contains(">Sea ferries</a>"), "{page}");
+
+    // An author's new name.
+    keep_and_forget_cache(&site).await;
+    let author = AuthorInput {
+        slug: Slug::parse("ann-author")?,
+        name: "Ann Quayle-Byron".into(),
+        bio: "Ann writes about the harbour.".into(),
+        avatar: None,
+    };
+    let batch = Batch { authors: vec![author], ..Batch::default() };
+    site.state.store.apply(&batch).await?;
+    let page = site.get(&path).await?.body;
+    assert!(page.contains("Ann Quayle-Byron"), "{page}");
+
+    // The site's name, which is on every page (no change names the article: the fingerprint tells).
+    keep_and_forget_cache(&site).await;
+    let before = served_from_kept(&site);
+    let batch = Batch { settings: vec![("site.name".into(), "The Quayside Courier".into())], ..Batch::default() };
+    site.state.store.apply(&batch).await?;
+    site.state.reload_settings().await?;
+    let page = site.get(&path).await?.body;
+    assert!(page.contains("The Quayside Courier"), "{page}");
+    assert_eq!(served_from_kept(&site), before, "a page made with the old settings is not used");
+
+    // Unpublished: gone at once, kept page or not.
+    keep_and_forget_cache(&site).await;
+    let id = site.state.store.article("world", "night-ferry", chrono::Utc::now()).await?.ok_or("public")?.card.id;
+    site.state.store.delete_article(id).await?;
+    assert_eq!(site.get(&path).await?.status, 404);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_keeper_renders_every_public_page_in_the_background() -> TestResult {
+    let site = TestSite::start().await?;
+    three_on_ferries(&site).await?;
+    site.article("world", "draft-ferry")
+        .headline("Not yet")
+        .status(newsroom::content::ArticleStatus::Draft)
+        .save()
+        .await?;
+    // The keeper starts a pass on start and whenever the fingerprint changes; saving articles does neither,
+    // so a change of settings starts one that finds the four.
+    let batch = Batch { settings: vec![("site.name".into(), "The Ferry Post".into())], ..Batch::default() };
+    site.state.store.apply(&batch).await?;
+    site.state.reload_settings().await?;
+    let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
+    for _ in 0..200 {
+        if site.state.kept.stats().passes.load(Ordering::Relaxed) > passes {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(site.state.kept.stats().passes.load(Ordering::Relaxed) > passes, "a pass finished");
+    assert_eq!(site.state.store.kept_page_count().await?, 4, "every public article, not the draft");
+    let before = served_from_kept(&site);
+    for path in ["/world/night-ferry", "/world/ferry-fares", "/world/ferry-crew", "/sport/port-budget"] {
+        let page = site.get(path).await?;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("The Ferry Post"), "made with the new settings");
+    }
+    assert_eq!(served_from_kept(&site), before + 4, "all four from kept pages");
+    assert_eq!(site.get("/world/draft-ferry").await?.status, 404);
+    Ok(())
+}
