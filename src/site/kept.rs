@@ -142,11 +142,9 @@ impl KeptPages {
         hasher.update(theme.fingerprint());
         hasher.update(format!("\0{:?}\0", config.views));
         hash_directory(&mut hasher, &config.locales_dir());
-        // The program: another build may render differently from the same templates.
-        if let Ok(metadata) = std::env::current_exe().and_then(std::fs::metadata) {
-            let modified = metadata.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            hasher.update(format!("{}\0{:?}\0", metadata.len(), modified));
-        }
+        // The program: another build may render differently from the same templates. Its content, not its file
+        // time, so that nodes running one build on several machines share their kept pages.
+        hasher.update(program_hash().to_le_bytes());
         hasher.update(env!("CARGO_PKG_VERSION"));
         KeptPages {
             base: hex::encode(hasher.finalize()),
@@ -280,6 +278,29 @@ async fn fill_batch(state: &AppState, fingerprint: &str, below: i64) -> Result<O
     let written = state.store.keep_pages(&pages).await?;
     state.kept.stats.written.fetch_add(written as u64, Ordering::Relaxed);
     Ok(Some(lowest))
+}
+
+/// A hash of the running executable (XXH3: about 10 ms for 40 MB), once per process; 0 when it cannot be read.
+fn program_hash() -> u128 {
+    static HASH: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *HASH.get_or_init(hash_program)
+}
+
+fn hash_program() -> u128 {
+    let Ok(file) = std::env::current_exe().and_then(std::fs::File::open) else { return 0 };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    loop {
+        match std::io::BufRead::fill_buf(&mut reader) {
+            Ok([]) => return hasher.digest128(),
+            Ok(chunk) => {
+                let read = chunk.len();
+                hasher.update(chunk);
+                std::io::BufRead::consume(&mut reader, read);
+            }
+            Err(_) => return 0,
+        }
+    }
 }
 
 /// The whole fingerprint: `base` with the settings, the sections and the year (the footer's copyright).

@@ -15,6 +15,17 @@ async fn keep_and_forget_cache(site: &TestSite) {
     site.state.cache.invalidate_all();
 }
 
+/// Waits (up to 30 s, for a loaded machine) until `ready` holds.
+async fn wait_until(ready: impl Fn() -> bool) -> bool {
+    for _ in 0..600 {
+        if ready() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ready()
+}
+
 /// How many misses have been answered from kept pages.
 fn served_from_kept(site: &TestSite) -> u64 {
     site.state.kept.stats().served.load(Ordering::Relaxed)
@@ -48,6 +59,8 @@ async fn three_on_ferries(site: &TestSite) -> Result<(String, String), Box<dyn s
 async fn a_kept_page_is_the_rendered_page_with_the_count_of_now() -> TestResult {
     let site = TestSite::start().await?;
     let (path, _) = three_on_ferries(&site).await?;
+    // Pages are kept only once the search index has been built (their Recommend blocks come from it).
+    assert!(wait_until(|| site.state.search.is_ready()).await, "the search index is built");
     let rendered = site.get(&path).await?;
     assert_eq!(rendered.status, 200);
     assert!(rendered.body.contains("41 views"), "the stored count");
@@ -129,13 +142,8 @@ async fn the_keeper_renders_every_public_page_in_the_background() -> TestResult 
     site.state.store.apply(&batch).await?;
     site.state.reload_settings().await?;
     let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
-    for _ in 0..200 {
-        if site.state.kept.stats().passes.load(Ordering::Relaxed) > passes {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(site.state.kept.stats().passes.load(Ordering::Relaxed) > passes, "a pass finished");
+    let finished = wait_until(|| site.state.kept.stats().passes.load(Ordering::Relaxed) > passes).await;
+    assert!(finished, "a pass finished");
     assert_eq!(site.state.store.kept_page_count().await?, 4, "every public article, not the draft");
     let before = served_from_kept(&site);
     for path in ["/world/night-ferry", "/world/ferry-fares", "/world/ferry-crew", "/sport/port-budget"] {
