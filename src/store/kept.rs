@@ -89,13 +89,18 @@ impl Store {
         Ok(self.render_rows::<KeptPage>(&mut query).await?.pop())
     }
 
-    /// Writes `pages` (replacing what is kept for their articles) in one transaction, leaving out any
-    /// rendered from reads older than a change recorded since: such a page may show what the change altered,
-    /// and the change's own forgetting ran before it was written. Returns how many were written.
+    /// Writes `pages` (replacing what is kept for their articles), [`KEEP_CHUNK`] to a transaction, leaving
+    /// out any rendered from reads older than a change recorded since: such a page may show what the change
+    /// altered, and the change's own forgetting ran before it was written. Returns how many were written.
     pub async fn keep_pages(&self, pages: &[PageToKeep]) -> Result<usize, StoreError> {
-        if pages.is_empty() {
-            return Ok(0);
+        let mut written = 0;
+        for chunk in pages.chunks(KEEP_CHUNK) {
+            written += self.keep_chunk(chunk).await?;
         }
+        Ok(written)
+    }
+
+    async fn keep_chunk(&self, pages: &[PageToKeep]) -> Result<usize, StoreError> {
         // The write lock orders this after every change that committed before it and before any later one.
         let mut tx = self.begin_write().await?;
         let newest: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
@@ -104,52 +109,9 @@ impl Store {
             .unwrap_or(0);
         let mut written = 0;
         for page in pages.iter().filter(|page| page.seq >= newest) {
-            let inserted = sqlx::query(
-                "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, views_at, latest_at, html) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
-                 ON CONFLICT (article_id) DO UPDATE SET theme = excluded.theme, seq = excluded.seq, \
-                 rendered_at = excluded.rendered_at, views_at = excluded.views_at, latest_at = excluded.latest_at, \
-                 html = excluded.html",
-            )
-            .bind(page.article_id)
-            .bind(&page.fingerprint)
-            .bind(page.seq)
-            .bind(page.rendered_at)
-            .bind(i64::try_from(page.views_at).unwrap_or(i64::MAX))
-            .bind(i64::try_from(page.latest_at).unwrap_or(i64::MAX))
-            .bind(&page.html)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
-                // The article was deleted since.
-                continue;
+            if keep_page(&mut tx, page).await? {
+                written += 1;
             }
-            sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
-                .bind(page.article_id)
-                .execute(&mut *tx)
-                .await?;
-            for id in &page.shows {
-                sqlx::query(
-                    "INSERT INTO kept_page_sources (entity, entity_id, article_id) VALUES ('article', $1, $2) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(*id)
-                .bind(page.article_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO kept_page_sources (entity, entity_id, article_id) \
-                 SELECT 'article', $1, $1 \
-                 UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
-                 UNION SELECT 'tag', tag_id, $1 FROM article_tags WHERE article_id = $1 \
-                 UNION SELECT 'image', lead_image_id, $1 FROM articles WHERE id = $1 AND lead_image_id IS NOT NULL \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(page.article_id)
-            .execute(&mut *tx)
-            .await?;
-            written += 1;
         }
         tx.commit().await?;
         Ok(written)
@@ -159,6 +121,60 @@ impl Store {
     pub async fn kept_page_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages").fetch_one(&self.reader).await?)
     }
+}
+
+/// How many pages one transaction keeps: the writer is free between them, so a save or a view count waits for
+/// a few pages at most, not for a whole queue.
+const KEEP_CHUNK: usize = 16;
+
+/// Writes one page and its sources in the caller's transaction; false if its article was deleted since it was rendered.
+async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, views_at, latest_at, html) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+         ON CONFLICT (article_id) DO UPDATE SET theme = excluded.theme, seq = excluded.seq, \
+         rendered_at = excluded.rendered_at, views_at = excluded.views_at, latest_at = excluded.latest_at, \
+         html = excluded.html",
+    )
+    .bind(page.article_id)
+    .bind(&page.fingerprint)
+    .bind(page.seq)
+    .bind(page.rendered_at)
+    .bind(i64::try_from(page.views_at).unwrap_or(i64::MAX))
+    .bind(i64::try_from(page.latest_at).unwrap_or(i64::MAX))
+    .bind(&page.html)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // The article was deleted since.
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
+        .bind(page.article_id)
+        .execute(&mut *conn)
+        .await?;
+    for id in &page.shows {
+        sqlx::query(
+            "INSERT INTO kept_page_sources (entity, entity_id, article_id) VALUES ('article', $1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(*id)
+        .bind(page.article_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO kept_page_sources (entity, entity_id, article_id) \
+         SELECT 'article', $1, $1 \
+         UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
+         UNION SELECT 'tag', tag_id, $1 FROM article_tags WHERE article_id = $1 \
+         UNION SELECT 'image', lead_image_id, $1 FROM articles WHERE id = $1 AND lead_image_id IS NOT NULL \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(page.article_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
 }
 
 /// Forgets, in the caller's transaction, the kept pages that show `entity` `id`, which is changing: pages

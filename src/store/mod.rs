@@ -48,7 +48,7 @@ pub use kept::{ArticleAddress, KeptPage, PageToKeep};
 pub use media::{LibraryImage, NewImage};
 pub use read::{CardQuery, EditionRef, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::{ApiTokenInfo, NewUser};
-pub use write::{Batch, BatchReport};
+pub use write::{Batch, BatchReport, ViewWriter};
 
 /// How many readers may query at once; SQLite readers are cheap, and the page cache absorbs most reads.
 const READER_CONNECTIONS: u32 = 8;

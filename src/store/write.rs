@@ -98,13 +98,30 @@ impl Store {
     /// Adds collected views (article id, views) to the articles' totals and to `day`'s row of the daily
     /// table, in one transaction. Views of articles deleted meanwhile are dropped.
     pub async fn add_views(&self, views: &[(i64, i64)], day: chrono::NaiveDate) -> Result<(), StoreError> {
+        self.view_writer().await?.write(views, day).await
+    }
+
+    /// Opens the transaction that view counts go into, for a caller that decides what to write only once
+    /// the writer is free.
+    pub async fn view_writer(&self) -> Result<ViewWriter, StoreError> {
+        Ok(ViewWriter { tx: self.writer.begin().await? })
+    }
+}
+
+/// An open transaction for view counts ([`Store::view_writer`]); dropped unwritten, it writes nothing.
+pub struct ViewWriter {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl ViewWriter {
+    /// Writes `views` as [`Store::add_views`] describes and commits.
+    pub async fn write(mut self, views: &[(i64, i64)], day: chrono::NaiveDate) -> Result<(), StoreError> {
         let day = day.format("%Y-%m-%d").to_string();
-        let mut tx = self.writer.begin().await?;
         for &(article, count) in views {
             let updated = sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE id = $2")
                 .bind(count)
                 .bind(article)
-                .execute(&mut *tx)
+                .execute(&mut *self.tx)
                 .await?;
             if updated.rows_affected() == 0 {
                 continue;
@@ -116,10 +133,10 @@ impl Store {
             .bind(article)
             .bind(&day)
             .bind(count)
-            .execute(&mut *tx)
+            .execute(&mut *self.tx)
             .await?;
         }
-        tx.commit().await?;
+        self.tx.commit().await?;
         Ok(())
     }
 }

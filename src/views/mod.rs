@@ -212,11 +212,17 @@ impl ViewCounter {
     /// Writes the views collected so far to the store in one transaction. If the write fails, the views go
     /// back into the counter for the next attempt, so a passing database error loses nothing.
     pub async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
+        if self.lock_pending().is_empty() {
+            return Ok(0);
+        }
+        // The views are taken once the writer is free, so that waiting for it (behind a save, say) does not
+        // widen what a crash could lose beyond the views of the last interval.
+        let writer = store.view_writer().await?;
         let batch: Vec<(i64, i64)> = std::mem::take(&mut *self.lock_pending()).into_iter().collect();
         if batch.is_empty() {
             return Ok(0);
         }
-        match store.add_views(&batch, today(self.inner.settings.get().timezone)).await {
+        match writer.write(&batch, today(self.inner.settings.get().timezone)).await {
             Ok(()) => {
                 let views: i64 = batch.iter().map(|(_, views)| views).sum();
                 self.inner.flushes.fetch_add(1, Ordering::Relaxed);
