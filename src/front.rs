@@ -1,6 +1,7 @@
-//! The front door: the service the server runs for every request. A public page that is in the page cache is
-//! answered here, before routing and before the router's per-request layers (trace span, request-id layers,
-//! head limits, metrics middleware) cost anything; every other request goes through the full router.
+//! The front door: the service the server runs for every request. A public page that is in the page cache,
+//! or an article page that is kept rendered, is answered here, before routing and before the router's
+//! per-request layers (trace span, request-id layers, head limits, metrics middleware) cost anything; every
+//! other request goes through the full router.
 //!
 //! What those layers give a response, the fast path gives it too: the request id, HSTS when the site is on
 //! https, and a count and time in the metrics. Requests whose head breaks a limit always take the router,
@@ -56,8 +57,8 @@ impl Service<Request> for FrontDoor {
             if crate::site::security::head_refusal(&request).is_none() {
                 let (parts, body) = request.into_parts();
                 let peer = crate::site::peer_of(&parts.extensions);
-                let cached = crate::site::answer_cached(&door.state, &parts.method, &parts.uri, &parts.headers, peer);
-                if let Some(mut response) = cached.await {
+                let answer = crate::site::answer_at_door(&door.state, &parts.method, &parts.uri, &parts.headers, peer);
+                if let Some(mut response) = answer.await {
                     let headers = response.headers_mut();
                     if let Some(id) = door.ids.for_request(&parts.headers) {
                         headers.insert(REQUEST_ID, id);

@@ -316,6 +316,17 @@ impl PageCache {
         self.pages.try_get_with_by_ref(&key.0, rendering).await
     }
 
+    /// Counts a miss answered without a render, and caches `page` under `key` for [`PAGE_TTL`] if it was
+    /// rendered or offered before in this window (a page read once is not kept: see [`FIRST_SIGHT_TTL`]).
+    pub async fn offer(&self, key: PageKey, page: CachedPage) -> Arc<CachedPage> {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let page = Arc::new(page);
+        if self.sightings.seen_before(&key.0) {
+            self.pages.insert(key.0, Arc::clone(&page)).await;
+        }
+        page
+    }
+
     /// The current content generation (it changes with every content write).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)

@@ -13,7 +13,7 @@ use chrono::Utc;
 use minijinja::{HtmlEscape, Value, context};
 use serde::Serialize;
 
-use super::edition::Edition;
+use super::edition::{Edition, Prefix};
 use super::kept::{OpenPage, Openings, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
@@ -52,20 +52,10 @@ pub async fn page(
     let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
     let now = Utc::now();
     let presenter = Presenter::load(&state, &edition).await?;
-    let fingerprint = state.kept.fingerprint(&presenter);
-    let fresh_after = now.timestamp() - super::recommend::KEPT_FOR_SECONDS;
-    if let Some(kept) = state.store.kept_page(&section, &slug, now, &fingerprint, fresh_after).await?
-        // Under another language's prefix the page answers with a redirect, which a render makes.
-        && Edition::of(presenter.site(), &kept.language).path("/") == edition.path("/")
-    {
-        let latest = latest_block(&state, &presenter, kept.article_id, now).await?;
-        let views = views_label(&presenter, kept.view_count);
-        let at = |offset: i64| usize::try_from(offset).unwrap_or(usize::MAX);
-        if let Some(html) = fill(&kept.html, at(kept.views_at), at(kept.latest_at), &views, &latest) {
-            state.kept.served();
-            return Ok(article_response(html, kept.article_id));
-        }
+    if let Some((html, article)) = from_kept(&state, &presenter, &section, &slug, now).await? {
+        return Ok(article_response(html, article));
     }
+    let fingerprint = state.kept.fingerprint(&presenter);
     let rendered = match render(&state, &presenter, &section, &slug, now).await? {
         Outcome::Elsewhere(response) => return Ok(response),
         Outcome::Rendered(rendered) => rendered,
@@ -86,6 +76,61 @@ pub async fn page(
         state.kept.push(rendered.keep(open, &fingerprint, now));
     }
     Ok(article_response(served, id))
+}
+
+/// The article page at `path` (`/{section}/{slug}`, under a language's prefix or none) from its kept page,
+/// with the article's id: the front door's answer to a page-cache miss, without the router. `None` when the
+/// address is not plainly an article's or its page is not kept (or cannot be read now); the router then
+/// answers, rendering, redirecting or refusing as the address deserves.
+pub async fn kept_at(state: &AppState, path: &str) -> Option<(String, i64)> {
+    let site = state.site();
+    let (edition, rest) = match super::edition::prefix_of(&site, path) {
+        Prefix::Other(edition, rest) => (edition, rest),
+        Prefix::None => (Edition::default_of(&site), path),
+        // Redirected by the router.
+        Prefix::Default(_) => return None,
+    };
+    let (section, slug) = article_address(rest)?;
+    let presenter = Presenter::load(state, &edition).await.ok()?;
+    from_kept(state, &presenter, section, slug, Utc::now()).await.ok().flatten()
+}
+
+/// The section and slug of `/{section}/{slug}` when both are slugs (`a-z`, `0-9`, `-`), which every
+/// article's are: anything else (a feed file, an encoded character, a deeper path) is the router's to read.
+fn article_address(path: &str) -> Option<(&str, &str)> {
+    let (section, slug) = path.strip_prefix('/')?.split_once('/')?;
+    let is_slug = |text: &str| {
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    (is_slug(section) && is_slug(slug)).then_some((section, slug))
+}
+
+/// The article page `/{section}/{slug}` of the presenter's edition from its kept page, when there is a
+/// current one: the page, filled, and the article's id.
+async fn from_kept(
+    state: &AppState,
+    presenter: &Presenter<'_>,
+    section: &str,
+    slug: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<(String, i64)>, SiteError> {
+    let fingerprint = state.kept.fingerprint(presenter);
+    let fresh_after = now.timestamp() - super::recommend::KEPT_FOR_SECONDS;
+    let Some(kept) = state.store.kept_page(section, slug, now, &fingerprint, fresh_after).await? else {
+        return Ok(None);
+    };
+    // Under another language's prefix the page answers with a redirect, which a render makes.
+    if Edition::of(presenter.site(), &kept.language).path("/") != presenter.edition().path("/") {
+        return Ok(None);
+    }
+    let latest = latest_block(state, presenter, kept.article_id, now).await?;
+    let views = views_label(presenter, kept.view_count);
+    let at = |offset: i64| usize::try_from(offset).unwrap_or(usize::MAX);
+    let Some(html) = fill(&kept.html, at(kept.views_at), at(kept.latest_at), &views, &latest) else {
+        return Ok(None);
+    };
+    state.kept.served();
+    Ok(Some((html, kept.article_id)))
 }
 
 /// Renders the article at `/{section}/{slug}` of `language`'s edition to be kept; `None` when the theme's

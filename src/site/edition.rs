@@ -70,29 +70,48 @@ fn first_segment(path: &str) -> (&str, &str) {
     }
 }
 
+/// What an address's first segment says of its edition.
+pub(super) enum Prefix<'a> {
+    /// Another language's code: that language's edition, and the address without the code.
+    Other(Edition, &'a str),
+    /// The default language's code, which its pages do not carry: the address without it.
+    Default(&'a str),
+    /// No language code: the address belongs to the default edition as it is.
+    None,
+}
+
+/// Reads the language code, if any, off the start of `path`.
+pub(super) fn prefix_of<'a>(site: &SiteSettings, path: &'a str) -> Prefix<'a> {
+    let (code, rest) = first_segment(path);
+    if site.languages.iter().skip(1).any(|l| l == code) {
+        Prefix::Other(Edition::of(site, code), rest)
+    } else if code == site.default_language() {
+        Prefix::Default(rest)
+    } else {
+        Prefix::None
+    }
+}
+
 /// Reads the language off the address: a request under another language's code is routed without it and
 /// marked with that [`Edition`]; an address that spells out the default language's code is sent, with a
 /// permanent redirect, to the same page without it.
 pub async fn route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let site = state.site();
-    let (code, rest) = first_segment(request.uri().path());
-    let edition = if site.languages.iter().skip(1).any(|l| l == code) {
-        let edition = Edition::of(&site, code);
-        let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-        match format!("{rest}{query}").parse::<Uri>() {
+    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let reading = request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
+    let (edition, unprefixed) = match prefix_of(&site, request.uri().path()) {
+        Prefix::Other(edition, rest) => (edition, Some(format!("{rest}{query}"))),
+        Prefix::Default(rest) if reading => {
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{rest}{query}"))]).into_response();
+        }
+        Prefix::Default(_) | Prefix::None => (Edition::default_of(&site), None),
+    };
+    if let Some(unprefixed) = unprefixed {
+        match unprefixed.parse::<Uri>() {
             Ok(uri) => *request.uri_mut() = uri,
             Err(_) => return StatusCode::NOT_FOUND.into_response(),
         }
-        edition
-    } else {
-        let method = request.method();
-        if code == site.default_language() && (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
-        {
-            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{rest}{query}"))]).into_response();
-        }
-        Edition::default_of(&site)
-    };
+    }
     request.extensions_mut().insert(edition);
     next.run(request).await
 }

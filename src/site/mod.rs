@@ -29,7 +29,7 @@ use crate::feeds;
 pub use edition::Edition;
 pub use error::SiteError;
 pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
-pub use serving::{answer_cached, peer_of};
+pub use serving::{answer_at_door, peer_of};
 
 /// All public routes, with the error pages in the site's style.
 pub fn router(state: AppState) -> Router {
@@ -110,13 +110,28 @@ fn render(state: &AppState, template: &str, context: impl Serialize) -> Result<R
     Ok(html_response(state.theme.render(template, context)?))
 }
 
+/// How long browsers and proxies may keep a page, and serve it stale while they fetch it again.
+const PAGE_CACHE_CONTROL: &str = "public, max-age=5, stale-while-revalidate=60";
+
 /// A page as an HTML response that caches briefly in browsers and proxies.
 fn html_response(html: String) -> Response {
     let mut response = Html(html).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE_CACHE_CONTROL));
     response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=5, stale-while-revalidate=60"));
-    response
+}
+
+/// The headers of a page answered at the front door, outside the router: those [`html_response`] and
+/// [`security::harden`] give a page inside it.
+fn front_door_page_headers() -> axum::http::HeaderMap {
+    static HEADERS: std::sync::OnceLock<axum::http::HeaderMap> = std::sync::OnceLock::new();
+    HEADERS
+        .get_or_init(|| {
+            let mut headers = html_response(String::new()).into_parts().0.headers;
+            headers.remove(header::CONTENT_LENGTH);
+            security::add_defensive_headers(&mut headers);
+            headers
+        })
+        .clone()
 }
 
 /// The Latest block of one edition as shared by its article pages, with the newest articles it was made from.

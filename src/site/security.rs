@@ -31,6 +31,13 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
     with_headers(router).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
 }
 
+/// Adds the defensive headers to `headers`, for a page answered without the router.
+pub(super) fn add_defensive_headers(headers: &mut axum::http::HeaderMap) {
+    for (name, value) in HEADERS {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+}
+
 /// Wraps `router` with the defensive headers only (the back office sets its own body limit).
 pub fn with_headers<S: Clone + Send + Sync + 'static>(mut router: Router<S>) -> Router<S> {
     for (name, value) in HEADERS {

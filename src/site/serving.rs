@@ -41,11 +41,15 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
     extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
-/// Answers a request for a page that is in the cache, before any routing (the front door's fast path); `None`
-/// leaves the request to the router. Outside the router the language prefix is still on the address, so the
-/// address as sent is the page's key: [`serve_cached`] keys a page by its edition's prefix and the address
-/// without it, which puts the prefix back.
-pub async fn answer_cached(
+/// Answers a request for a public page before any routing (the front door's fast paths): from the page
+/// cache, or for an article page the cache does not hold, from the article's kept page. `None` leaves the
+/// request to the router.
+///
+/// Outside the router the language prefix is still on the address, so the address as sent is the page's key:
+/// [`serve_cached`] keys a page by its edition's prefix and the address without it, which puts the prefix
+/// back. A kept page asked for again within a while is put in the cache; one read once is not, as reading its
+/// kept page again costs little.
+pub async fn answer_at_door(
     state: &AppState,
     method: &Method,
     uri: &Uri,
@@ -55,7 +59,14 @@ pub async fn answer_cached(
     if !is_page_request(method, uri.path()) {
         return None;
     }
-    let page = state.cache.get_hit(&state.cache.key(uri.to_string())).await?;
+    // Taken before the kept page is read: a change committed meanwhile moves the cache to a new generation.
+    let key = state.cache.key(uri.to_string());
+    if let Some(page) = state.cache.get_hit(&key).await {
+        return Some(serve_page(state, &page, method, headers, peer));
+    }
+    let (html, article) = super::article::kept_at(state, uri.path()).await?;
+    let page = CachedPage::new(super::front_door_page_headers(), html.into(), Some(article));
+    let page = state.cache.offer(key, page).await;
     Some(serve_page(state, &page, method, headers, peer))
 }
 

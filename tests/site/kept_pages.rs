@@ -73,6 +73,50 @@ async fn a_kept_page_is_the_rendered_page_with_the_count_of_now() -> TestResult 
     assert_eq!(served_from_kept(&site), before + 1, "the miss was answered from the kept page");
     assert_eq!(kept.body, rendered.body.replace("41 views", "42 views"), "the same page, one view more");
     assert!(kept.body.contains(r#"<aside class="article-aside""#), "with the Latest block");
+    // Answered at the front door, without the router: with the same headers all the same.
+    let except = ["etag", "x-request-id", "date"];
+    let headers = |page: &crate::helpers::Page| {
+        let mut headers: Vec<(String, String)> = page
+            .headers
+            .iter()
+            .filter(|(name, _)| !except.contains(&name.as_str()))
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        headers.sort();
+        headers
+    };
+    assert_eq!(headers(&kept), headers(&rendered), "the headers of a render");
+    assert!(kept.headers.contains_key("etag") && kept.headers.contains_key("x-request-id"));
+    // Read again at once, the page is put in the page cache; the third read is a hit.
+    site.get(&path).await?;
+    let hits = site.state.cache.stats().hits;
+    let third = site.get(&path).await?;
+    assert_eq!(site.state.cache.stats().hits, hits + 1, "the third read came from the page cache");
+    assert_eq!(third.body, kept.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_plain_article_addresses_are_answered_from_kept_pages() -> TestResult {
+    let site = TestSite::start().await?;
+    let (path, _) = three_on_ferries(&site).await?;
+    assert!(wait_until(|| site.state.search.is_ready()).await, "the search index is built");
+    site.get(&path).await?;
+    keep_and_forget_cache(&site).await;
+    let before = served_from_kept(&site);
+    // A query is ignored by the article page, as by the router.
+    let tracked = site.get(&format!("{path}?utm_source=newsletter")).await?;
+    assert_eq!(tracked.status, 200);
+    assert!(tracked.body.contains("The night ferry returns"));
+    assert_eq!(served_from_kept(&site), before + 1, "answered from the kept page");
+    // Addresses the router treats otherwise keep their answers: a trailing slash, a section's feed, another
+    // section, a default-language prefix.
+    assert_eq!(site.get(&format!("{path}/")).await?.status, 404);
+    assert!(site.get("/world/feed.xml").await?.body.contains("<rss"), "the section's feed");
+    assert_eq!(site.get("/sport/night-ferry").await?.status, 404);
+    let prefixed = site.client.get(format!("{}/en{path}", site.base)).send().await?;
+    assert_eq!(prefixed.status(), 301, "the default language's code is redirected away");
+    assert_eq!(served_from_kept(&site), before + 1, "none of those from a kept page");
     Ok(())
 }
 
