@@ -22,6 +22,8 @@ pub const PAGE_TTL: Duration = Duration::from_secs(4);
 pub const FIRST_SIGHT_TTL: Duration = Duration::from_secs(1);
 /// How long the cache remembers that a page was rendered.
 const SIGHTING_WINDOW: Duration = Duration::from_secs(60);
+/// How long the cache remembers that a kept page was served (see [`PageCache::offer`]).
+const OFFER_WINDOW: Duration = Duration::from_secs(5);
 /// Bits remembering rendered pages (by hash): 2^20, 128 KiB. A collision only keeps a page longer.
 const SIGHTING_BITS: usize = 1 << 20;
 
@@ -173,11 +175,12 @@ pub struct PageKey((u64, String));
 /// The cache of one node.
 #[derive(Debug, Clone)]
 pub struct PageCache {
-    pages: moka::future::Cache<(u64, String), Arc<CachedPage>>,
+    pages: moka::future::Cache<(u64, String), Arc<CachedPage>, foldhash::fast::RandomState>,
     generation: Arc<AtomicU64>,
     hits: Arc<AtomicU64>,
     misses: Arc<AtomicU64>,
     sightings: Arc<Sightings>,
+    offers: Arc<Sightings>,
 }
 
 /// Each page keeps its own time to live.
@@ -199,25 +202,28 @@ impl moka::Expiry<(u64, String), Arc<CachedPage>> for PageExpiry {
 #[derive(Debug)]
 struct Sightings {
     bits: Box<[AtomicU64]>,
-    hasher: std::hash::RandomState,
+    hasher: foldhash::fast::RandomState,
     started: std::time::Instant,
+    /// Seconds a window lasts.
+    window_seconds: u64,
     /// The window (counted from `started`) the bits belong to.
     window: AtomicU64,
 }
 
 impl Sightings {
-    fn new() -> Sightings {
+    fn new(window: Duration) -> Sightings {
         Sightings {
             bits: (0..SIGHTING_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
-            hasher: std::hash::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
             started: std::time::Instant::now(),
+            window_seconds: window.as_secs().max(1),
             window: AtomicU64::new(0),
         }
     }
 
     /// Whether `key` was rendered before in this window; notes that it has been now.
     fn seen_before(&self, key: &(u64, String)) -> bool {
-        let window = self.started.elapsed().as_secs() / SIGHTING_WINDOW.as_secs();
+        let window = self.started.elapsed().as_secs() / self.window_seconds;
         if self.window.swap(window, Ordering::AcqRel) != window {
             // A new window: forget the old one (two racing resets both clear; nothing is lost but bits).
             for word in &*self.bits {
@@ -256,13 +262,16 @@ impl PageCache {
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
             .expire_after(PageExpiry)
-            .build();
+            // Keys are addresses readers choose, so the hash is seeded per process; foldhash is several times
+            // faster than the standard SipHash on them.
+            .build_with_hasher(foldhash::fast::RandomState::default());
         PageCache {
             pages,
             generation: Arc::new(AtomicU64::new(0)),
             hits: Arc::new(AtomicU64::new(0)),
             misses: Arc::new(AtomicU64::new(0)),
-            sightings: Arc::new(Sightings::new()),
+            sightings: Arc::new(Sightings::new(SIGHTING_WINDOW)),
+            offers: Arc::new(Sightings::new(OFFER_WINDOW)),
         }
     }
 
@@ -316,12 +325,13 @@ impl PageCache {
         self.pages.try_get_with_by_ref(&key.0, rendering).await
     }
 
-    /// Counts a miss answered without a render, and caches `page` under `key` for [`PAGE_TTL`] if it was
-    /// rendered or offered before in this window (a page read once is not kept: see [`FIRST_SIGHT_TTL`]).
+    /// Counts a miss answered without a render (from a kept page), and caches `page` under `key` for
+    /// [`PAGE_TTL`] if it was offered before in the last few seconds: a page readers are asking for now. One
+    /// read now and then is cheaper to read again than to cache.
     pub async fn offer(&self, key: PageKey, page: CachedPage) -> Arc<CachedPage> {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let page = Arc::new(page);
-        if self.sightings.seen_before(&key.0) {
+        if self.offers.seen_before(&key.0) {
             self.pages.insert(key.0, Arc::clone(&page)).await;
         }
         page
@@ -436,7 +446,7 @@ mod tests {
 
     #[test]
     fn a_page_is_seen_before_from_its_second_render_on() {
-        let sightings = Sightings::new();
+        let sightings = Sightings::new(SIGHTING_WINDOW);
         let page = |path: &str| (0, path.to_owned());
         assert!(!sightings.seen_before(&page("/columns/harbour")));
         assert!(sightings.seen_before(&page("/columns/harbour")));
