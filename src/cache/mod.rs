@@ -221,7 +221,7 @@ impl Sightings {
         }
     }
 
-    /// Whether `key` was rendered before in this window; notes that it has been now.
+    /// Whether `key` was noted before in this window (rendered, or served from a kept page); notes it now.
     fn seen_before(&self, key: &(u64, String)) -> bool {
         let window = self.started.elapsed().as_secs() / self.window_seconds;
         if self.window.swap(window, Ordering::AcqRel) != window {

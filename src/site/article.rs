@@ -92,6 +92,10 @@ pub async fn kept_at(state: &AppState, path: &str) -> Option<(String, i64)> {
     };
     let (section, slug) = article_address(rest)?;
     let presenter = Presenter::load(state, &edition).await.ok()?;
+    // Tag and author pages (`/tag/…`, `/author/…`) have the same shape: no row to look for under them.
+    if !presenter.frame().sections.iter().any(|known| known.slug.as_str() == section) {
+        return None;
+    }
     from_kept(state, &presenter, section, slug, Utc::now()).await.ok().flatten()
 }
 
