@@ -153,27 +153,21 @@ async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, 
         .bind(page.article_id)
         .execute(&mut *conn)
         .await?;
+    // One statement for all the page's sources: the article itself, its authors, tags and lead image, and the
+    // articles it shows.
+    let mut sources =
+        QueryBuilder::new("INSERT INTO kept_page_sources (entity, entity_id, article_id) SELECT 'article', ");
+    sources.push_bind(page.article_id).push(", $1 ");
     for id in &page.shows {
-        sqlx::query(
-            "INSERT INTO kept_page_sources (entity, entity_id, article_id) VALUES ('article', $1, $2) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(*id)
-        .bind(page.article_id)
-        .execute(&mut *conn)
-        .await?;
+        sources.push("UNION SELECT 'article', ").push_bind(*id).push(", $1 ");
     }
-    sqlx::query(
-        "INSERT INTO kept_page_sources (entity, entity_id, article_id) \
-         SELECT 'article', $1, $1 \
-         UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
+    sources.push(
+        "UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
          UNION SELECT 'tag', tag_id, $1 FROM article_tags WHERE article_id = $1 \
          UNION SELECT 'image', lead_image_id, $1 FROM articles WHERE id = $1 AND lead_image_id IS NOT NULL \
          ON CONFLICT DO NOTHING",
-    )
-    .bind(page.article_id)
-    .execute(&mut *conn)
-    .await?;
+    );
+    sources.build()?.execute(&mut *conn).await?;
     Ok(true)
 }
 
