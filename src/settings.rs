@@ -268,6 +268,12 @@ impl LiveSettings {
         self.current.load_full()
     }
 
+    /// What `read` makes of the settings in force now, without taking a counted reference to them: on the
+    /// path of every request a shared reference count is a cache line both cores keep taking from each other.
+    pub fn with<R>(&self, read: impl FnOnce(&SiteSettings) -> R) -> R {
+        read(&self.current.load())
+    }
+
     /// Reads the settings again; returns whether anything changed. Reloads run one at a time, so the last to
     /// start is the last to swap.
     pub async fn reload(&self, store: &Store, config: &Config) -> Result<bool, StoreError> {

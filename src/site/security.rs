@@ -7,6 +7,8 @@ use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::settings::SiteSettings;
+
 /// Scripts, styles and fonts only from the site itself, never inline; images also from data: URIs (the icon)
 /// and https (imported articles may keep their images where they were); no plugins, no framing, no foreign
 /// form targets.
@@ -64,7 +66,7 @@ pub async fn strict_transport(
 
 /// Adds [`STRICT_TRANSPORT_SECURITY`] to `headers` while the site's base URL is https.
 pub fn add_strict_transport(state: &crate::app::AppState, headers: &mut axum::http::HeaderMap) {
-    if state.site().is_https() {
+    if state.settings.with(SiteSettings::is_https) {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
     }
 }

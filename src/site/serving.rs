@@ -36,6 +36,12 @@ fn is_page_request(method: &Method, path: &str) -> bool {
     (method == Method::GET || method == Method::HEAD) && is_page(path)
 }
 
+/// The part of a request's address that names a page, its path and query: an absolute-form request
+/// (`GET http://host/path`) names the same page as the origin-form one, and slicing it out costs no formatting.
+fn page_address(uri: &Uri) -> &str {
+    uri.path_and_query().map_or_else(|| uri.path(), |address| address.as_str())
+}
+
 /// The reader's address, as the server recorded it in the request's extensions.
 pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
     extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
@@ -60,7 +66,7 @@ pub async fn answer_at_door(
         return None;
     }
     // Taken before the kept page is read: a change committed meanwhile moves the cache to a new generation.
-    let key = state.cache.key(uri.to_string());
+    let key = state.cache.key(page_address(uri).to_owned());
     if let Some(page) = state.cache.get_hit(&key).await {
         return Some(serve_page(state, &page, method, headers, peer));
     }
@@ -79,7 +85,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let peer = peer_of(request.extensions());
     // Keyed by the address as the reader wrote it: `/zh/` and `/` are one route but two pages.
     let edition = request.extensions().get::<super::Edition>().map(|e| e.path("")).unwrap_or_default();
-    let key = state.cache.key(format!("{edition}{}", request.uri()));
+    let key = state.cache.key(format!("{edition}{}", page_address(request.uri())));
     if let Some(page) = state.cache.get(&key).await {
         return serve_page(&state, &page, &method, request.headers(), peer);
     }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderName, Method};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ipnet::IpNet;
@@ -269,8 +269,15 @@ impl ViewCounter {
 
 /// Browsers announce speculative loads; those are not reads.
 fn is_prefetch(headers: &HeaderMap) -> bool {
-    ["sec-purpose", "purpose", "x-moz", "x-purpose"].iter().any(|name| {
-        headers.get(*name).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+    // Names made once: looking a header up by a string parses the string on every call.
+    const SPECULATION_HEADERS: [HeaderName; 4] = [
+        HeaderName::from_static("sec-purpose"),
+        HeaderName::from_static("purpose"),
+        HeaderName::from_static("x-moz"),
+        HeaderName::from_static("x-purpose"),
+    ];
+    SPECULATION_HEADERS.iter().any(|name| {
+        headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| {
             let v = v.to_ascii_lowercase();
             v.contains("prefetch") || v.contains("preview") || v.contains("prerender")
         })
