@@ -92,26 +92,34 @@ pub(super) fn prefix_of<'a>(site: &SiteSettings, path: &'a str) -> Prefix<'a> {
     }
 }
 
+/// `path` with the query of `uri`, if it has one.
+fn with_query(path: &str, uri: &Uri) -> String {
+    match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    }
+}
+
 /// Reads the language off the address: a request under another language's code is routed without it and
 /// marked with that [`Edition`]; an address that spells out the default language's code is sent, with a
 /// permanent redirect, to the same page without it.
 pub async fn route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let site = state.site();
-    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let reading = request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
-    let (edition, unprefixed) = match prefix_of(&site, request.uri().path()) {
-        Prefix::Other(edition, rest) => (edition, Some(format!("{rest}{query}"))),
+    let edition = match prefix_of(&site, request.uri().path()) {
+        Prefix::Other(edition, rest) => {
+            match with_query(rest, request.uri()).parse::<Uri>() {
+                Ok(uri) => *request.uri_mut() = uri,
+                Err(_) => return StatusCode::NOT_FOUND.into_response(),
+            }
+            edition
+        }
         Prefix::Default(rest) if reading => {
-            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("{rest}{query}"))]).into_response();
+            let location = with_query(rest, request.uri());
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
         }
-        Prefix::Default(_) | Prefix::None => (Edition::default_of(&site), None),
+        Prefix::Default(_) | Prefix::None => Edition::default_of(&site),
     };
-    if let Some(unprefixed) = unprefixed {
-        match unprefixed.parse::<Uri>() {
-            Ok(uri) => *request.uri_mut() = uri,
-            Err(_) => return StatusCode::NOT_FOUND.into_response(),
-        }
-    }
     request.extensions_mut().insert(edition);
     next.run(request).await
 }
