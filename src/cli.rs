@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, RawConfig};
 use crate::feeds::FeedContent;
-use crate::store::Store;
+use crate::store::{DatabaseUrl, Store};
 use crate::views::CountingMode;
 
 /// newsroom: a publishing platform for news and opinion sites.
@@ -36,7 +36,7 @@ struct GlobalArgs {
     /// Database to use instead of the data directory's SQLite file: postgres://user@host:port/name
     /// [env: NEWSROOM_DATABASE_URL]
     #[arg(long, global = true, value_name = "URL")]
-    database: Option<String>,
+    database: Option<DatabaseUrl>,
     /// Media directory, when several nodes share one [env: NEWSROOM_MEDIA_DIR] [default: DATA/media]
     #[arg(long, global = true, value_name = "DIR")]
     media: Option<PathBuf>,
@@ -86,10 +86,10 @@ enum Command {
 struct CopyArgs {
     /// The site's database: postgres://user@host:port/name, sqlite:FILE, a .db file or a data directory
     #[arg(long, value_name = "DATABASE")]
-    from: String,
+    from: DatabaseUrl,
     /// The new, empty database, named the same ways (an SQLite file is created)
     #[arg(long, value_name = "DATABASE")]
-    to: String,
+    to: DatabaseUrl,
 }
 
 #[derive(Debug, clap::Args)]
@@ -503,8 +503,10 @@ async fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens a database named as `newsroom copy` accepts: a URL, an SQLite file, or a data directory.
-async fn open_named(name: &str) -> anyhow::Result<Store> {
+/// Opens a database named as `newsroom copy` accepts: a URL, an SQLite file, or a data directory. Messages
+/// name it without its password.
+async fn open_named(database: &DatabaseUrl) -> anyhow::Result<Store> {
+    let name = database.expose();
     let store = if name.contains("://") || name.starts_with("sqlite:") {
         Store::open_url(name).await
     } else {
@@ -512,7 +514,7 @@ async fn open_named(name: &str) -> anyhow::Result<Store> {
         let file = if path.is_dir() { path.join("newsroom.db") } else { path.to_owned() };
         Store::open_sqlite(&file).await
     };
-    store.with_context(|| format!("opening {name}"))
+    store.with_context(|| format!("opening {database}"))
 }
 
 async fn copy(args: &CopyArgs) -> anyhow::Result<()> {

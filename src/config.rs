@@ -10,6 +10,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::feeds::FeedContent;
+use crate::store::DatabaseUrl;
 use crate::views::CountingMode;
 
 /// The address `cargo run --release` serves on when nothing else is configured.
@@ -31,8 +32,9 @@ pub struct Config {
     /// Holds the SQLite database (unless `database_url` names another), the media directory and this
     /// node's search index.
     pub data_dir: PathBuf,
-    /// A PostgreSQL database (`postgres://…`) to use instead of the SQLite file in the data directory.
-    pub database_url: Option<String>,
+    /// A PostgreSQL database (`postgres://…`) to use instead of the SQLite file in the data directory. Its
+    /// password never shows in `Debug` or messages (see [`DatabaseUrl`]).
+    pub database_url: Option<DatabaseUrl>,
     /// Where uploaded and generated media live when not in the data directory: a directory every node of a
     /// cluster shares (NFS, or a mounted object store).
     pub media_dir: Option<PathBuf>,
@@ -69,7 +71,7 @@ pub struct RawConfig {
     /// Database URL: `postgres://user@host:port/name`, or `sqlite:PATH`; the data directory's SQLite file
     /// when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub database_url: Option<String>,
+    pub database_url: Option<DatabaseUrl>,
     /// Media directory shared by several nodes; `{data}/media` when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_dir: Option<PathBuf>,
@@ -168,7 +170,7 @@ impl RawConfig {
         Ok(Config {
             addr,
             data_dir: self.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
-            database_url: self.database_url.filter(|url| !url.trim().is_empty()),
+            database_url: self.database_url.filter(|url| !url.is_blank()),
             media_dir: self.media_dir,
             demo: self.demo.unwrap_or(true),
             theme_dir: self.theme,
@@ -216,7 +218,7 @@ impl Config {
     /// Opens the configured database: `database_url` when set, else the data directory's SQLite file.
     pub async fn open_store(&self) -> Result<crate::store::Store, crate::store::StoreError> {
         match &self.database_url {
-            Some(url) => crate::store::Store::open_url(url).await,
+            Some(url) => crate::store::Store::open_url(url.expose()).await,
             None => crate::store::Store::open_sqlite(&self.database_path()).await,
         }
     }
@@ -224,14 +226,7 @@ impl Config {
     /// The database for messages: its URL without a password, or the SQLite file's path.
     pub fn database_label(&self) -> String {
         match &self.database_url {
-            Some(url) => match url::Url::parse(url) {
-                Ok(mut parsed) if parsed.password().is_some() => {
-                    // A URL with a password always has a host, so this cannot fail.
-                    let _ = parsed.set_password(Some("***"));
-                    parsed.to_string()
-                }
-                _ => url.clone(),
-            },
+            Some(url) => url.to_string(),
             None => self.database_path().display().to_string(),
         }
     }

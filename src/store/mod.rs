@@ -10,6 +10,7 @@
 
 mod admin;
 mod copy;
+mod database_url;
 mod direct;
 mod editions;
 mod export;
@@ -36,6 +37,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
 pub use copy::TableCopy;
+pub use database_url::DatabaseUrl;
 pub use editions::{EditionInfo, SectionName};
 pub use export::{
     ExportedArticle, ExportedAuthor, ExportedImage, ExportedRedirect, ExportedSection, ExportedSourceKey, ExportedTag,
@@ -253,7 +255,8 @@ impl Store {
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             Store::open_sqlite(Path::new(path)).await
         } else {
-            Err(StoreError::Invalid(format!("unsupported database URL {url:?}: expected postgres://… or sqlite:PATH")))
+            let shown = DatabaseUrl::new(url);
+            Err(StoreError::Invalid(format!("unsupported database URL {shown}: expected postgres://… or sqlite:PATH")))
         }
     }
 

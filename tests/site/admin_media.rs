@@ -171,7 +171,7 @@ async fn rewrite_revision(site: &TestSite, revision: i64, sqlite: &str, postgres
     use sqlx::Connection;
     match &site.state.config.database_url {
         Some(url) => {
-            let mut db = sqlx::PgConnection::connect(url).await?;
+            let mut db = sqlx::PgConnection::connect(url.expose()).await?;
             sqlx::query(&format!("UPDATE article_revisions SET snapshot = {postgres} WHERE id = $1"))
                 .bind(revision)
                 .execute(&mut db)

@@ -178,3 +178,25 @@ async fn user_add_reads_the_password_from_standard_input_and_it_signs_in() -> Te
     assert_eq!(String::from_utf8(token.stdout)?.trim().len(), 64);
     Ok(())
 }
+
+#[test]
+fn database_passwords_never_reach_the_output() -> TestResult {
+    const SECRET: &str = "Hunter2-never-shown";
+    let dir = tempfile::tempdir()?;
+    let unreachable = format!("postgres://newsroom:{SECRET}@127.0.0.1:1/site?sslmode=disable&password={SECRET}");
+    let unsupported = format!("mysql://newsroom:{SECRET}@127.0.0.1:1/site");
+    let runs: [Vec<&str>; 4] = [
+        vec!["copy", "--from", &unreachable, "--to", "copy.db"],
+        vec!["copy", "--from", "copy.db", "--to", &unsupported],
+        vec!["--database", &unreachable, "export", "site.json"],
+        vec!["--database", &unsupported, "serve", "--addr", "127.0.0.1:0"],
+    ];
+    for args in runs {
+        let output = newsroom().args(&args).arg("--data").arg(dir.path()).current_dir(dir.path()).output()?;
+        let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!output.status.success(), "{args:?} failed: {printed}");
+        assert!(!printed.contains(SECRET), "{args:?} printed the password: {printed}");
+        assert!(printed.contains("newsroom:***@127.0.0.1:1"), "{args:?} names the database: {printed}");
+    }
+    Ok(())
+}

@@ -216,7 +216,7 @@ pub async fn test_config(data_dir: &std::path::Path) -> Result<Config, Box<dyn s
             url.to_string()
         }
     };
-    config.database_url = Some(url);
+    config.database_url = Some(url.into());
     Ok(config)
 }
 
@@ -227,7 +227,7 @@ pub async fn use_test_database(
     data_dir: &std::path::Path,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(url) = test_config(data_dir).await?.database_url {
-        command.env("NEWSROOM_DATABASE_URL", url);
+        command.env("NEWSROOM_DATABASE_URL", url.expose());
     }
     Ok(())
 }

@@ -85,7 +85,7 @@ async fn every_response_carries_a_request_id_and_a_proxys_id_is_kept() -> TestRe
 /// The database of the (stopped) test site on `dir`, named as `newsroom copy` takes it.
 async fn database_name(dir: &std::path::Path) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let config = crate::helpers::test_config(dir).await?;
-    Ok(config.database_url.unwrap_or_else(|| dir.display().to_string()))
+    Ok(config.database_url.map_or_else(|| dir.display().to_string(), |url| url.expose().to_owned()))
 }
 
 #[tokio::test]

@@ -159,7 +159,7 @@ async fn lint_lists_every_finding_with_its_article_and_position() -> TestResult 
     let lint = |extra: &[&str]| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"));
         if let Some(url) = &database {
-            command.env("NEWSROOM_DATABASE_URL", url);
+            command.env("NEWSROOM_DATABASE_URL", url.expose());
         }
         command.arg("lint").args(extra).arg("--data").arg(dir.path()).current_dir(dir.path()).output()
     };
