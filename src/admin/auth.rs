@@ -163,7 +163,8 @@ pub async fn password_page(State(state): State<AppState>, session: Session) -> R
     page(&state, &session, "password", "admin/password.html", context! {}).await
 }
 
-/// `POST /admin/password`: checks the current password and sets a new one; other sessions end.
+/// `POST /admin/password`: checks the current password and sets a new one; other sessions end and API tokens
+/// are revoked.
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -179,7 +180,11 @@ pub async fn change_password(
     let (error, notice) = match outcome {
         Ok(hash) => {
             state.store.set_password(session.user.id, &hash, Some(&session.token_hash)).await?;
-            (String::new(), "Your password is changed. Your other sessions are signed out.")
+            (
+                String::new(),
+                "Your password is changed. Your other sessions are signed out and your API tokens revoked; \
+                 make new ones under API tokens where you need them.",
+            )
         }
         Err(message) => (message, ""),
     };

@@ -161,9 +161,10 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a new password and ends every session of the account, except `keep` (the session that changed
-    /// it), so that a stolen session dies with the old password.
-    pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
+    /// Sets a new password, ends every session of the account except `keep` (the session that changed it)
+    /// and revokes all its API tokens, so that nothing obtained with the old password outlives it. Returns how
+    /// many tokens were revoked.
+    pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -179,8 +180,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        let tokens = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(tokens.rows_affected())
     }
 
     /// Stores a new session (by token hash) with its CSRF token.

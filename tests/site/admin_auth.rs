@@ -3,7 +3,7 @@
 use newsroom::auth::Role;
 use reqwest::StatusCode;
 
-use crate::admin_helpers::{PASSWORD, csrf_in, location};
+use crate::admin_helpers::{PASSWORD, csrf_in, location, published_story};
 use crate::helpers::{TestResult, TestSite};
 
 #[tokio::test]
@@ -184,6 +184,27 @@ async fn changing_the_password_checks_the_old_one() -> TestResult {
     let again = site.browser();
     assert_eq!(again.sign_in("contributor@example.com", PASSWORD).await?.status, StatusCode::UNAUTHORIZED);
     assert_eq!(again.sign_in("contributor@example.com", "brand new phrase").await?.status, StatusCode::SEE_OTHER);
+    Ok(())
+}
+
+#[tokio::test]
+async fn changing_the_password_revokes_the_accounts_api_tokens() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let token = author.new_api_token("made with a leaked password").await?;
+    assert_eq!(site.api_create(&token, published_story("Before the change")).await?.0, StatusCode::CREATED);
+    let new_password = [
+        ("current_password", PASSWORD),
+        ("new_password", "brand new phrase"),
+        ("confirm_password", "brand new phrase"),
+    ];
+    let changed = author.post("/admin/password", &new_password).await?;
+    assert!(changed.body.contains("your API tokens revoked"), "the page says so: {}", changed.body);
+    let (status, answer) = site.api_create(&token, published_story("After the change")).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    assert_eq!(site.get("/world/after-the-change").await?.status, 404, "nothing published with the old token");
+    let tokens = author.get("/admin/tokens").await?;
+    assert!(tokens.body.contains("You have no tokens"), "{}", tokens.body);
     Ok(())
 }
 

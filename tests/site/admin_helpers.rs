@@ -22,6 +22,18 @@ impl TestSite {
         Ok(self.state.store.create_user(&NewUser { email, name, role, password_hash: Some(&hash) }).await?)
     }
 
+    /// POSTs `article` to the API's article list with `token`; returns the status and the JSON answer.
+    pub async fn api_create(
+        &self,
+        token: &str,
+        article: serde_json::Value,
+    ) -> Result<(StatusCode, serde_json::Value), Error> {
+        let url = format!("{}/api/admin/articles", self.base);
+        let response = self.client.post(url).bearer_auth(token).json(&article).send().await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
+    }
+
     /// A browser with no cookies yet.
     pub fn browser(&self) -> Browser<'_> {
         Browser { site: self, cookies: Mutex::new(HashMap::new()), origin: self.base.clone() }
@@ -166,6 +178,14 @@ impl Browser<'_> {
         csrf_in(&page.body).ok_or_else(|| format!("no CSRF field on {path}: {}", page.status).into())
     }
 
+    /// Makes an API token on the API tokens page and returns it (the page shows it once).
+    pub async fn new_api_token(&self, label: &str) -> Result<String, Error> {
+        let made = self.post("/admin/tokens", &[("label", label)]).await?;
+        let shown = made.body.split("id=\"token\" type=\"text\" readonly value=\"").nth(1);
+        let token = shown.and_then(|rest| rest.split('"').next()).filter(|token| !token.is_empty());
+        Ok(token.ok_or_else(|| format!("no token on the page ({}): {}", made.status, made.body))?.to_owned())
+    }
+
     /// Signs in through the form.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Page, Error> {
         self.post("/admin/sign-in", &[("email", email), ("password", password)]).await
@@ -177,6 +197,11 @@ pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")?;
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest.split('"').next().map(str::to_owned)
+}
+
+/// An article for the API, published at once in World.
+pub fn published_story(headline: &str) -> serde_json::Value {
+    serde_json::json!({ "headline": headline, "section": "world", "body": "Text.", "status": "published" })
 }
 
 /// The `Location` header of a redirect.
