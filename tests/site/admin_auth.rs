@@ -95,6 +95,29 @@ async fn failed_sign_ins_are_throttled_per_address() -> TestResult {
 }
 
 #[tokio::test]
+async fn simultaneous_wrong_passwords_are_checked_no_more_than_the_limit_allows() -> TestResult {
+    let site = TestSite::start().await?;
+    site.add_user("target@example.com", "Target", Role::Editor).await?;
+    let browser = site.browser();
+    let csrf = browser.csrf_from("/admin/sign-in").await?;
+    let fields = [("csrf", csrf.as_str()), ("email", "target@example.com"), ("password", "wrong password!")];
+    let origin = browser.origin.clone();
+    let guesses = (0..40).map(|_| browser.post_raw("/admin/sign-in", &fields, Some(&origin)));
+    let (mut checked, mut paused) = (0, 0);
+    for answer in futures_util::future::join_all(guesses).await {
+        match answer?.status {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => paused += 1,
+            other => return Err(format!("a guess answered {other}").into()),
+        }
+    }
+    assert_eq!((checked, paused), (5, 35), "40 guesses at once: the account's five are checked, the rest wait");
+    let right = browser.sign_in("target@example.com", PASSWORD).await?;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    Ok(())
+}
+
+#[tokio::test]
 async fn forms_without_the_right_token_or_origin_are_refused_and_change_nothing() -> TestResult {
     let site = TestSite::start().await?;
     let browser = site.signed_in(Role::Administrator).await?;
