@@ -152,6 +152,33 @@ async fn forms_without_the_right_token_or_origin_are_refused_and_change_nothing(
 }
 
 #[tokio::test]
+async fn an_origin_with_another_scheme_is_another_site() -> TestResult {
+    // An http site: a form posted from https on the same host and port is refused, and changes nothing.
+    let site = TestSite::start().await?;
+    let browser = site.signed_in(Role::Administrator).await?;
+    let token = browser.csrf_from("/admin/settings").await?;
+    let fields = [("name", "Hacked Ledger"), ("description", "x"), ("csrf", token.as_str())];
+    let https = site.base.replacen("http://", "https://", 1);
+    let page = browser.post_raw("/admin/settings", &fields, Some(&https)).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert_eq!(site.state.store.setting("site.name").await?.as_deref(), Some("Test Ledger"));
+
+    // An https site: a sign-in posted from its own host over plain http (which anyone on the network can
+    // write) is refused; from https it goes through.
+    let site = TestSite::start_with(|c| c.base_url = Some("https://news.example.com".into())).await?;
+    site.add_user("ed@example.com", "Ed Itor", Role::Editor).await?;
+    let browser = site.browser();
+    let csrf = browser.csrf_from("/admin/sign-in").await?;
+    let fields = [("csrf", csrf.as_str()), ("email", "ed@example.com"), ("password", PASSWORD)];
+    let sent_from = |origin| [("host", "news.example.com"), ("origin", origin)];
+    let plain = browser.post_with_headers("/admin/sign-in", &fields, &sent_from("http://news.example.com")).await?;
+    assert_eq!(plain.status, StatusCode::FORBIDDEN, "{}", plain.body);
+    let secure = browser.post_with_headers("/admin/sign-in", &fields, &sent_from("https://news.example.com")).await?;
+    assert_eq!(secure.status, StatusCode::SEE_OTHER, "{}", secure.body);
+    Ok(())
+}
+
+#[tokio::test]
 async fn invited_users_set_a_password_once_through_their_link() -> TestResult {
     let site = TestSite::start().await?;
     let admin = site.signed_in(Role::Administrator).await?;

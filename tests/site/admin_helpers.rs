@@ -106,6 +106,17 @@ impl Browser<'_> {
 
     /// POSTs `fields` as a form to `path` exactly as given (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Result<Page, Error> {
+        let origin: Vec<(&str, &str)> = origin.map(|origin| ("origin", origin)).into_iter().collect();
+        self.post_with_headers(path, fields, &origin).await
+    }
+
+    /// POSTs `fields` as a form to `path` exactly as given, with `headers` (an Origin, a Host) added.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<Page, Error> {
         let mut request = self
             .site
             .client
@@ -113,8 +124,8 @@ impl Browser<'_> {
             .header("cookie", self.cookie_header())
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish());
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         self.finish(request.send().await?).await
     }
