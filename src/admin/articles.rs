@@ -28,6 +28,7 @@ impl From<SaveError> for AdminError {
     fn from(error: SaveError) -> AdminError {
         match error {
             SaveError::Forbidden => AdminError::Forbidden,
+            SaveError::Refused(message) => AdminError::Refused(message),
             SaveError::NotFound => AdminError::NotFound,
             SaveError::Invalid(message) => AdminError::BadRequest(message),
             SaveError::Stale => AdminError::BadRequest(SaveError::Stale.to_string()),
@@ -181,6 +182,20 @@ struct EditorMessages {
     /// Whether a lead-image upload was refused: its part of the form opens, filled in again.
     upload_refused: bool,
     upload: UploadText,
+    /// Whether `error` is a refusal by the rules (answered 403) rather than a mistake in the article (422).
+    #[serde(skip)]
+    forbidden: bool,
+}
+
+impl EditorMessages {
+    /// The editor's message for a save that failed for a reason the editor can act on; other errors pass on.
+    fn for_error(error: SaveError) -> Result<EditorMessages, SaveError> {
+        match error {
+            SaveError::Invalid(error) => Ok(EditorMessages { error, ..EditorMessages::default() }),
+            SaveError::Refused(error) => Ok(EditorMessages { error, forbidden: true, ..EditorMessages::default() }),
+            other => Err(other),
+        }
+    }
 }
 
 /// What an editor typed about an image they uploaded.
@@ -219,8 +234,13 @@ async fn editor(
     };
     let statuses: Vec<&str> =
         statuses_for(&session.user, current.map(editing::facts)).iter().map(|s| s.as_str()).collect();
-    let status =
-        if messages.error.is_empty() && !messages.stale { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if messages.forbidden {
+        StatusCode::FORBIDDEN
+    } else if messages.error.is_empty() && !messages.stale {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
     let style = style::findings(state, language_of(current), &view.draft).await?;
     let mut language_codes = site.languages.clone();
@@ -380,8 +400,7 @@ async fn submit(
     if form.get("action") == "preview" {
         let messages = match editing::prepare(state, &session.user, current, &draft).await {
             Ok(_) => EditorMessages { preview: Some(render_markdown(&draft.body)), ..Default::default() },
-            Err(SaveError::Invalid(error)) => EditorMessages { error, ..Default::default() },
-            Err(other) => return Err(other.into()),
+            Err(error) => EditorMessages::for_error(error)?,
         };
         return editor(state, session, current, draft, modified_at, messages).await;
     }
@@ -405,10 +424,10 @@ async fn submit(
             let messages = EditorMessages { stale: true, ..Default::default() };
             editor(state, session, current, draft, modified_at, messages).await
         }
-        Err(SaveError::Invalid(error)) => {
-            editor(state, session, current, draft, modified_at, EditorMessages { error, ..Default::default() }).await
+        Err(error) => {
+            let messages = EditorMessages::for_error(error)?;
+            editor(state, session, current, draft, modified_at, messages).await
         }
-        Err(other) => Err(other.into()),
     }
 }
 

@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use minijinja::context;
 
 use super::session::{self, PRE_SESSION_COOKIE, SESSION_COOKIE, Session};
@@ -97,22 +97,27 @@ pub async fn sign_in(
     let ip = crate::views::client_ip(&headers, peer.ip(), &state.config.trusted_proxies);
     let account_key = format!("account:{email}");
     let address_key = format!("address:{ip}");
-    let now = Utc::now();
-    let since = now - Duration::minutes(THROTTLE_MINUTES);
     let refused = |error: &str, status| {
         let state = state.clone();
         let headers = headers.clone();
         let context = context! { error, email => email.clone() };
         async move { anonymous_page(&state, &headers, status, "admin/sign_in.html", context).await }
     };
-    if state.store.login_failures(&account_key, since).await? >= MAX_ACCOUNT_FAILURES
-        || state.store.login_failures(&address_key, since).await? >= MAX_ADDRESS_FAILURES
-    {
-        let message = format!(
-            "Too many failed sign-ins. For your safety, signing in is paused for {THROTTLE_MINUTES} minutes; \
-             try again after that."
-        );
-        return refused(&message, StatusCode::TOO_MANY_REQUESTS).await;
+    // The attempt is counted before the password is checked, so that attempts sent at once cannot all pass a
+    // count that none of them has added to yet. The account comes first: attempts it refuses never reach the
+    // address's count.
+    let mut reserved = Vec::with_capacity(2);
+    for (key, most) in [(account_key.as_str(), MAX_ACCOUNT_FAILURES), (address_key.as_str(), MAX_ADDRESS_FAILURES)] {
+        reserved.push(key);
+        if state.store.reserve_sign_in(key, Utc::now(), THROTTLE_MINUTES * 60).await? > most {
+            // Not checked, so not a failure: it must not keep the account or the address paused any longer.
+            state.store.release_sign_in(&reserved).await?;
+            let message = format!(
+                "Too many failed sign-ins. For your safety, signing in is paused for {THROTTLE_MINUTES} minutes; \
+                 try again after that."
+            );
+            return refused(&message, StatusCode::TOO_MANY_REQUESTS).await;
+        }
     }
     let found = state.store.user_by_email(&email).await?;
     let hash = found.as_ref().and_then(|(_, hash)| hash.clone()).unwrap_or_else(|| auth::decoy_hash().to_owned());
@@ -121,12 +126,11 @@ pub async fn sign_in(
         .map_err(|e| AdminError::BadRequest(e.to_string()))?;
     let user = match found {
         Some((user, Some(_))) if verified => user,
-        _ => {
-            state.store.record_login_failure(&[&account_key, &address_key], now).await?;
-            return refused("The email address or password is wrong.", StatusCode::UNAUTHORIZED).await;
-        }
+        // The attempt stays counted: it is a failure.
+        _ => return refused("The email address or password is wrong.", StatusCode::UNAUTHORIZED).await,
     };
-    state.store.clear_login_failures(&account_key).await?;
+    state.store.clear_sign_in(&account_key).await?;
+    state.store.release_sign_in(&[&address_key]).await?;
     let cookie = session::start(&state, user.id).await?;
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -163,7 +167,8 @@ pub async fn password_page(State(state): State<AppState>, session: Session) -> R
     page(&state, &session, "password", "admin/password.html", context! {}).await
 }
 
-/// `POST /admin/password`: checks the current password and sets a new one; other sessions end.
+/// `POST /admin/password`: checks the current password and sets a new one; other sessions end and API tokens
+/// are revoked.
 pub async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -179,7 +184,11 @@ pub async fn change_password(
     let (error, notice) = match outcome {
         Ok(hash) => {
             state.store.set_password(session.user.id, &hash, Some(&session.token_hash)).await?;
-            (String::new(), "Your password is changed. Your other sessions are signed out.")
+            (
+                String::new(),
+                "Your password is changed. Your other sessions are signed out and your API tokens revoked; \
+                 make new ones under API tokens where you need them.",
+            )
         }
         Err(message) => (message, ""),
     };

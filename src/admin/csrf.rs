@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use url::Origin;
 
 use super::session::{self, PRE_SESSION_COOKIE};
 use super::{AdminError, MAX_FORM_BYTES};
@@ -97,25 +98,42 @@ async fn multipart_token(content_type: axum::http::HeaderValue, bytes: axum::bod
     None
 }
 
-/// Whether the request says it comes from this site: its Origin (or, failing that, its Referer) names the
-/// host the request was sent to, or the configured public base URL.
+/// Whether the request says it comes from this site: its Origin (or, failing that, its Referer) is the
+/// site's own origin, scheme, host and port alike. That is the configured public base URL, or the host the
+/// request was sent to with the scheme it was sent over: the base URL's scheme when it names the public host,
+/// plain `http` otherwise (a node reached directly speaks only HTTP). A scheme is part of an origin because a
+/// page served over plain HTTP can be written by anyone on the network.
 pub fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
     let claimed = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
         .and_then(|value| value.to_str().ok())
         .and_then(origin_of);
-    let Some((_, claimed_host)) = claimed else { return false };
+    let Some(claimed) = claimed else { return false };
+    let base = origin_of(base_url);
     let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
-    host.is_some_and(|host| host.eq_ignore_ascii_case(claimed_host))
-        || origin_of(base_url).is_some_and(|(_, base_host)| base_host.eq_ignore_ascii_case(claimed_host))
+    base.as_ref() == Some(&claimed) || host.and_then(|host| request_origin(host, base.as_ref())) == Some(claimed)
 }
 
-/// The scheme and `host[:port]` of a URL.
-fn origin_of(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty() && matches!(scheme, "http" | "https")).then_some((scheme, host))
+/// The origin of a request sent to `host` (a Host header): the base URL's scheme when `host` names the public
+/// host, else plain `http`.
+fn request_origin(host: &str, base: Option<&Origin>) -> Option<Origin> {
+    if host.contains(['/', '\\', '@', '?', '#']) {
+        return None;
+    }
+    let direct = origin_of(&format!("http://{host}"))?;
+    match (base, &direct) {
+        (Some(Origin::Tuple(scheme, public, _)), Origin::Tuple(_, asked, _)) if public == asked => {
+            origin_of(&format!("{scheme}://{host}"))
+        }
+        _ => Some(direct),
+    }
+}
+
+/// The origin (scheme, host, port with the scheme's default filled in) of an `http` or `https` URL.
+fn origin_of(url: &str) -> Option<Origin> {
+    let url = url::Url::parse(url).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -149,5 +167,25 @@ mod tests {
         assert!(!same_origin(&headers(&[(header::HOST, "127.0.0.1:8080")]), base));
         let null = headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "null")]);
         assert!(!same_origin(&null, base));
+        let port = headers(&[(header::HOST, "internal:80"), (header::ORIGIN, "https://news.example.com:444")]);
+        assert!(!same_origin(&port, base), "another port is another origin");
+        let default_port = headers(&[(header::HOST, "internal:80"), (header::ORIGIN, "https://news.example.com:443")]);
+        assert!(same_origin(&default_port, base), "the scheme's default port is the same origin");
+    }
+
+    #[test]
+    fn origin_must_have_the_sites_scheme() {
+        // An https site refuses its own host over plain http, which anyone on the network can write.
+        let https = "https://news.example.com";
+        let plain = headers(&[(header::HOST, "news.example.com"), (header::ORIGIN, "http://news.example.com")]);
+        assert!(!same_origin(&plain, https));
+        let secure = headers(&[(header::HOST, "news.example.com"), (header::ORIGIN, "https://news.example.com")]);
+        assert!(same_origin(&secure, https));
+        // An http site refuses https: a different origin, whatever the host.
+        let http = "http://127.0.0.1:8080";
+        let tls = headers(&[(header::HOST, "127.0.0.1:8080"), (header::ORIGIN, "https://127.0.0.1:8080")]);
+        assert!(!same_origin(&tls, http));
+        let referer = headers(&[(header::HOST, "127.0.0.1:8080"), (header::REFERER, "https://127.0.0.1:8080/admin")]);
+        assert!(!same_origin(&referer, http));
     }
 }

@@ -1,12 +1,12 @@
 //! The one path by which the back office and the admin API change an article: check the user's rights with
-//! [`may`], fill in what the editor left to us (slug, byline, times), check and render the article
+//! [`may`] (and the byline with [`may_sign`]), fill in what the editor left to us (slug, byline, times), check and render the article
 //! ([`ArticleInput::prepare`]), and save it with a revision in one transaction.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::auth::{Action, ArticleFacts, User, may, statuses_for};
+use crate::auth::{Action, ArticleFacts, User, may, may_sign, statuses_for};
 use crate::content::{ArticleInput, ArticleStatus, Slug};
 use crate::store::{ArticleExtras, EditableArticle, StoreError};
 
@@ -86,6 +86,9 @@ pub enum SaveError {
     /// The user's role does not allow it.
     #[error("your role does not allow this")]
     Forbidden,
+    /// The user's role does not allow it, for the reason given (a byline that is not theirs to set).
+    #[error("{0}")]
+    Refused(String),
     /// Someone saved after the version the editor started from.
     #[error("someone else saved this article after you opened it")]
     Stale,
@@ -156,13 +159,27 @@ pub async fn prepare(
             .map_err(|e| invalid(format!("address: {e}")))?;
     draft.slug = slug.as_str().to_owned();
     let section = Slug::parse(draft.section.trim()).map_err(|_| invalid("choose a section"))?;
-    draft.authors.retain(|a| !a.trim().is_empty());
+    draft.authors = draft.authors.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+    let own = if draft.authors.is_empty() || !may(user, Action::SetAnyByline, None) {
+        state.store.all_authors().await?.into_iter().find(|a| Some(a.id) == user.author_id).map(|a| a.slug)
+    } else {
+        None
+    };
     if draft.authors.is_empty() {
-        let own = state.store.all_authors().await?.into_iter().find(|a| Some(a.id) == user.author_id);
-        draft.authors.extend(own.map(|a| a.slug));
+        draft.authors.extend(own.clone());
     }
-    let authors =
-        draft.authors.iter().map(|a| Slug::parse(a.trim())).collect::<Result<Vec<_>, _>>().map_err(invalid)?;
+    // A byline kept as it is stored was set by someone entitled to; a new or changed one must be the user's.
+    let byline: Vec<&str> = draft.authors.iter().map(String::as_str).collect();
+    if current.is_none_or(|c| c.authors != draft.authors) && !may_sign(user, own.as_deref(), &byline) {
+        return Err(SaveError::Refused(match own {
+            Some(own) => format!(
+                "put yourself ({own}) in the byline: you may sign only what you write yourself, and only editors \
+                 and administrators may give an article someone else's byline"
+            ),
+            None => "your account has no author profile to sign with, so only an editor can set this byline".into(),
+        }));
+    }
+    let authors = draft.authors.iter().map(|a| Slug::parse(a)).collect::<Result<Vec<_>, _>>().map_err(invalid)?;
     draft.tags = draft.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
     let now = Utc::now();
     match status {

@@ -51,6 +51,9 @@ pub enum AdminError {
     /// Signed in, but the role does not allow this.
     #[error("your role does not allow this")]
     Forbidden,
+    /// Signed in, but the role does not allow this, for the reason given.
+    #[error("{0}")]
+    Refused(String),
     /// The CSRF token or Origin was missing or wrong.
     #[error("this form is out of date or came from another site; go back, reload the page and try again")]
     Csrf,
@@ -72,7 +75,7 @@ impl AdminError {
     fn status(&self) -> StatusCode {
         match self {
             AdminError::SignIn => StatusCode::SEE_OTHER,
-            AdminError::Forbidden | AdminError::Csrf => StatusCode::FORBIDDEN,
+            AdminError::Forbidden | AdminError::Refused(_) | AdminError::Csrf => StatusCode::FORBIDDEN,
             AdminError::NotFound => StatusCode::NOT_FOUND,
             AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AdminError::Store(_) | AdminError::Theme(_) => StatusCode::INTERNAL_SERVER_ERROR,

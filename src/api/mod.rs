@@ -62,6 +62,7 @@ impl From<SaveError> for ApiError {
         match error {
             SaveError::Invalid(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
             SaveError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", error.to_string()),
+            SaveError::Refused(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             SaveError::Stale => ApiError::new(StatusCode::CONFLICT, "conflict", error.to_string()),
             SaveError::NotFound => ApiError::not_found(),
             SaveError::Store(error) => error.into(),

@@ -77,7 +77,7 @@ pub fn spec() -> Value {
                     "standfirst": { "type": "string" },
                     "body": { "type": "string", "description": "Markdown" },
                     "section": { "type": "string", "description": "Section slug" },
-                    "authors": { "type": "array", "items": { "type": "string" }, "description": "Author slugs in byline order; your own profile when empty" },
+                    "authors": { "type": "array", "items": { "type": "string" }, "description": "Author slugs in byline order; your own profile when empty. Authors and contributors must name themselves (403 otherwise); editors and administrators may name anyone" },
                     "tags": { "type": "array", "items": { "type": "string" }, "description": "Tag names; new ones are created" },
                     "status": { "type": "string", "enum": ["draft", "submitted", "scheduled", "published", "unpublished"] },
                     "published_at": { "type": ["string", "null"], "format": "date-time" },

@@ -41,12 +41,17 @@ pub async fn add_user(store: &Store, email: &str, name: &str, role: Role) -> any
     Ok(format!("Created {} account for {name} <{email}>. Sign in at /admin.", role.as_str()))
 }
 
-/// `newsroom user reset-password`: sets a new password and signs the account out everywhere.
+/// `newsroom user reset-password`: sets a new password, signs the account out everywhere and revokes its API
+/// tokens.
 pub async fn reset_password(store: &Store, email: &str) -> anyhow::Result<String> {
     let (user, _) = store.user_by_email(email).await?.with_context(|| format!("no account for {email}"))?;
     let hash = hashed_password().await?;
-    store.set_password(user.id, &hash, None).await.context("saving the password")?;
-    Ok(format!("New password set for {email}; their sessions are signed out."))
+    let revoked = store.set_password(user.id, &hash, None).await.context("saving the password")?;
+    let tokens = if revoked == 1 { "token" } else { "tokens" };
+    Ok(format!(
+        "New password set for {email}; their sessions are signed out and their API tokens revoked \
+         ({revoked} {tokens})."
+    ))
 }
 
 /// `newsroom token create`: makes an API token for an account and returns it (shown once, stored hashed).

@@ -109,6 +109,8 @@ pub enum Action {
     DeleteArticle,
     /// See every article, not just their own.
     SeeAllArticles,
+    /// Put any byline on an article, not only one that names oneself.
+    SetAnyByline,
     /// Manage sections, tags and author profiles.
     ManageTaxonomy,
     /// Manage users and site settings.
@@ -124,7 +126,7 @@ pub fn may(user: &User, action: Action, article: Option<ArticleFacts>) -> bool {
         Role::Author => match action {
             Action::CreateArticle => true,
             Action::ViewArticle | Action::EditArticle | Action::PublishArticle | Action::DeleteArticle => own,
-            Action::SeeAllArticles | Action::ManageTaxonomy | Action::Administer => false,
+            Action::SeeAllArticles | Action::SetAnyByline | Action::ManageTaxonomy | Action::Administer => false,
         },
         Role::Contributor => {
             // A contributor's work is theirs only until it is scheduled or published; then it is the desk's.
@@ -134,10 +136,21 @@ pub fn may(user: &User, action: Action, article: Option<ArticleFacts>) -> bool {
                 Action::CreateArticle => true,
                 Action::ViewArticle => own,
                 Action::EditArticle | Action::DeleteArticle => unpublished_own,
-                Action::PublishArticle | Action::SeeAllArticles | Action::ManageTaxonomy | Action::Administer => false,
+                Action::PublishArticle
+                | Action::SeeAllArticles
+                | Action::SetAnyByline
+                | Action::ManageTaxonomy
+                | Action::Administer => false,
             }
         }
     }
+}
+
+/// Whether `user` may sign an article with `byline` (author slugs), `own` being the slug of their own author
+/// profile: editors and administrators any byline; authors and contributors only one that names them, so
+/// that nobody publishes as someone else.
+pub fn may_sign(user: &User, own: Option<&str>, byline: &[&str]) -> bool {
+    may(user, Action::SetAnyByline, None) || own.is_some_and(|own| byline.contains(&own))
 }
 
 /// The statuses `user` may give an article: publishing ones only for those who may publish it.
@@ -247,5 +260,19 @@ mod tests {
         assert!(may(&editor, Action::ManageTaxonomy, None));
         assert!(!may(&editor, Action::Administer, None));
         assert!(may(&user(3, Role::Administrator), Action::Administer, None));
+    }
+
+    #[test]
+    fn only_the_desk_signs_articles_with_other_peoples_names() {
+        for role in [Role::Author, Role::Contributor] {
+            let me = user(1, role);
+            assert!(may_sign(&me, Some("me"), &["me"]));
+            assert!(may_sign(&me, Some("me"), &["colleague", "me"]), "a co-author beside oneself");
+            assert!(!may_sign(&me, Some("me"), &["the-editor"]), "{role:?} cannot publish as someone else");
+            assert!(!may_sign(&me, None, &["the-editor"]), "without a profile of one's own, no byline");
+        }
+        for role in [Role::Administrator, Role::Editor] {
+            assert!(may_sign(&user(2, role), Some("desk"), &["ann", "ben"]));
+        }
     }
 }

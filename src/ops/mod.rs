@@ -264,9 +264,16 @@ pub fn method_label(method: &Method) -> &'static str {
 }
 
 /// `GET /metrics`: the node's figures in Prometheus text format, for the addresses the configuration allows
-/// (the node itself by default); 404 for everyone else, as if there were nothing here.
-pub async fn metrics(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
-    if !state.config.metrics_from.iter().any(|allowed| allowed.contains(&peer.ip().to_canonical())) {
+/// (the node itself by default); 404 for everyone else, as if there were nothing here. The address is the
+/// client's, read through trusted proxies as for views: behind a proxy on the same machine, every request's
+/// peer is the node itself.
+pub async fn metrics(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let client = crate::views::client_ip(&headers, peer.ip(), &state.config.trusted_proxies).to_canonical();
+    if !state.config.metrics_from.iter().any(|allowed| allowed.contains(&client)) {
         return StatusCode::NOT_FOUND.into_response();
     }
     match state.metrics.render() {

@@ -171,7 +171,11 @@ const TABLES: &[Table] = &[
         ],
         identity: None,
     },
-    Table { name: "login_failures", columns: &[("key", Text), ("at", Integer)], identity: None },
+    Table {
+        name: "sign_in_attempts",
+        columns: &[("key", Text), ("window_start", Integer), ("attempts", Integer)],
+        identity: None,
+    },
     Table {
         name: "api_tokens",
         columns: &[

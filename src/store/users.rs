@@ -1,4 +1,4 @@
-//! People who sign in to the back office: accounts, sessions, failed sign-ins, API tokens and one-time
+//! People who sign in to the back office: accounts, sessions, sign-in attempts, API tokens and one-time
 //! password links. Tokens arrive here already hashed; the store never sees one in clear.
 
 use chrono::{DateTime, Utc};
@@ -161,9 +161,10 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a new password and ends every session of the account, except `keep` (the session that changed
-    /// it), so that a stolen session dies with the old password.
-    pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
+    /// Sets a new password, ends every session of the account except `keep` (the session that changed it)
+    /// and revokes all its API tokens, so that nothing obtained with the old password outlives it. Returns how
+    /// many tokens were revoked.
+    pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -179,8 +180,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        let tokens = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(tokens.rows_affected())
     }
 
     /// Stores a new session (by token hash) with its CSRF token.
@@ -229,37 +231,48 @@ impl Store {
         Ok(())
     }
 
-    /// Notes a failed sign-in under each of `keys` (the account and the address).
-    pub async fn record_login_failure(&self, keys: &[&str], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        // Old failures no longer count; drop them as new ones arrive.
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(now.timestamp() - 86_400)
-            .execute(&mut *tx)
+    /// Counts a sign-in attempt under `key` (an account, an address) before its password is checked, and
+    /// returns the attempts under it within the window of `window_seconds` that began with the first of them.
+    /// The count is one upsert that adds and returns in a single statement, so simultaneous attempts, on this
+    /// node or others, each get a number of their own.
+    pub async fn reserve_sign_in(&self, key: &str, now: DateTime<Utc>, window_seconds: i64) -> Result<i64, StoreError> {
+        let (now, expired) = (now.timestamp(), now.timestamp() - window_seconds);
+        // Windows that have ended count nothing; drop their rows as new attempts arrive.
+        sqlx::query("DELETE FROM sign_in_attempts WHERE window_start <= $1")
+            .bind(expired)
+            .execute(&self.writer)
             .await?;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO sign_in_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             attempts = CASE WHEN sign_in_attempts.window_start > $3 \
+                 THEN sign_in_attempts.attempts + 1 ELSE 1 END, \
+             window_start = CASE WHEN sign_in_attempts.window_start > $3 \
+                 THEN sign_in_attempts.window_start ELSE excluded.window_start END \
+             RETURNING attempts",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(expired)
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    /// Takes back one attempt under each of `keys`: one that was refused unchecked, or that succeeded, counts
+    /// as no failure.
+    pub async fn release_sign_in(&self, keys: &[&str]) -> Result<(), StoreError> {
         for key in keys {
-            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            sqlx::query("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
                 .bind(key)
-                .bind(now.timestamp())
-                .execute(&mut *tx)
+                .execute(&self.writer)
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
-    /// Failed sign-ins under `key` since `since`.
-    pub async fn login_failures(&self, key: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(since.timestamp())
-            .fetch_one(&self.writer)
-            .await?)
-    }
-
-    /// Forgets the failures under `key` (after a successful sign-in to that account).
-    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.writer).await?;
+    /// Forgets the attempts under `key` (after a successful sign-in to that account).
+    pub async fn clear_sign_in(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_attempts WHERE key = $1").bind(key).execute(&self.writer).await?;
         Ok(())
     }
 

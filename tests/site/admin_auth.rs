@@ -3,7 +3,7 @@
 use newsroom::auth::Role;
 use reqwest::StatusCode;
 
-use crate::admin_helpers::{PASSWORD, csrf_in, location};
+use crate::admin_helpers::{PASSWORD, csrf_in, location, published_story};
 use crate::helpers::{TestResult, TestSite};
 
 #[tokio::test]
@@ -95,6 +95,29 @@ async fn failed_sign_ins_are_throttled_per_address() -> TestResult {
 }
 
 #[tokio::test]
+async fn simultaneous_wrong_passwords_are_checked_no_more_than_the_limit_allows() -> TestResult {
+    let site = TestSite::start().await?;
+    site.add_user("target@example.com", "Target", Role::Editor).await?;
+    let browser = site.browser();
+    let csrf = browser.csrf_from("/admin/sign-in").await?;
+    let fields = [("csrf", csrf.as_str()), ("email", "target@example.com"), ("password", "wrong password!")];
+    let origin = browser.origin.clone();
+    let guesses = (0..40).map(|_| browser.post_raw("/admin/sign-in", &fields, Some(&origin)));
+    let (mut checked, mut paused) = (0, 0);
+    for answer in futures_util::future::join_all(guesses).await {
+        match answer?.status {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => paused += 1,
+            other => return Err(format!("a guess answered {other}").into()),
+        }
+    }
+    assert_eq!((checked, paused), (5, 35), "40 guesses at once: the account's five are checked, the rest wait");
+    let right = browser.sign_in("target@example.com", PASSWORD).await?;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    Ok(())
+}
+
+#[tokio::test]
 async fn forms_without_the_right_token_or_origin_are_refused_and_change_nothing() -> TestResult {
     let site = TestSite::start().await?;
     let browser = site.signed_in(Role::Administrator).await?;
@@ -125,6 +148,33 @@ async fn forms_without_the_right_token_or_origin_are_refused_and_change_nothing(
     let ok = browser.post("/admin/settings", &[("name", "Honest Ledger"), ("description", "x")]).await?;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(site.state.store.setting("site.name").await?.as_deref(), Some("Honest Ledger"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_origin_with_another_scheme_is_another_site() -> TestResult {
+    // An http site: a form posted from https on the same host and port is refused, and changes nothing.
+    let site = TestSite::start().await?;
+    let browser = site.signed_in(Role::Administrator).await?;
+    let token = browser.csrf_from("/admin/settings").await?;
+    let fields = [("name", "Hacked Ledger"), ("description", "x"), ("csrf", token.as_str())];
+    let https = site.base.replacen("http://", "https://", 1);
+    let page = browser.post_raw("/admin/settings", &fields, Some(&https)).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert_eq!(site.state.store.setting("site.name").await?.as_deref(), Some("Test Ledger"));
+
+    // An https site: a sign-in posted from its own host over plain http (which anyone on the network can
+    // write) is refused; from https it goes through.
+    let site = TestSite::start_with(|c| c.base_url = Some("https://news.example.com".into())).await?;
+    site.add_user("ed@example.com", "Ed Itor", Role::Editor).await?;
+    let browser = site.browser();
+    let csrf = browser.csrf_from("/admin/sign-in").await?;
+    let fields = [("csrf", csrf.as_str()), ("email", "ed@example.com"), ("password", PASSWORD)];
+    let sent_from = |origin| [("host", "news.example.com"), ("origin", origin)];
+    let plain = browser.post_with_headers("/admin/sign-in", &fields, &sent_from("http://news.example.com")).await?;
+    assert_eq!(plain.status, StatusCode::FORBIDDEN, "{}", plain.body);
+    let secure = browser.post_with_headers("/admin/sign-in", &fields, &sent_from("https://news.example.com")).await?;
+    assert_eq!(secure.status, StatusCode::SEE_OTHER, "{}", secure.body);
     Ok(())
 }
 
@@ -184,6 +234,27 @@ async fn changing_the_password_checks_the_old_one() -> TestResult {
     let again = site.browser();
     assert_eq!(again.sign_in("contributor@example.com", PASSWORD).await?.status, StatusCode::UNAUTHORIZED);
     assert_eq!(again.sign_in("contributor@example.com", "brand new phrase").await?.status, StatusCode::SEE_OTHER);
+    Ok(())
+}
+
+#[tokio::test]
+async fn changing_the_password_revokes_the_accounts_api_tokens() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let token = author.new_api_token("made with a leaked password").await?;
+    assert_eq!(site.api_create(&token, published_story("Before the change")).await?.0, StatusCode::CREATED);
+    let new_password = [
+        ("current_password", PASSWORD),
+        ("new_password", "brand new phrase"),
+        ("confirm_password", "brand new phrase"),
+    ];
+    let changed = author.post("/admin/password", &new_password).await?;
+    assert!(changed.body.contains("your API tokens revoked"), "the page says so: {}", changed.body);
+    let (status, answer) = site.api_create(&token, published_story("After the change")).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    assert_eq!(site.get("/world/after-the-change").await?.status, 404, "nothing published with the old token");
+    let tokens = author.get("/admin/tokens").await?;
+    assert!(tokens.body.contains("You have no tokens"), "{}", tokens.body);
     Ok(())
 }
 

@@ -22,6 +22,18 @@ impl TestSite {
         Ok(self.state.store.create_user(&NewUser { email, name, role, password_hash: Some(&hash) }).await?)
     }
 
+    /// POSTs `article` to the API's article list with `token`; returns the status and the JSON answer.
+    pub async fn api_create(
+        &self,
+        token: &str,
+        article: serde_json::Value,
+    ) -> Result<(StatusCode, serde_json::Value), Error> {
+        let url = format!("{}/api/admin/articles", self.base);
+        let response = self.client.post(url).bearer_auth(token).json(&article).send().await?;
+        let status = response.status();
+        Ok((status, response.json().await?))
+    }
+
     /// A browser with no cookies yet.
     pub fn browser(&self) -> Browser<'_> {
         Browser { site: self, cookies: Mutex::new(HashMap::new()), origin: self.base.clone() }
@@ -94,6 +106,17 @@ impl Browser<'_> {
 
     /// POSTs `fields` as a form to `path` exactly as given (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Result<Page, Error> {
+        let origin: Vec<(&str, &str)> = origin.map(|origin| ("origin", origin)).into_iter().collect();
+        self.post_with_headers(path, fields, &origin).await
+    }
+
+    /// POSTs `fields` as a form to `path` exactly as given, with `headers` (an Origin, a Host) added.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<Page, Error> {
         let mut request = self
             .site
             .client
@@ -101,8 +124,8 @@ impl Browser<'_> {
             .header("cookie", self.cookie_header())
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish());
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         self.finish(request.send().await?).await
     }
@@ -166,6 +189,14 @@ impl Browser<'_> {
         csrf_in(&page.body).ok_or_else(|| format!("no CSRF field on {path}: {}", page.status).into())
     }
 
+    /// Makes an API token on the API tokens page and returns it (the page shows it once).
+    pub async fn new_api_token(&self, label: &str) -> Result<String, Error> {
+        let made = self.post("/admin/tokens", &[("label", label)]).await?;
+        let shown = made.body.split("id=\"token\" type=\"text\" readonly value=\"").nth(1);
+        let token = shown.and_then(|rest| rest.split('"').next()).filter(|token| !token.is_empty());
+        Ok(token.ok_or_else(|| format!("no token on the page ({}): {}", made.status, made.body))?.to_owned())
+    }
+
     /// Signs in through the form.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Page, Error> {
         self.post("/admin/sign-in", &[("email", email), ("password", password)]).await
@@ -177,6 +208,11 @@ pub fn csrf_in(html: &str) -> Option<String> {
     let at = html.find("name=\"csrf\" value=\"")?;
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest.split('"').next().map(str::to_owned)
+}
+
+/// An article for the API, published at once in World.
+pub fn published_story(headline: &str) -> serde_json::Value {
+    serde_json::json!({ "headline": headline, "section": "world", "body": "Text.", "status": "published" })
 }
 
 /// The `Location` header of a redirect.

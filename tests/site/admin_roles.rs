@@ -261,3 +261,60 @@ async fn every_api_call_obeys_the_roles() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn only_the_desk_may_sign_an_article_with_someone_elses_name() -> TestResult {
+    let site = TestSite::start().await?;
+    site.add_user("editor@example.com", "The Editor", Role::Editor).await?;
+    let author = site.add_user("author@example.com", "Author Person", Role::Author).await?;
+    let token = new_token();
+    site.state.store.create_api_token(&token_hash(&token), author, "tests").await?;
+    let api = Api { site: &site, token: Some(token) };
+    let post = reqwest::Method::POST;
+    let story = |headline: &str, authors: &[&str]| json!({ "headline": headline, "section": "world", "body": "x", "status": "published", "authors": authors });
+
+    // Through the API: an author cannot publish as the editor, and nothing is stored.
+    let (status, answer) =
+        api.call(post.clone(), "/api/admin/articles", Some(story("Spoofed", &["the-editor"]))).await?;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    assert_eq!(answer["error"]["code"], "forbidden");
+    assert!(answer["error"]["message"].as_str().is_some_and(|m| m.contains("byline")), "a reason: {answer}");
+    assert_eq!(site.get("/world/spoofed").await?.status, 404, "nothing published");
+    // Their own name, alone or beside a colleague's, is theirs to sign.
+    let (status, answer) =
+        api.call(post.clone(), "/api/admin/articles", Some(story("Signed", &["author-person"]))).await?;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let id = answer["article"]["id"].as_i64().ok_or("id")?;
+    let (status, _) =
+        api.call(post.clone(), "/api/admin/articles", Some(story("Shared", &["ann-author", "author-person"]))).await?;
+    assert_eq!(status, StatusCode::CREATED);
+    // Nor can they take their name off their own article and put another's on it.
+    let path = format!("/api/admin/articles/{id}");
+    let (status, answer) = api.call(reqwest::Method::PUT, &path, Some(story("Signed", &["the-editor"]))).await?;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    let public = site.get("/world/signed").await?;
+    assert!(public.body.contains("Author Person") && !public.body.contains("The Editor"), "the byline stands");
+
+    // Through the form: a contributor is told why, and nothing is saved.
+    let contributor = site.signed_in(Role::Contributor).await?;
+    let fields = [
+        ("headline", "Forged"),
+        ("section", "world"),
+        ("body", "x"),
+        ("author", "the-editor"),
+        ("status", "draft"),
+        ("action", "save"),
+    ];
+    let page = contributor.post("/admin/articles", &fields).await?;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("Not saved: put yourself (contributor-person) in the byline"), "{}", page.body);
+    let (_, total) = site.state.store.admin_articles(&Default::default()).await?;
+    assert_eq!(total, 2, "only the author's two articles");
+
+    // The desk may sign an article with anyone's name.
+    let editor = site.signed_in(Role::Editor).await?;
+    let desk = Api { site: &site, token: Some(editor.new_api_token("desk").await?) };
+    let (status, answer) = desk.call(post, "/api/admin/articles", Some(story("Agency copy", &["ann-author"]))).await?;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    Ok(())
+}

@@ -200,3 +200,28 @@ fn database_passwords_never_reach_the_output() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn reset_password_revokes_the_accounts_api_tokens_and_says_so() -> TestResult {
+    use std::io::Write;
+    let site = crate::helpers::TestSite::start().await?;
+    let id = site.add_user("leaky@example.com", "Leaky Person", newsroom::auth::Role::Author).await?;
+    let token = newsroom::auth::new_token();
+    site.state.store.create_api_token(&newsroom::auth::token_hash(&token), id, "leaked").await?;
+    let story = crate::admin_helpers::published_story;
+    assert_eq!(site.api_create(&token, story("Before the reset")).await?.0, 201);
+    let data = site.state.config.data_dir.clone();
+    let mut command = newsroom();
+    command.args(["user", "reset-password", "--email", "leaky@example.com", "--data"]).arg(&data).current_dir(&data);
+    crate::helpers::use_test_database(&mut command, &data).await?;
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    child.stdin.take().ok_or("stdin")?.write_all(b"a fresh secret phrase\n")?;
+    let output = child.wait_with_output()?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8(output.stdout)?;
+    assert!(said.contains("signed out and their API tokens revoked (1 token)"), "{said}");
+    let (status, answer) = site.api_create(&token, story("After the reset")).await?;
+    assert_eq!(status, 401, "the token made with the old password no longer publishes: {answer}");
+    assert_eq!(site.get("/world/after-the-reset").await?.status, 404);
+    Ok(())
+}

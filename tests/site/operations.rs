@@ -66,6 +66,21 @@ async fn metrics_are_only_for_the_addresses_allowed() -> TestResult {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_metrics_are_for_the_allowed_clients_only() -> TestResult {
+    // A proxy on the node itself, as in the nginx setup: every request's peer is 127.0.0.1.
+    let proxy: ipnet::IpNet = "127.0.0.1/32".parse()?;
+    let site = TestSite::start_with(|config| config.trusted_proxies = vec![proxy]).await?;
+    let stranger = site.read_as("/metrics", "203.0.113.9", "curl/8.0").await?;
+    assert_eq!(stranger.status, 404, "a reader on the internet, forwarded by the proxy, sees nothing there");
+    assert!(!stranger.body.contains("newsroom_"));
+    let local = site.read_as("/metrics", "127.0.0.1", "Prometheus/3.0").await?;
+    assert_eq!(local.status, 200, "a scraper on the node itself, through the proxy, is answered");
+    assert!(local.body.contains("newsroom_http_requests_total"));
+    assert_eq!(site.get("/metrics").await?.status, 200, "and so is one that asks the node directly");
+    Ok(())
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id_and_a_proxys_id_is_kept() -> TestResult {
     let site = TestSite::start().await?;
     let first = site.get("/").await?;
