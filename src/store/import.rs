@@ -537,6 +537,10 @@ impl Store {
         path: &str,
         now: chrono::DateTime<Utc>,
     ) -> Result<Option<(String, String, String)>, StoreError> {
+        // No old platform's address has a NUL, and PostgreSQL would refuse the lookup (a reader's 404, not a 500).
+        if path.contains('\0') {
+            return Ok(None);
+        }
         Ok(sqlx::query_as(
             "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
              JOIN sections s ON s.id = a.section_id \

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestResult, TestSite};
 
-async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let id = site.add_user(&format!("{}@example.com", role.as_str()), "Api Person", role).await?;
     let token = new_token();
     site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
