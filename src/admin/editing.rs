@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::{Action, ArticleFacts, User, may, may_sign, statuses_for};
-use crate::content::{ArticleInput, ArticleStatus, Slug};
+use crate::content::{ArticleInput, ArticleStatus, Slug, check_text};
 use crate::store::{ArticleExtras, EditableArticle, StoreError};
 
 /// An article as an editor or API client sends it; also what a revision keeps.
@@ -196,6 +196,8 @@ pub async fn prepare(
     }
     draft.mark_updated = false;
     draft.correction = draft.correction.trim().to_owned();
+    // The other texts are checked by `ArticleInput::prepare`; the correction is saved beside the article.
+    check_text("the correction", &draft.correction).map_err(invalid)?;
     let site = state.site();
     draft.language = match draft.language.trim() {
         "" => current.map_or_else(|| site.default_language().to_owned(), |c| c.language.clone()),

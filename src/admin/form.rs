@@ -6,17 +6,32 @@ use axum::extract::{Form, FromRequest, Multipart, Request};
 use axum::http::header;
 
 use super::AdminError;
+use crate::content::{ControlCharacter, check_text};
 
 /// The longest text field read from a multipart form (an article body with room to spare); files are bounded
 /// by the route's body limit instead.
 const MAX_TEXT_FIELD: usize = 2 * 1024 * 1024;
 
-/// A form's fields in order; names may repeat.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(transparent)]
+/// A form's fields in order; names may repeat. No value holds a control character (see
+/// [`crate::content::check_text`]): a form that sends one is refused whole, before any handler reads it.
+#[derive(Debug, Default)]
 pub struct Fields(Vec<(String, String)>);
 
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Fields, D::Error> {
+        Fields::checked(Vec::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Fields {
+    /// The fields, if no value holds a control character.
+    fn checked(pairs: Vec<(String, String)>) -> Result<Fields, ControlCharacter> {
+        for (name, value) in &pairs {
+            check_text(&format!("the field {name:?}"), value)?;
+        }
+        Ok(Fields(pairs))
+    }
+
     /// The first value of `name`, or empty.
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
@@ -63,11 +78,12 @@ impl<S: Send + Sync> FromRequest<S> for Submitted {
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("multipart/form-data"));
+        let invalid = |error: ControlCharacter| AdminError::Invalid(error.to_string());
         if !multipart {
-            let Form(fields) = Form::<Fields>::from_request(request, state)
+            let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
                 .await
                 .map_err(|rejection| AdminError::BadRequest(rejection.body_text()))?;
-            return Ok(Submitted { fields, files: Vec::new() });
+            return Ok(Submitted { fields: Fields::checked(pairs).map_err(invalid)?, files: Vec::new() });
         }
         let bad = |error: axum::extract::multipart::MultipartError| AdminError::BadRequest(error.body_text());
         let mut form = Multipart::from_request(request, state)
@@ -90,6 +106,7 @@ impl<S: Send + Sync> FromRequest<S> for Submitted {
                 submitted.fields.0.push((name, text));
             }
         }
+        submitted.fields = Fields::checked(std::mem::take(&mut submitted.fields.0)).map_err(invalid)?;
         Ok(submitted)
     }
 }

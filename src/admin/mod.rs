@@ -63,6 +63,9 @@ pub enum AdminError {
     /// The request cannot be handled as sent.
     #[error("{0}")]
     BadRequest(String),
+    /// A form's text cannot be stored as sent (a control character); the message says which field.
+    #[error("{0}")]
+    Invalid(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -78,6 +81,7 @@ impl AdminError {
             AdminError::Forbidden | AdminError::Refused(_) | AdminError::Csrf => StatusCode::FORBIDDEN,
             AdminError::NotFound => StatusCode::NOT_FOUND,
             AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AdminError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AdminError::Store(_) | AdminError::Theme(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -6,10 +6,10 @@ use axum::Json;
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{ApiError, ApiUser};
@@ -17,7 +17,7 @@ use crate::admin::editing::{self, ArticleDraft, SaveError};
 use crate::app::AppState;
 use crate::auth::{Action, may};
 use crate::content::ArticleStatus;
-use crate::store::AdminFilter;
+use crate::store::{AdminFilter, EditableArticle};
 
 /// The largest page of articles a list returns.
 const MAX_LIMIT: i64 = 100;
@@ -53,9 +53,36 @@ fn id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
     path.map(|Path(id)| id).map_err(|_| ApiError::not_found())
 }
 
+/// An article as the API shows it: its fields and its `version`.
+#[derive(Serialize)]
+struct Versioned<'a> {
+    #[serde(flatten)]
+    article: &'a EditableArticle,
+    /// The article's `modified_at`, which every save moves forward: the one notion of version that the
+    /// editor's form also sends back to detect a conflicting save.
+    version: i64,
+}
+
+/// The ETag of an article at `version` (a strong one: any change to the article is a new save).
+fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Whether an `If-Match` header lets a write to the article at `version` go ahead: it names that version's
+/// ETag or is `*`. Weak tags never match (If-Match compares strongly).
+fn if_match_passes(header: &HeaderValue, version: i64) -> bool {
+    let ours = etag(version);
+    header.to_str().is_ok_and(|tags| tags.split(',').map(str::trim).any(|tag| tag == "*" || tag == ours))
+}
+
 async fn article_json(state: &AppState, id: i64) -> Result<Response, ApiError> {
     let article = state.store.editable_article(id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(json!({ "article": article })).into_response())
+    let version = article.modified_at;
+    let mut response = Json(json!({ "article": Versioned { article: &article, version } })).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
 }
 
 async fn sections(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
@@ -184,25 +211,55 @@ async fn create(
     Ok(response)
 }
 
-/// An update: the whole article, and optionally the `modified_at` the client started from.
+/// An update: the whole article, and optionally the `version` the client started from (`modified_at`, its
+/// older name, is read too).
 #[derive(Debug, Deserialize)]
 struct Update {
     #[serde(flatten)]
     draft: ArticleDraft,
     #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
     modified_at: Option<i64>,
 }
 
+/// The answer to an `If-Match` that names another version than the article's current one.
+fn precondition_failed(current: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+        format!(
+            "the article was saved after the version your If-Match names (it is now {}); GET it again and \
+             apply your change to that",
+            etag(current)
+        ),
+    )
+}
+
+/// `PUT /api/admin/articles/{id}`. With `If-Match` (412 when it names an older version) or a `version` in the
+/// body (409), a save made meanwhile by someone else is never overwritten; without either, the update applies
+/// to whatever is current.
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     path: Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
     payload: Result<Json<Update>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let id = id(path)?;
     let update = body(payload)?;
     let current = editing::load_for(&state, &user, id, Action::EditArticle).await?;
-    editing::save(&state, &user, Some(&current), &update.draft, update.modified_at).await?;
+    let if_match = headers.get(header::IF_MATCH);
+    if if_match.is_some_and(|tags| !if_match_passes(tags, current.modified_at)) {
+        return Err(precondition_failed(current.modified_at));
+    }
+    let sent = update.version.or(update.modified_at);
+    // An If-Match that passed holds until the save commits: the store refuses it if someone saved since.
+    let pinned = if_match.filter(|tags| tags.to_str().is_ok_and(|t| t.trim() != "*")).map(|_| current.modified_at);
+    match editing::save(&state, &user, Some(&current), &update.draft, sent.or(pinned)).await {
+        Err(SaveError::Stale) if sent.is_none() => return Err(precondition_failed(current.modified_at)),
+        other => other?,
+    };
     article_json(&state, id).await
 }
 

@@ -85,14 +85,15 @@ pub fn spec() -> Value {
                     "correction": { "type": "string", "description": "A visible correction note" },
                     "lead_image": { "type": ["integer", "null"], "description": "An image id from the media library" },
                     "language": { "type": "string", "description": "Language code, one the site publishes in; the article's own (or the site's default for a new one) when left out" },
-                    "modified_at": { "type": "integer", "description": "On update: the modified_at you started from; a newer save gives 409" } } },
+                    "version": { "type": "integer", "description": "On update: the version you started from; a newer save gives 409 (modified_at is read as well)" } } },
                 "Article": { "type": "object", "properties": {
                     "id": { "type": "integer" }, "section": { "type": "string" }, "slug": { "type": "string" },
                     "headline": { "type": "string" }, "standfirst": { "type": "string" }, "body": { "type": "string" },
                     "authors": { "type": "array", "items": { "type": "string" } }, "tags": { "type": "array", "items": { "type": "string" } },
                     "status": { "type": "string" }, "published_at": { "type": ["string", "null"], "format": "date-time" },
                     "updated_at": { "type": ["string", "null"], "format": "date-time" }, "correction": { "type": "string" },
-                    "owner": { "type": ["integer", "null"] }, "lead_image_id": { "type": ["integer", "null"] }, "modified_at": { "type": "integer" }, "view_count": { "type": "integer" } } },
+                    "owner": { "type": ["integer", "null"] }, "lead_image_id": { "type": ["integer", "null"] }, "modified_at": { "type": "integer" }, "view_count": { "type": "integer" },
+                    "version": { "type": "integer", "description": "Also sent as the ETag; send it back as If-Match or version when updating" } } },
                 "GlossaryTerm": { "type": "object", "properties": {
                     "id": { "type": "integer" }, "language": { "type": "string" }, "accepted": { "type": "string" },
                     "avoid": { "type": "array", "items": { "type": "string" } }, "note": { "type": "string" } } },
@@ -131,8 +132,12 @@ pub fn spec() -> Value {
             "/api/admin/articles/{id}": {
                 "get": { "summary": "One article", "parameters": id_parameter(),
                          "responses": { "200": article_response("The article"), "404": error_response("No such article") } },
-                "put": { "summary": "Replace an article's fields", "parameters": id_parameter(), "requestBody": draft_body,
-                         "responses": { "200": article_response("Saved"), "409": error_response("Someone saved since modified_at"),
+                "put": { "summary": "Replace an article's fields; send If-Match (the ETag of your copy) or version so that a newer save is never overwritten",
+                         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } },
+                                        { "name": "If-Match", "in": "header", "required": false, "schema": { "type": "string" } }],
+                         "requestBody": draft_body,
+                         "responses": { "200": article_response("Saved"), "409": error_response("Someone saved since the version in the body"),
+                                        "412": error_response("Someone saved since the version If-Match names"),
                                         "422": error_response("The article breaks a rule") } },
                 "delete": { "summary": "Delete an article", "parameters": id_parameter(),
                             "responses": { "204": { "description": "Deleted" }, "403": error_response("The role does not allow it") } }

@@ -4,6 +4,7 @@
 mod markdown;
 mod model;
 mod slug;
+mod text;
 
 pub use markdown::{plain_text, render_markdown, sanitize_html};
 pub use model::{
@@ -11,6 +12,7 @@ pub use model::{
     KeptRecommendations, LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,
 };
 pub use slug::{Slug, SlugError};
+pub use text::{ControlCharacter, check_text};
 
 /// The site language an article in `tag` (a BCP 47 tag from another system: `en-US`, `zh-Hans`) belongs to:
 /// its primary language subtag in lower case (`en`, `zh`), which is what editions and addresses use. `None`

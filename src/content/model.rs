@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Slug, SlugError, render_markdown, sanitize_html};
+use super::{ControlCharacter, Slug, SlugError, check_text, render_markdown, sanitize_html};
 
 /// Where an article is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,6 +81,9 @@ pub enum ContentError {
     /// Image dimensions must be positive.
     #[error("the lead image needs a width and height above zero")]
     BadImageSize,
+    /// A text holds a character that cannot be stored (NUL and the other control characters).
+    #[error(transparent)]
+    Control(#[from] ControlCharacter),
 }
 
 /// A section to create or update, keyed by slug.
@@ -181,6 +184,7 @@ impl ArticleInput {
     }
 
     fn checked(mut self) -> Result<(ArticleInput, Vec<PreparedTag>), ContentError> {
+        self.check_texts()?;
         let mut seen = std::collections::HashSet::new();
         self.authors.retain(|slug| seen.insert(slug.clone()));
         if self.headline.trim().is_empty() {
@@ -209,6 +213,25 @@ impl ArticleInput {
             }
         }
         Ok((self, tags))
+    }
+}
+
+impl ArticleInput {
+    /// Refuses control characters in every text of the article (slugs have their own, stricter rule).
+    fn check_texts(&self) -> Result<(), ControlCharacter> {
+        check_text("the headline", &self.headline)?;
+        check_text("the standfirst", &self.standfirst)?;
+        check_text("the body", &self.body_markdown)?;
+        check_text("the language", &self.language)?;
+        for tag in &self.tags {
+            check_text("a tag", tag)?;
+        }
+        if let Some(image) = &self.lead_image {
+            check_text("the lead image's alt text", &image.alt)?;
+            check_text("the lead image's caption", &image.caption)?;
+            check_text("the lead image's credit", &image.credit)?;
+        }
+        Ok(())
     }
 }
 

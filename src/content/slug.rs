@@ -41,11 +41,22 @@ impl Slug {
         if text.len() > MAX_LEN {
             return Err(SlugError::TooLong);
         }
-        let valid_chars = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !valid_chars || text.starts_with('-') || text.ends_with('-') || text.contains("--") {
+        if !Slug::fits(text) {
             return Err(SlugError::Invalid(text.to_owned()));
         }
         Ok(Slug(text.to_owned()))
+    }
+
+    /// Whether `text` is shaped like a slug, without making one. Every stored slug is, so a lookup by an
+    /// address segment that is not (`a%00b`, `Ünïcode`) can answer "no such thing" without asking the database.
+    pub fn fits(text: &str) -> bool {
+        let valid_chars = text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        valid_chars
+            && !text.is_empty()
+            && text.len() <= MAX_LEN
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+            && !text.contains("--")
     }
 
     /// Makes a slug from any text (a headline, a tag name), transliterating to ASCII.
@@ -90,6 +101,10 @@ mod tests {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(Slug::parse(&"a".repeat(121)), Err(SlugError::TooLong));
+        for bad in ["a\0b", "\0", "", "a--b", "Ab"] {
+            assert!(!Slug::fits(bad), "{bad:?} is no slug's shape");
+        }
+        assert!(Slug::fits("nato-at-75"));
     }
 
     #[test]

@@ -219,6 +219,9 @@ async fn load(
     let site = state.site();
     let base = &site.base_url;
     let cards = store.cards(&CardQuery::newest(filter, FEED_LENGTH).in_language(edition.list_language()), now).await?;
+    if cards.is_empty() && crate::site::exists_only_with_articles(filter) {
+        return Err(SiteError::NotFound);
+    }
     let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
     let mut details = store.feed_details(&ids).await?;
     let site_name = site.name_in(&edition.language).to_owned();

@@ -425,8 +425,11 @@ impl Writer {
         for key in &article.sources {
             tx.add_source_key(&key.source, &key.kind, &key.key, id).await?;
         }
-        for (day, views) in &article.views_daily {
-            tx.put_daily_views(id, day, *views).await?;
+        // Views are counted by this site once an article is here: only a new article takes the file's.
+        if outcome == Outcome::Created {
+            for (day, views) in &article.views_daily {
+                tx.put_daily_views(id, day, *views).await?;
+            }
         }
         for tag in &article.prepared.tags {
             summary.tags.insert(tag.slug.as_str().to_owned());

@@ -173,6 +173,9 @@ pub async fn add_to_library(
     if text.alt.trim().is_empty() {
         return Err(LibraryError::Refused("describe the image in its alt text, for readers who cannot see it".into()));
     }
+    for (field, value) in [("the alt text", &text.alt), ("the caption", &text.caption), ("the credit", &text.credit)] {
+        crate::content::check_text(field, value).map_err(|e| LibraryError::Refused(e.to_string()))?;
+    }
     let upload = tokio::task::spawn_blocking(move || store_file(&file, &media_dir))
         .await
         .map_err(|e| LibraryError::Failed(e.to_string()))?

@@ -20,6 +20,7 @@ use super::structured::{self, NewsArticle};
 use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, article_url, author_url, image, section_url};
 use super::{SiteError, html_response};
 use crate::app::AppState;
+use crate::content::Slug;
 use crate::i18n::ArgValue;
 use crate::store::{CardQuery, ListFilter, PageToKeep};
 use crate::views::CountingMode;
@@ -103,10 +104,7 @@ pub async fn kept_at(state: &AppState, path: &str) -> Option<(String, i64)> {
 /// article's are: anything else (a feed file, an encoded character, a deeper path) is the router's to read.
 fn article_address(path: &str) -> Option<(&str, &str)> {
     let (section, slug) = path.strip_prefix('/')?.split_once('/')?;
-    let is_slug = |text: &str| {
-        !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    (is_slug(section) && is_slug(slug)).then_some((section, slug))
+    (Slug::fits(section) && Slug::fits(slug)).then_some((section, slug))
 }
 
 /// The article page `/{section}/{slug}` of the presenter's edition from its kept page, when there is a

@@ -44,6 +44,13 @@ pub(super) struct Pagination {
     pub next_label: String,
 }
 
+/// Whether the list's page (and its feeds) exists only while it holds a visible article: an author's or a tag's,
+/// as the sitemap lists only those with one; a section is in the navigation, so its page always exists. A tag
+/// used only by drafts must not show its name to readers.
+pub(crate) fn exists_only_with_articles(filter: ListFilter) -> bool {
+    matches!(filter, ListFilter::Author(_) | ListFilter::Tag(_))
+}
+
 /// Reads `?page=N`. Absent means 1; anything but a whole number from 1 up names no page.
 fn requested_page(query: Option<&str>) -> Result<i64, SiteError> {
     let value = query
@@ -71,6 +78,9 @@ async fn list_page(
     let now = Utc::now();
     let language = edition.list_language();
     let total = state.store.count(filter, language, now).await?;
+    if total == 0 && exists_only_with_articles(filter) {
+        return Err(SiteError::NotFound);
+    }
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     if page_number > total_pages {
         return Err(SiteError::NotFound);

@@ -28,6 +28,7 @@ use crate::app::AppState;
 use crate::feeds;
 pub use edition::Edition;
 pub use error::SiteError;
+pub(crate) use listing::exists_only_with_articles;
 pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
 pub use serving::{answer_at_door, peer_of};
 

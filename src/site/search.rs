@@ -19,7 +19,7 @@ use super::listing::Pagination;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
 use crate::app::AppState;
-use crate::content::{ArticleCard, plain_text};
+use crate::content::{ArticleCard, Slug, plain_text};
 use crate::i18n::ArgValue;
 use crate::search::{SearchRequest, Sort};
 
@@ -89,6 +89,12 @@ impl Params {
             out.append_pair("page", &page.to_string());
         }
         out.finish()
+    }
+
+    /// Whether a filter names a section or author that cannot exist (not a slug: a NUL, say). Such an
+    /// address is "no such page", like `?page=abc` on a list; a well-formed unknown slug only finds nothing.
+    fn names_nothing(&self) -> bool {
+        [&self.section, &self.author].into_iter().flatten().any(|slug| !Slug::fits(slug))
     }
 
     fn has_filters(&self) -> bool {
@@ -181,6 +187,9 @@ pub async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {
     let params = Params::read(raw.as_deref(), PER_PAGE);
+    if params.names_nothing() {
+        return Err(SiteError::NotFound);
+    }
     let searched = !params.q.trim().is_empty() || params.has_filters();
     let found = if searched { Some(find(&state, &edition, &params).await?) } else { None };
     let presenter = Presenter::load(&state, &edition).await?;
@@ -295,6 +304,9 @@ pub async fn api(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {
     let params = Params::read(raw.as_deref(), PER_PAGE);
+    if params.names_nothing() {
+        return Err(SiteError::NotFound);
+    }
     let searched = !params.q.trim().is_empty() || params.has_filters();
     let found = if searched {
         find(&state, &edition, &params).await?

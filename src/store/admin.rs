@@ -10,7 +10,7 @@ use super::sql::QueryBuilder;
 
 use super::write::{id_by_slug, put_article_parts, record_change};
 use super::{Backend, Store, StoreError};
-use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Tag};
+use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Slug, Tag};
 
 /// Which articles the back office's list shows.
 #[derive(Debug, Clone, Default)]
@@ -468,6 +468,9 @@ impl Store {
         slug: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, String, String)>, StoreError> {
+        if !(Slug::fits(section) && Slug::fits(slug)) {
+            return Ok(None);
+        }
         Ok(sqlx::query_as(
             "SELECT s.slug, a.slug, a.language FROM article_redirects r JOIN articles a ON a.id = r.article_id \
              JOIN sections s ON s.id = a.section_id \

@@ -308,6 +308,28 @@ async fn insert_rows(conn: &mut AnyConnection, table: &Table, rows: &[Vec<Value>
     Ok(())
 }
 
+/// Moves the target's article id counter past every article id the copied change log names, deleted articles'
+/// included: numbering after the copied rows alone would give the id of an article deleted at the source, the
+/// newest, to a new one, and a request still meant for the deleted article would change it.
+async fn skip_deleted_article_ids(conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+    let statements: &[&str] = match backend {
+        Backend::Postgres => &["SELECT setval(pg_get_serial_sequence('articles', 'id'), \
+             GREATEST((SELECT COALESCE(MAX(id), 0) FROM articles), \
+                      (SELECT COALESCE(MAX(entity_id), 0) FROM changes WHERE entity = 'article')) + 1, false)"],
+        // With AUTOINCREMENT SQLite keeps the counter in `sqlite_sequence`, which has no row for an empty table.
+        Backend::Sqlite => &[
+            "INSERT INTO sqlite_sequence (name, seq) SELECT 'articles', 0 \
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'articles')",
+            "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM articles), \
+             (SELECT COALESCE(MAX(entity_id), 0) FROM changes WHERE entity = 'article')) WHERE name = 'articles'",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Copies every table of this store into `target`, which must hold no content, in one transaction on the
     /// target; then reads the target back and reports each table's rows and checksums on both sides. Media
@@ -350,6 +372,7 @@ impl Store {
             }
             sources.push(checksum);
         }
+        skip_deleted_article_ids(&mut tx, target.backend).await?;
         tx.commit().await?;
         // Fresh statistics, or the planner guesses on a table it has never seen filled (PostgreSQL would scan
         // 100,000 articles for one slug until autovacuum came round).

@@ -249,7 +249,9 @@ impl ImportTx {
         Ok((id, slug, if existing.is_some() { Outcome::Updated } else { Outcome::Created }))
     }
 
-    /// Inserts (`id` is `None`; nothing when the slug is taken in the section) or updates an article's row.
+    /// Inserts (`id` is `None`; nothing when the slug is taken in the section) or updates an article's row. An
+    /// update leaves the view count alone: the views were counted here, since the first import, and a file
+    /// (WordPress and Ghost carry none) knows nothing of them.
     async fn write_row(
         &mut self,
         row: &ArticleRow<'_, '_>,
@@ -260,7 +262,7 @@ impl ImportTx {
         let sql = if id.is_some() {
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
              status = $6, published_at = $7, updated_at = $8, correction = $9, created_at = $10, modified_at = $11, \
-             lead_image_id = $12, view_count = $13, owner_id = COALESCE($14, owner_id) WHERE id = $15 RETURNING id"
+             lead_image_id = $12, owner_id = COALESCE($13, owner_id) WHERE id = $14 RETURNING id"
         } else {
             "INSERT INTO articles (section_id, slug, headline, standfirst, language, status, published_at, updated_at, \
              correction, created_at, modified_at, lead_image_id, view_count, owner_id) \
@@ -279,12 +281,10 @@ impl ImportTx {
             .bind(row.article.correction)
             .bind(row.article.created_at)
             .bind(row.article.modified_at)
-            .bind(row.article.lead_image_id)
-            .bind(input.view_count)
-            .bind(row.owner);
+            .bind(row.article.lead_image_id);
         Ok(match id {
-            Some(id) => query.bind(id).fetch_optional(&mut *self.tx).await?,
-            None => query.fetch_optional(&mut *self.tx).await?,
+            Some(id) => query.bind(row.owner).bind(id).fetch_optional(&mut *self.tx).await?,
+            None => query.bind(input.view_count).bind(row.owner).fetch_optional(&mut *self.tx).await?,
         })
     }
 
@@ -537,6 +537,10 @@ impl Store {
         path: &str,
         now: chrono::DateTime<Utc>,
     ) -> Result<Option<(String, String, String)>, StoreError> {
+        // No old platform's address has a NUL, and PostgreSQL would refuse the lookup (a reader's 404, not a 500).
+        if path.contains('\0') {
+            return Ok(None);
+        }
         Ok(sqlx::query_as(
             "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
              JOIN sections s ON s.id = a.section_id \

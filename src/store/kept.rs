@@ -12,6 +12,7 @@ use super::direct::DirectRow;
 use super::read::{push_ids, push_visible};
 use super::sql::QueryBuilder;
 use super::{Store, StoreError};
+use crate::content::Slug;
 
 /// An article page to keep: its HTML with the two places filled on every serve left open.
 #[derive(Debug, Clone)]
@@ -77,6 +78,9 @@ impl Store {
         fingerprint: &str,
         rendered_after: i64,
     ) -> Result<Option<KeptPage>, StoreError> {
+        if !(Slug::fits(section) && Slug::fits(slug)) {
+            return Ok(None);
+        }
         let mut query = QueryBuilder::new(
             "SELECT a.id AS article_id, a.language, a.view_count, k.views_at, k.latest_at, k.html \
              FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id ",

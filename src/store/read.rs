@@ -11,7 +11,7 @@ use super::sql::QueryBuilder;
 
 use super::{Store, StoreError};
 use crate::content::{
-    Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, Section, SectionRef, Tag, TagRef,
+    Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, Section, SectionRef, Slug, Tag, TagRef,
 };
 
 /// Which articles a list holds.
@@ -438,6 +438,10 @@ impl Store {
 
     /// One section by slug.
     pub async fn section(&self, slug: &str) -> Result<Option<Section>, StoreError> {
+        // Every stored slug has a slug's shape: anything else (a NUL, which PostgreSQL refuses) names nothing.
+        if !Slug::fits(slug) {
+            return Ok(None);
+        }
         Ok(sqlx::query_as::<_, (i64, String, String, String)>(
             "SELECT id, slug, name, description FROM sections WHERE slug = $1",
         )
@@ -449,6 +453,9 @@ impl Store {
 
     /// One author by slug.
     pub async fn author(&self, slug: &str) -> Result<Option<Author>, StoreError> {
+        if !Slug::fits(slug) {
+            return Ok(None);
+        }
         Ok(sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
             "SELECT id, slug, name, bio, avatar FROM authors WHERE slug = $1",
         )
@@ -460,6 +467,9 @@ impl Store {
 
     /// One tag by slug.
     pub async fn tag(&self, slug: &str) -> Result<Option<Tag>, StoreError> {
+        if !Slug::fits(slug) {
+            return Ok(None);
+        }
         Ok(sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&self.reader)
@@ -544,6 +554,9 @@ impl Store {
 
     /// The public article at `/{section}/{slug}`, if there is one.
     pub async fn article(&self, section: &str, slug: &str, now: DateTime<Utc>) -> Result<Option<Article>, StoreError> {
+        if !(Slug::fits(section) && Slug::fits(slug)) {
+            return Ok(None);
+        }
         // One statement for the whole article: each statement costs a round trip to the database (on
         // PostgreSQL, over the network), a good part of what a page render costs.
         let mut query = article_query();

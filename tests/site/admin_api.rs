@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestResult, TestSite};
 
-async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let id = site.add_user(&format!("{}@example.com", role.as_str()), "Api Person", role).await?;
     let token = new_token();
     site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
@@ -222,5 +222,93 @@ async fn articles_take_a_language_the_site_publishes_in() -> TestResult {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: Value = refused.json().await?;
     assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains("does not publish in \"fr\"")), "{error}");
+    Ok(())
+}
+
+/// An article created through the API by the token's user, and its id.
+async fn create_article(
+    site: &TestSite,
+    token: &str,
+    headline: &str,
+) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+    let created: Value = site
+        .client
+        .post(format!("{}/api/admin/articles", site.base))
+        .bearer_auth(token)
+        .json(&json!({ "headline": headline, "section": "world", "body": "Text.", "authors": ["ann-author"] }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(created["article"]["id"].as_i64().ok_or("an id")?)
+}
+
+#[tokio::test]
+async fn a_stale_update_never_overwrites_another_article() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = token(&site, Role::Editor).await?;
+    let url = |id: i64| format!("{}/api/admin/articles/{id}", site.base);
+    create_article(&site, &editor, "Older story").await?;
+    let deleted = create_article(&site, &editor, "Story about to be deleted").await?;
+    assert_eq!(site.client.delete(url(deleted)).bearer_auth(&editor).send().await?.status(), 204);
+    let draft = create_article(&site, &editor, "An author's new draft").await?;
+    assert_ne!(draft, deleted, "a deleted article's id is not given again");
+
+    // The editor's update meant for the deleted article finds nothing, and the new draft is untouched.
+    let stale = site
+        .client
+        .put(url(deleted))
+        .bearer_auth(&editor)
+        .json(&json!({ "headline": "Editor's fix", "section": "world", "body": "Fixed." }))
+        .send()
+        .await?;
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    let got = site.client.get(url(draft)).bearer_auth(&editor).send().await?;
+    assert_eq!(got.json::<Value>().await?["article"]["headline"], "An author's new draft");
+    Ok(())
+}
+
+#[tokio::test]
+async fn updates_based_on_an_old_version_are_refused() -> TestResult {
+    let site = TestSite::start().await?;
+    let token = token(&site, Role::Editor).await?;
+    let id = create_article(&site, &token, "First words").await?;
+    let url = format!("{}/api/admin/articles/{id}", site.base);
+    let got = site.client.get(&url).bearer_auth(&token).send().await?;
+    let etag = got.headers().get("etag").and_then(|v| v.to_str().ok()).ok_or("an ETag")?.to_owned();
+    let version = got.json::<Value>().await?["article"]["version"].as_i64().ok_or("a version")?;
+    assert_eq!(etag, format!("\"{version}\""), "the ETag is the version");
+    let edit = |headline: &str| json!({ "headline": headline, "section": "world", "body": "Text." });
+
+    // Someone saves with the current version: accepted, and the version moves on.
+    let saved =
+        site.client.put(&url).bearer_auth(&token).header("if-match", &etag).json(&edit("Second words")).send().await?;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let new_etag = saved.headers().get("etag").and_then(|v| v.to_str().ok()).ok_or("an ETag")?.to_owned();
+    assert_ne!(new_etag, etag);
+
+    // Another client still holding the first version is refused, whichever way it says so.
+    let by_header =
+        site.client.put(&url).bearer_auth(&token).header("if-match", &etag).json(&edit("Lost")).send().await?;
+    assert_eq!(by_header.status(), StatusCode::PRECONDITION_FAILED);
+    let error: Value = by_header.json().await?;
+    assert_eq!(error["error"]["code"], "precondition_failed");
+    assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains("If-Match")), "{error}");
+    let mut in_body = edit("Lost too");
+    in_body["version"] = json!(version);
+    let by_field = site.client.put(&url).bearer_auth(&token).json(&in_body).send().await?;
+    assert_eq!(by_field.status(), StatusCode::CONFLICT);
+    assert_eq!(by_field.json::<Value>().await?["error"]["code"], "conflict");
+    let weak = format!("W/{new_etag}");
+    let by_weak = site.client.put(&url).bearer_auth(&token).header("if-match", weak).json(&edit("Weak")).send().await?;
+    assert_eq!(by_weak.status(), StatusCode::PRECONDITION_FAILED, "If-Match compares strongly");
+    let now = site.client.get(&url).bearer_auth(&token).send().await?.json::<Value>().await?;
+    assert_eq!(now["article"]["headline"], "Second words", "nothing was overwritten");
+
+    // Without a precondition an update still applies to what is current.
+    let blind = site.client.put(&url).bearer_auth(&token).json(&edit("Third words")).send().await?;
+    assert_eq!(blind.status(), StatusCode::OK);
+    let any = site.client.put(&url).bearer_auth(&token).header("if-match", "*").json(&edit("Fourth")).send().await?;
+    assert_eq!(any.status(), StatusCode::OK);
     Ok(())
 }

@@ -379,3 +379,46 @@ async fn administrators_import_from_the_back_office_and_see_the_summary() -> Tes
     assert!(!site.state.config.data_dir.join("uploads").read_dir()?.any(|_| true), "uploads are removed");
     Ok(())
 }
+
+#[tokio::test]
+async fn importing_again_keeps_the_views_counted_since() -> TestResult {
+    let site = TestSite::start_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap_or_default()]).await?;
+    let work = tempfile::tempdir()?;
+    let (wordpress_file, uploads) = write_wordpress_export(work.path(), "The night ferry")?;
+    import_wordpress(&site, &wordpress_file, Some(&uploads)).await?;
+    let ghost_file = work.path().join("ghost.json");
+    std::fs::write(&ghost_file, serde_json::to_string_pretty(&ghost_export())?)?;
+    let import_ghost = || async {
+        let options = ghost::Options { media_dir: None, site_url: Some("https://tides.example".into()) };
+        ghost::import(&site.state.store, &ghost_file, options, &site.state.config.media_dir(), |_, _| {}).await
+    };
+    import_ghost().await?;
+
+    // Readers come between the imports.
+    let articles = ["/city-harbour/night-ferry", "/coast/spring-tides"];
+    for (index, path) in articles.iter().enumerate() {
+        for reader in 0..3 {
+            let page = site
+                .read_as(
+                    path,
+                    &format!("198.51.100.{}", index * 10 + reader + 1),
+                    "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+                )
+                .await?;
+            assert_eq!(page.status, 200, "{path}");
+        }
+        assert_eq!(site.stored_views(path).await?, 3, "{path}");
+    }
+    let first = work.path().join("first.json");
+    own::export(&site.state.store, &first, false).await?;
+
+    import_wordpress(&site, &wordpress_file, Some(&uploads)).await?;
+    import_ghost().await?;
+    for path in articles {
+        assert_eq!(site.stored_views(path).await?, 3, "{path} keeps its views");
+    }
+    let second = work.path().join("second.json");
+    own::export(&site.state.store, &second, false).await?;
+    assert!(std::fs::read(&first)? == std::fs::read(&second)?, "importing the same files again changes nothing");
+    Ok(())
+}

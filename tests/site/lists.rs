@@ -93,3 +93,39 @@ async fn empty_section_says_so_and_section_without_slash_redirects() -> TestResu
     assert_eq!(site.get("/no-such-section/").await?.status, 404);
     Ok(())
 }
+
+#[tokio::test]
+async fn tags_and_authors_with_no_visible_article_are_not_shown() -> TestResult {
+    let site = TestSite::start().await?;
+    let secret = site.article("world", "secret-plan").authors(&["cy-third"]).tags(&["Takeover Plans"]);
+    secret.status(newsroom::content::ArticleStatus::Draft).save().await?;
+    let later = chrono::Utc::now() + chrono::Duration::days(1);
+    site.article("world", "embargoed")
+        .authors(&["cy-third"])
+        .tags(&["Takeover Plans"])
+        .published_at(later)
+        .save()
+        .await?;
+    site.article("world", "public").tags(&["Harbour"]).save().await?;
+
+    // Neither the tag's name nor the author's page reaches readers while only drafts and embargoed articles
+    // carry them, as the sitemap already leaves them out.
+    for path in [
+        "/tag/takeover-plans",
+        "/tag/takeover-plans/feed.xml",
+        "/tag/takeover-plans/atom.xml",
+        "/tag/takeover-plans/feed.json",
+        "/author/cy-third",
+        "/author/cy-third/feed.xml",
+        "/author/cy-third/atom.xml",
+        "/author/cy-third/feed.json",
+    ] {
+        let page = site.get(path).await?;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(!page.body.contains("Takeover Plans") && !page.body.contains("Cy Third"), "{path}: {}", page.body);
+    }
+    for path in ["/tag/harbour", "/tag/harbour/feed.xml", "/author/ann-author", "/author/ann-author/feed.json"] {
+        assert_eq!(site.get(path).await?.status, 200, "{path}");
+    }
+    Ok(())
+}

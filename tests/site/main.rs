@@ -14,6 +14,7 @@ mod admin_settings;
 mod admin_store;
 mod article;
 mod cli;
+mod control_characters;
 mod demo;
 mod editions;
 mod feeds;

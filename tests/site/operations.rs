@@ -167,3 +167,36 @@ async fn backup_writes_a_checked_copy_while_the_site_runs() -> TestResult {
     assert_eq!(site.get("/world/harbour").await?.status, 200, "the site kept serving");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_copy_never_gives_a_deleted_articles_id_again() -> TestResult {
+    let site = TestSite::start().await?;
+    site.article("world", "kept").save().await?;
+    site.article("world", "deleted").save().await?;
+    let now = chrono::Utc::now();
+    let deleted = site.state.store.article("world", "deleted", now).await?.ok_or("the article")?.card.id;
+    assert!(site.state.store.delete_article(deleted).await?);
+    let target_dir = tempfile::tempdir()?;
+    let target = crate::helpers::open_store(target_dir.path()).await?;
+    site.state.store.copy_to(&target).await?;
+
+    let input = newsroom::content::ArticleInput {
+        section: newsroom::content::Slug::parse("world")?,
+        slug: newsroom::content::Slug::parse("written-on-the-copy")?,
+        headline: "Written on the copy".into(),
+        standfirst: String::new(),
+        body_markdown: "Text.".into(),
+        authors: vec![newsroom::content::Slug::parse("ann-author")?],
+        tags: vec![],
+        lead_image: None,
+        language: "en".into(),
+        status: newsroom::content::ArticleStatus::Draft,
+        published_at: None,
+        updated_at: None,
+        view_count: 0,
+    };
+    let id = target.save_article(&input.prepare()?).await?;
+    assert!(id > deleted, "the copy gave id {id}; {deleted} was a deleted article's");
+    target.close().await;
+    Ok(())
+}
