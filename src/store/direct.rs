@@ -95,6 +95,11 @@ impl ToSql for SqlValue {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite(error)
+        match error.sqlite_error() {
+            Some(failure) if super::health::sqlite_code_unavailable(failure.extended_code) => {
+                StoreError::Unavailable(error.to_string())
+            }
+            _ => StoreError::Sqlite(error),
+        }
     }
 }

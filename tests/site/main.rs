@@ -17,6 +17,7 @@ mod cli;
 mod demo;
 mod editions;
 mod feeds;
+mod full_disk;
 mod helpers;
 mod import;
 mod kept_pages;
