@@ -68,6 +68,12 @@ const WRITE_LOCK: i64 = 0x6E65_7773_726F_6F6D;
 pub const CHANGE_POLL: Duration = Duration::from_secs(1);
 /// How long a connection waits for a lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a query waits for a PostgreSQL connection, connecting included, before it fails as unavailable:
+/// with the server unreachable, pages and saves are answered 503 within a few seconds instead of hanging for
+/// sqlx's default of 30. An uncached page may wait three times (its kept page at the front door, the render,
+/// the error page), hence one second each; a healthy pool of 16 hands out a connection in microseconds, and one
+/// that cannot for a second is overloaded, where "try again" is the better answer too.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -262,6 +268,7 @@ impl Store {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
             .connect_with(url.parse::<AnyConnectOptions>()?)
             .await?;
         Ok(Store {
