@@ -175,3 +175,21 @@ impl Store {
 fn unable_to_save(reason: &str) -> String {
     format!("database cannot save: {reason}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_and_io_errors_are_unavailable_and_broken_rules_are_not() {
+        // SQLITE_FULL, SQLITE_IOERR_WRITE (an extended code), SQLITE_BUSY.
+        assert!(sqlite_code_unavailable(13) && sqlite_code_unavailable(778) && sqlite_code_unavailable(5));
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CORRUPT are not "try again".
+        assert!(!sqlite_code_unavailable(2067) && !sqlite_code_unavailable(11));
+        assert!(postgres_state_unavailable("08006") && postgres_state_unavailable("53100"));
+        assert!(postgres_state_unavailable("57P01") && postgres_state_unavailable("25006"));
+        assert!(!postgres_state_unavailable("23505") && !postgres_state_unavailable("22P05"));
+        assert!(sqlx_unavailable(&sqlx::Error::PoolTimedOut));
+        assert!(!sqlx_unavailable(&sqlx::Error::RowNotFound));
+    }
+}
