@@ -20,16 +20,19 @@ pub const MESSAGE: &str = "The server could not save or load this just now: its 
                            disk may be full, or the database server out of reach). Nothing was saved; please \
                            try again in a few seconds.";
 
-/// The reason a response answers "unavailable", for [`record`].
+/// The reason a response answers "unavailable", and whether the database was only busy, for [`record`].
 #[derive(Debug, Clone)]
-struct Note(String);
+struct Note {
+    reason: String,
+    busy: bool,
+}
 
 /// Makes `response` (its body already made by the part of the site that failed) the answer to `error`: 503,
 /// `Retry-After`, and the note [`record`] reads.
 pub fn answer(mut response: Response, error: &StoreError) -> Response {
     *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-    response.extensions_mut().insert(Note(error.to_string()));
+    response.extensions_mut().insert(Note { reason: error.to_string(), busy: matches!(error, StoreError::Busy(_)) });
     response
 }
 
@@ -46,8 +49,9 @@ pub fn carry(from: &Response, to: &mut Response) {
 /// Tells the store about every request that was answered "unavailable" (see [`crate::store::Store::note_unavailable`]).
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if let Some(Note(reason)) = response.extensions().get::<Note>() {
-        state.store.note_unavailable(&StoreError::Unavailable(reason.clone()));
+    if let Some(Note { reason, busy }) = response.extensions().get::<Note>() {
+        let reason = reason.clone();
+        state.store.note_unavailable(&if *busy { StoreError::Busy(reason) } else { StoreError::Unavailable(reason) });
     }
     response
 }

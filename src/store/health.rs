@@ -26,10 +26,24 @@ const PROBE_EVERY: Duration = Duration::from_secs(1);
 /// failing; the next line says how many were not logged.
 const LOG_EVERY: Duration = Duration::from_secs(1);
 
+/// What kind of "try again later" a failure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// Busy with other work past the wait allowed: [`StoreError::Busy`].
+    Busy,
+    /// Cannot save or answer: [`StoreError::Unavailable`].
+    Unavailable,
+}
+
 /// SQLite's primary result codes that mean "the database cannot do this now" rather than "this request is
-/// wrong": BUSY, LOCKED, NOMEM, READONLY (the file or directory became read-only), IOERR, FULL, CANTOPEN.
-pub(super) fn sqlite_code_unavailable(extended_code: i32) -> bool {
-    matches!(extended_code & 0xff, 5 | 6 | 7 | 8 | 10 | 13 | 14)
+/// wrong": BUSY and LOCKED (another process held the file past the busy timeout), and NOMEM, READONLY (the
+/// file or directory became read-only), IOERR, FULL, CANTOPEN.
+pub(super) fn sqlite_kind(extended_code: i32) -> Option<Kind> {
+    match extended_code & 0xff {
+        5 | 6 => Some(Kind::Busy),
+        7 | 8 | 10 | 13 | 14 => Some(Kind::Unavailable),
+        _ => None,
+    }
 }
 
 /// PostgreSQL's SQLSTATEs of the same kind: connection exceptions (08), insufficient resources such as a full
@@ -43,26 +57,25 @@ fn postgres_state_unavailable(state: &str) -> bool {
         || state == "25006"
 }
 
-/// Whether `error` means the database is unavailable (see the module's description) rather than that the
-/// request or the data is at fault.
-pub(super) fn sqlx_unavailable(error: &sqlx::Error) -> bool {
+/// Whether `error` means the database is busy or unavailable (see the module's description) rather than that
+/// the request or the data is at fault.
+pub(super) fn sqlx_kind(error: &sqlx::Error) -> Option<Kind> {
     match error {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::PoolTimedOut => Some(Kind::Busy),
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+            Some(Kind::Unavailable)
+        }
         sqlx::Error::Database(database) => {
             if database.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
                 // SQLite's code is its extended result code, as a number.
-                database.code().and_then(|code| code.parse().ok()).is_some_and(sqlite_code_unavailable)
+                database.code().and_then(|code| code.parse().ok()).and_then(sqlite_kind)
             } else if let Some(postgres) = database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
-                postgres_state_unavailable(postgres.code())
+                postgres_state_unavailable(postgres.code()).then_some(Kind::Unavailable)
             } else {
-                false
+                None
             }
         }
-        _ => false,
+        _ => None,
     }
 }
 
@@ -86,11 +99,18 @@ struct Fault {
 }
 
 impl Store {
-    /// Notes that `error` stopped a write or a read (nothing happens unless it is
-    /// [`StoreError::Unavailable`]): logs it, at most a line a second, and makes the node not ready until a
-    /// probe write commits (see [`Store::readiness`]).
+    /// Notes that `error` stopped a write or a read: when it is [`StoreError::Unavailable`], logs it (at most a
+    /// line a second) and makes the node not ready until a probe write commits (see [`Store::readiness`]);
+    /// [`StoreError::Busy`] is only logged, as a warning: the database is working, on something else.
     pub fn note_unavailable(&self, error: &StoreError) {
-        let StoreError::Unavailable(reason) = error else { return };
+        let reason = match error {
+            StoreError::Unavailable(reason) => reason,
+            StoreError::Busy(reason) => {
+                tracing::warn!(%reason, "the database was too busy to take a request in time");
+                return;
+            }
+            _ => return,
+        };
         let mut fault = self.health.fault.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match fault.as_mut() {
             None => {
@@ -116,7 +136,7 @@ impl Store {
         if let Err(error) = self.ping().await {
             self.note_unavailable(&error);
             return Err(match error {
-                StoreError::Unavailable(reason) => format!("database unreachable: {reason}"),
+                StoreError::Unavailable(reason) | StoreError::Busy(reason) => format!("database unreachable: {reason}"),
                 other => other.to_string(),
             });
         }
@@ -183,13 +203,14 @@ mod tests {
     #[test]
     fn a_full_disk_and_io_errors_are_unavailable_and_broken_rules_are_not() {
         // SQLITE_FULL, SQLITE_IOERR_WRITE (an extended code), SQLITE_BUSY.
-        assert!(sqlite_code_unavailable(13) && sqlite_code_unavailable(778) && sqlite_code_unavailable(5));
+        assert_eq!((sqlite_kind(13), sqlite_kind(778)), (Some(Kind::Unavailable), Some(Kind::Unavailable)));
+        assert_eq!(sqlite_kind(5), Some(Kind::Busy));
         // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CORRUPT are not "try again".
-        assert!(!sqlite_code_unavailable(2067) && !sqlite_code_unavailable(11));
+        assert_eq!((sqlite_kind(2067), sqlite_kind(11)), (None, None));
         assert!(postgres_state_unavailable("08006") && postgres_state_unavailable("53100"));
         assert!(postgres_state_unavailable("57P01") && postgres_state_unavailable("25006"));
         assert!(!postgres_state_unavailable("23505") && !postgres_state_unavailable("22P05"));
-        assert!(sqlx_unavailable(&sqlx::Error::PoolTimedOut));
-        assert!(!sqlx_unavailable(&sqlx::Error::RowNotFound));
+        assert_eq!(sqlx_kind(&sqlx::Error::PoolTimedOut), Some(Kind::Busy));
+        assert_eq!(sqlx_kind(&sqlx::Error::RowNotFound), None);
     }
 }

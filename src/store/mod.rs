@@ -112,21 +112,27 @@ pub enum StoreError {
     /// changed, and the same request may succeed later.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database was busy past the wait allowed: another write held SQLite's one writer (a long import, say),
+    /// or no PostgreSQL connection came in time. Nothing was changed; the same request may succeed later. Not a
+    /// fault of the node: it stays ready.
+    #[error("database busy: {0}")]
+    Busy(String),
 }
 
 impl StoreError {
-    /// Whether this is [`StoreError::Unavailable`]: "try again later", not "this request is wrong".
+    /// Whether this is [`StoreError::Unavailable`] or [`StoreError::Busy`]: "try again later", not "this
+    /// request is wrong".
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_))
+        matches!(self, StoreError::Unavailable(_) | StoreError::Busy(_))
     }
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
-        if health::sqlx_unavailable(&error) {
-            StoreError::Unavailable(error.to_string())
-        } else {
-            StoreError::Database(error)
+        match health::sqlx_kind(&error) {
+            Some(health::Kind::Busy) => StoreError::Busy(error.to_string()),
+            Some(health::Kind::Unavailable) => StoreError::Unavailable(error.to_string()),
+            None => StoreError::Database(error),
         }
     }
 }
