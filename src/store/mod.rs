@@ -241,6 +241,7 @@ impl Store {
                         Ok(())
                     })
                 });
+                // The writer is the pool of one connection: every release of it is checked (see `clean_writer`).
                 let pool = if connections == 1 {
                     pool.after_release(|connection, _| Box::pin(clean_writer(connection)))
                 } else {
