@@ -137,6 +137,7 @@ fn router(state: AppState, ids: crate::ops::RequestIds) -> Router {
         .merge(admin::router(state.clone()))
         .merge(api::router(state.clone()))
         .merge(crate::ops::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::unavailable::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), site::security::strict_transport))
         .layer(axum::middleware::from_fn(site::security::limit_request_head));
     crate::ops::with_request_ids(routes, ids).layer(axum::middleware::from_fn_with_state(state, crate::ops::measure))

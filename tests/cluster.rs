@@ -80,6 +80,15 @@ async fn create_database() -> Result<String, Error> {
 impl Cluster {
     /// Loads the demo into a new database, makes an editor with a token, and starts two nodes.
     async fn start() -> Result<Cluster, Error> {
+        let mut cluster = Cluster::prepare().await?;
+        for _ in 0..2 {
+            cluster.nodes.push(start_node(&cluster.database, cluster._media.path(), &cluster.client).await?);
+        }
+        Ok(cluster)
+    }
+
+    /// Loads the demo into a new database and makes an editor with a token; starts no node.
+    async fn prepare() -> Result<Cluster, Error> {
         let database = create_database().await?;
         let media = tempfile::tempdir()?;
         let setup = tempfile::tempdir()?;
@@ -100,11 +109,7 @@ impl Cluster {
         assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
         let token = String::from_utf8(token.stdout)?.trim().to_owned();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-        let mut nodes = Vec::new();
-        for _ in 0..2 {
-            nodes.push(start_node(&database, media.path(), &client).await?);
-        }
-        Ok(Cluster { database, nodes, token, client, _media: media })
+        Ok(Cluster { database, nodes: Vec::new(), token, client, _media: media })
     }
 
     fn base(&self, node: usize) -> &str {
@@ -408,5 +413,135 @@ async fn copy_moves_a_site_from_sqlite_to_postgresql_and_back() -> Result<(), Er
     let highest: i64 =
         sqlx::query_scalar("SELECT MAX(id) FROM tags WHERE slug <> 'new-tag'").fetch_one(&mut database).await?;
     assert!(next > highest, "identities continue after the copied ids");
+    Ok(())
+}
+
+/// A TCP proxy in front of PostgreSQL that can be cut (every connection closed, new ones refused) and
+/// restored on the same port, as a network failure or a database restart would do.
+struct Proxy {
+    port: u16,
+    upstream: std::net::SocketAddr,
+    cut: tokio::sync::watch::Sender<bool>,
+    serving: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Proxy {
+    async fn start(upstream: std::net::SocketAddr) -> Result<Proxy, Error> {
+        let listener = Proxy::listen(0)?;
+        let port = listener.local_addr()?.port();
+        let (cut, _) = tokio::sync::watch::channel(false);
+        let mut proxy = Proxy { port, upstream, cut, serving: None };
+        proxy.serving = Some(proxy.serve(listener));
+        Ok(proxy)
+    }
+
+    /// A listener on `port` of 127.0.0.1 that may take the port again at once after a cut.
+    fn listen(port: u16) -> Result<tokio::net::TcpListener, Error> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))?;
+        Ok(socket.listen(64)?)
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) -> tokio::task::JoinHandle<()> {
+        let (upstream, mut cut, connections) = (self.upstream, self.cut.subscribe(), self.cut.subscribe());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((mut client, _)) = accepted else { continue };
+                        let mut cut = connections.clone();
+                        tokio::spawn(async move {
+                            let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                            tokio::select! {
+                                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {},
+                                _ = cut.wait_for(|cut| *cut) => {},
+                            }
+                        });
+                    }
+                    // The listener is dropped with this task: new connections are refused.
+                    _ = cut.wait_for(|cut| *cut) => return,
+                }
+            }
+        })
+    }
+
+    /// Closes every connection through the proxy and refuses new ones.
+    async fn cut(&mut self) -> Result<(), Error> {
+        self.cut.send_replace(true);
+        if let Some(serving) = self.serving.take() {
+            serving.await?;
+        }
+        Ok(())
+    }
+
+    /// Accepts connections again, on the same port.
+    fn restore(&mut self) -> Result<(), Error> {
+        self.cut.send_replace(false);
+        let listener = Proxy::listen(self.port)?;
+        self.serving = Some(self.serve(listener));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run by scripts/test-postgres"]
+async fn a_node_cut_off_from_postgresql_answers_503_quickly_and_recovers_by_itself() -> Result<(), Error> {
+    let mut cluster = Cluster::prepare().await?;
+    let url = url::Url::parse(&cluster.database)?;
+    let upstream = url.socket_addrs(|| Some(5432))?.into_iter().next().ok_or("PostgreSQL's address")?;
+    let mut proxy = Proxy::start(upstream).await?;
+    let mut through_proxy = url.clone();
+    through_proxy.set_host(Some("127.0.0.1"))?;
+    through_proxy.set_port(Some(proxy.port)).map_err(|()| "a port")?;
+    cluster.nodes.push(start_node(through_proxy.as_str(), cluster._media.path(), &cluster.client).await?);
+    let (_, uncached) = cluster.publish(0, "Pier lights replaced").await?;
+    // Rendered twice, the home page is cached for a few seconds (a page rendered once is kept for one).
+    assert_eq!(cluster.get(0, "/").await?.0, 200);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let (status, home) = cluster.get(0, "/").await?;
+    let rendered = Instant::now();
+    assert_eq!(status, 200);
+
+    proxy.cut().await?;
+    assert_eq!(cluster.get(0, "/").await?, (200, home.clone()), "a cached page is still served");
+    let asked = Instant::now();
+    let response = cluster.client.get(format!("{}{uncached}", cluster.base(0))).send().await?;
+    let took = asked.elapsed();
+    println!("an uncached page answered {} {took:?} after the database was cut off", response.status());
+    assert_eq!(response.status(), 503, "an uncached page: try again later");
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(took < Duration::from_secs(15), "answered, not hung: {took:?}");
+    let saved = cluster
+        .client
+        .post(format!("{}/api/admin/articles", cluster.base(0)))
+        .bearer_auth(&cluster.token)
+        .json(&json!({ "headline": "Lost in the outage", "section": "world", "body": "x", "authors": ["mara-lindqvist"] }))
+        .send()
+        .await?;
+    assert_eq!(saved.status(), 503, "a save is refused with a reason to try again, not hung");
+    assert!(saved.headers().contains_key("retry-after"));
+    let error: Value = saved.json().await?;
+    assert_eq!(error["error"]["code"], "unavailable", "{error}");
+    let readiness = cluster.client.get(format!("{}/readyz", cluster.base(0))).send().await?;
+    assert_eq!(readiness.status(), 503);
+    assert!(readiness.text().await?.contains("database"), "readiness names the database");
+    assert_eq!(cluster.client.get(format!("{}/healthz", cluster.base(0))).send().await?.status(), 200);
+    // Long after it left the page cache, the home page is still answered with the last good copy.
+    tokio::time::sleep((newsroom::cache::PAGE_TTL + Duration::from_secs(1)).saturating_sub(rendered.elapsed())).await;
+    assert_eq!(cluster.get(0, "/").await?, (200, home), "the last good copy while the database is away");
+
+    // The database comes back: the node serves and saves again without a restart.
+    proxy.restore()?;
+    within("the uncached page served again", Duration::from_secs(15), Instant::now(), || async {
+        Ok(cluster.get(0, &uncached).await?.0 == 200)
+    })
+    .await?;
+    let (_, after) = cluster.publish(0, "Harbour reopens after the outage").await?;
+    assert_eq!(cluster.get(0, &after).await?.0, 200);
+    within("ready again", Duration::from_secs(15), Instant::now(), || async {
+        Ok(cluster.client.get(format!("{}/readyz", cluster.base(0))).send().await?.status() == 200)
+    })
+    .await?;
     Ok(())
 }

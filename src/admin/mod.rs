@@ -82,6 +82,7 @@ impl AdminError {
             AdminError::NotFound => StatusCode::NOT_FOUND,
             AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AdminError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AdminError::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AdminError::Store(_) | AdminError::Theme(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +98,13 @@ impl IntoResponse for AdminError {
             return Redirect::to("/admin/sign-in").into_response();
         }
         let status = self.status();
+        if let AdminError::Store(error) = &self
+            && error.is_unavailable()
+        {
+            let mut response = status.into_response();
+            response.extensions_mut().insert(ErrorMessage(crate::ops::unavailable::MESSAGE.to_owned()));
+            return crate::ops::unavailable::answer(response, error);
+        }
         let message = if status.is_server_error() {
             tracing::error!(error = %self, "back-office request failed");
             "Something went wrong on our side; the details are in the server log.".to_owned()
@@ -120,13 +128,16 @@ async fn error_pages(
     };
     let status = response.status();
     let title = status.canonical_reason().unwrap_or("Error");
-    match state.theme.render("admin/message.html", context! { title, message, site => site_name(&state) }) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "back-office error page failed");
-            (status, message).into_response()
-        }
-    }
+    let mut page =
+        match state.theme.render("admin/message.html", context! { title, message, site => site_name(&state) }) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "back-office error page failed");
+                (status, message).into_response()
+            }
+        };
+    crate::ops::unavailable::carry(&response, &mut page);
+    page
 }
 
 /// The site's name for page titles.

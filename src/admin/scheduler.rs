@@ -21,7 +21,10 @@ pub fn spawn(store: Store) -> JoinHandle<()> {
             match store.publish_due(Utc::now()).await {
                 Ok(ids) if !ids.is_empty() => tracing::info!(?ids, "published scheduled articles"),
                 Ok(_) => {}
-                Err(error) => tracing::error!(%error, "publishing scheduled articles failed; trying again soon"),
+                Err(error) => {
+                    store.note_unavailable(&error);
+                    tracing::error!(%error, "publishing scheduled articles failed; trying again soon");
+                }
             }
         }
     })

@@ -30,12 +30,14 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// The store's failure, when the database was unavailable (answered with `Retry-After`).
+    unavailable: Option<StoreError>,
 }
 
 impl ApiError {
     /// An error with `status`, `code` and `message`.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), unavailable: None }
     }
 
     fn not_found() -> ApiError {
@@ -46,12 +48,23 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, axum::Json(body)).into_response()
+        let response = (self.status, axum::Json(body)).into_response();
+        match &self.unavailable {
+            Some(error) => crate::ops::unavailable::answer(response, error),
+            None => response,
+        }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
+        if error.is_unavailable() {
+            let message = crate::ops::unavailable::MESSAGE;
+            return ApiError {
+                unavailable: Some(error),
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            };
+        }
         tracing::error!(%error, "API request failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
     }

@@ -69,7 +69,7 @@ pub fn spec() -> Value {
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object",
                     "required": ["code", "message"], "properties": {
-                        "code": { "type": "string", "enum": ["unauthorized", "forbidden", "not_found", "invalid", "conflict", "bad_request", "internal"] },
+                        "code": { "type": "string", "enum": ["unauthorized", "forbidden", "not_found", "invalid", "conflict", "bad_request", "internal", "unavailable"] },
                         "message": { "type": "string" } } } } },
                 "ArticleDraft": { "type": "object", "required": ["headline", "section"], "properties": {
                     "headline": { "type": "string" },

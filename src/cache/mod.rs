@@ -26,6 +26,11 @@ const SIGHTING_WINDOW: Duration = Duration::from_secs(60);
 const OFFER_WINDOW: Duration = Duration::from_secs(5);
 /// Bits remembering rendered pages (by hash): 2^20, 128 KiB. A collision only keeps a page longer.
 const SIGHTING_BITS: usize = 1 << 20;
+/// How long the last good copy of a page is kept, to answer with while the database is unavailable.
+const LAST_GOOD_TTL: Duration = Duration::from_secs(600);
+/// The share of the cache's bytes given to last good copies (they are mostly the cached pages themselves,
+/// shared, so this counts them twice and the bound holds).
+const LAST_GOOD_SHARE: u64 = 8;
 
 /// A rendered page and what is needed to answer for it.
 #[derive(Debug)]
@@ -176,6 +181,9 @@ pub struct PageKey((u64, String));
 #[derive(Debug, Clone)]
 pub struct PageCache {
     pages: moka::future::Cache<(u64, String), Arc<CachedPage>, foldhash::fast::RandomState>,
+    /// The last page rendered or cached at each address since the last content change, kept for
+    /// [`LAST_GOOD_TTL`]: what readers get while the database cannot render it (see [`PageCache::last_good`]).
+    last_good: moka::future::Cache<String, Arc<CachedPage>, foldhash::fast::RandomState>,
     generation: Arc<AtomicU64>,
     hits: Arc<AtomicU64>,
     misses: Arc<AtomicU64>,
@@ -254,19 +262,23 @@ pub struct CacheStats {
 impl PageCache {
     /// A cache holding at most `max_bytes` of pages.
     pub fn new(max_bytes: u64) -> PageCache {
+        let last_good_bytes = max_bytes / LAST_GOOD_SHARE;
         let pages = moka::future::Cache::builder()
-            .max_capacity(max_bytes)
+            .max_capacity(max_bytes - last_good_bytes)
             // Compressed copies are made later; count room for them now so the bound holds.
-            .weigher(|key: &(u64, String), page: &Arc<CachedPage>| {
-                let bytes = key.1.len() + page.body.len() + page.body.len() / 2 + 512;
-                u32::try_from(bytes).unwrap_or(u32::MAX)
-            })
+            .weigher(|key: &(u64, String), page: &Arc<CachedPage>| weight(&key.1, page))
             .expire_after(PageExpiry)
             // Keys are addresses readers choose, so the hash is seeded per process; foldhash is several times
             // faster than the standard SipHash on them.
             .build_with_hasher(foldhash::fast::RandomState::default());
+        let last_good = moka::future::Cache::builder()
+            .max_capacity(last_good_bytes)
+            .weigher(|address: &String, page: &Arc<CachedPage>| weight(address, page))
+            .time_to_live(LAST_GOOD_TTL)
+            .build_with_hasher(foldhash::fast::RandomState::default());
         PageCache {
             pages,
+            last_good,
             generation: Arc::new(AtomicU64::new(0)),
             hits: Arc::new(AtomicU64::new(0)),
             misses: Arc::new(AtomicU64::new(0)),
@@ -320,7 +332,9 @@ impl PageCache {
         let rendering = async {
             let mut page = render.await?;
             page.ttl = if sightings.seen_before(&key.0) { PAGE_TTL } else { FIRST_SIGHT_TTL };
-            Ok(Arc::new(page))
+            let page = Arc::new(page);
+            self.last_good.insert(key.0.1.clone(), Arc::clone(&page)).await;
+            Ok(page)
         };
         self.pages.try_get_with_by_ref(&key.0, rendering).await
     }
@@ -332,9 +346,18 @@ impl PageCache {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let page = Arc::new(page);
         if self.offers.seen_before(&key.0) {
+            self.last_good.insert(key.0.1.clone(), Arc::clone(&page)).await;
             self.pages.insert(key.0, Arc::clone(&page)).await;
         }
         page
+    }
+
+    /// The last good copy of the page under `key`'s address, rendered or cached since the last content change
+    /// this node knows of and at most [`LAST_GOOD_TTL`] ago: the answer while the database is unavailable, so
+    /// that readers still get the pages they were getting. It is forgotten with every change, like the cache,
+    /// so it never shows what a change on this node replaced.
+    pub async fn last_good(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
+        self.last_good.get(&key.0.1).await
     }
 
     /// The current content generation (it changes with every content write).
@@ -346,7 +369,15 @@ impl PageCache {
     pub fn invalidate_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.pages.invalidate_all();
+        self.last_good.invalidate_all();
     }
+}
+
+/// What a page counts against the cache's bound: compressed copies are made later, so room for them is
+/// counted now.
+fn weight(address: &str, page: &CachedPage) -> u32 {
+    let bytes = address.len() + page.body.len() + page.body.len() / 2 + 512;
+    u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
 /// One value shared by many renders (the site's frame, say), reloaded when the content generation changes or

@@ -5,6 +5,8 @@
 //! Request counts and latencies are counted as requests finish; the cache, view-flush, database and change
 //! figures are read from their owners at each scrape, so that serving pays nothing for them.
 
+pub mod unavailable;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -282,12 +284,13 @@ pub async fn metrics(
     }
 }
 
-/// `GET /readyz`: 200 when the database answers and the search index is built, else 503 with the reason, so
-/// that a load balancer sends readers elsewhere until the node can serve them.
+/// `GET /readyz`: 200 when the database answers, takes writes (when writes failed lately) and the search index
+/// is built, else 503 with the reason, so that a load balancer sends readers elsewhere until the node can serve
+/// them.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(error) = state.store.ping().await {
-        tracing::warn!(%error, "not ready: the database does not answer");
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response();
+    if let Err(reason) = state.store.readiness().await {
+        tracing::warn!(%reason, "not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")).into_response();
     }
     if !state.search.is_ready() {
         return (StatusCode::SERVICE_UNAVAILABLE, "search index still building\n").into_response();

@@ -38,6 +38,12 @@ impl IntoResponse for SiteError {
     fn into_response(self) -> Response {
         let status = match &self {
             SiteError::NotFound => StatusCode::NOT_FOUND,
+            SiteError::Store(error) if error.is_unavailable() => {
+                let mut response =
+                    crate::ops::unavailable::answer(StatusCode::SERVICE_UNAVAILABLE.into_response(), error);
+                response.extensions_mut().insert(ErrorPage);
+                return response;
+            }
             SiteError::Store(_) | SiteError::Theme(_) | SiteError::Internal(_) => {
                 tracing::error!(error = %self, "page failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -73,8 +79,6 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
     }
     // A path that fails to decode is, to a reader, an address that does not exist.
     let status = if status == StatusCode::BAD_REQUEST { StatusCode::NOT_FOUND } else { status };
-    // A rate limit's answer keeps saying when to come back.
-    let retry_after = response.headers().get(axum::http::header::RETRY_AFTER).cloned();
     let mut page = match error_page(&state, &edition, status).await {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
@@ -82,9 +86,8 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
             (status, super::view::locale_of(&state, &edition.language).text("error-fallback", &[])).into_response()
         }
     };
-    if let Some(retry_after) = retry_after {
-        page.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after);
-    }
+    // A rate limit's or an unavailable database's answer keeps saying when to come back.
+    crate::ops::unavailable::carry(&response, &mut page);
     page
 }
 

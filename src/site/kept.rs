@@ -204,7 +204,10 @@ impl KeptPages {
             Ok(written) => {
                 self.stats.written.fetch_add(written as u64, Ordering::Relaxed);
             }
-            Err(error) => tracing::warn!(%error, pages = pages.len(), "keeping rendered pages failed"),
+            Err(error) => {
+                store.note_unavailable(&error);
+                tracing::warn!(%error, pages = pages.len(), "keeping rendered pages failed");
+            }
         }
     }
 }

@@ -49,6 +49,7 @@ impl PendingRecommendations {
             return;
         }
         if let Err(error) = store.keep_recommendations(&lists).await {
+            store.note_unavailable(&error);
             tracing::warn!(%error, lists = lists.len(), "keeping Recommend lists failed");
         }
     }

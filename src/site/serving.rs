@@ -94,8 +94,15 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     // Render as GET even for HEAD, so the cached body is the full page; the server drops it for HEAD.
     parts.method = Method::GET;
     let request = Request::from_parts(parts, body);
-    match state.cache.get_or_render(key, render(request, next)).await {
+    match state.cache.get_or_render(key.clone(), render(request, next)).await {
         Ok(page) => serve_page(&state, &page, &method, &headers, peer),
+        // The database cannot render it now: the page readers were getting is better than an error page.
+        Err(uncached) if uncached.status == StatusCode::SERVICE_UNAVAILABLE => {
+            match state.cache.last_good(&key).await {
+                Some(page) => serve_page(&state, &page, &method, &headers, peer),
+                None => rebuild(&uncached),
+            }
+        }
         Err(uncached) => rebuild(&uncached),
     }
 }

@@ -95,6 +95,10 @@ impl ToSql for SqlValue {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite(error)
+        match error.sqlite_error().and_then(|failure| super::health::sqlite_kind(failure.extended_code)) {
+            Some(super::health::Kind::Busy) => StoreError::Busy(error.to_string()),
+            Some(super::health::Kind::Unavailable) => StoreError::Unavailable(error.to_string()),
+            None => StoreError::Sqlite(error),
+        }
     }
 }

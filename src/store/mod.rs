@@ -15,6 +15,7 @@ mod direct;
 mod editions;
 mod export;
 mod glossary;
+mod health;
 mod import;
 mod indexing;
 mod kept;
@@ -69,6 +70,12 @@ const WRITE_LOCK: i64 = 0x6E65_7773_726F_6F6D;
 pub const CHANGE_POLL: Duration = Duration::from_secs(1);
 /// How long a connection waits for a lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a query waits for a PostgreSQL connection, connecting included, before it fails as unavailable:
+/// with the server unreachable, pages and saves are answered 503 within a few seconds instead of hanging for
+/// sqlx's default of 30. An uncached page may wait three times (its kept page at the front door, the render,
+/// the error page), hence one second each; a healthy pool of 16 hands out a connection in microseconds, and one
+/// that cannot for a second is overloaded, where "try again" is the better answer too.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -103,11 +110,32 @@ pub enum StoreError {
     /// A stored value could not be read back (a corrupt or hand-edited row).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
+    /// The database cannot save or answer now (a full disk, an I/O error, an unreachable server); nothing was
+    /// changed, and the same request may succeed later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database was busy past the wait allowed: another write held SQLite's one writer (a long import, say),
+    /// or no PostgreSQL connection came in time. Nothing was changed; the same request may succeed later. Not a
+    /// fault of the node: it stays ready.
+    #[error("database busy: {0}")]
+    Busy(String),
+}
+
+impl StoreError {
+    /// Whether this is [`StoreError::Unavailable`] or [`StoreError::Busy`]: "try again later", not "this
+    /// request is wrong".
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Busy(_))
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
-        StoreError::Database(error)
+        match health::sqlx_kind(&error) {
+            Some(health::Kind::Busy) => StoreError::Busy(error.to_string()),
+            Some(health::Kind::Unavailable) => StoreError::Unavailable(error.to_string()),
+            None => StoreError::Database(error),
+        }
     }
 }
 
@@ -157,6 +185,10 @@ pub struct Store {
     /// The last change sequence number this node has applied: its own writes' and those the watcher found.
     seen: Arc<std::sync::atomic::AtomicI64>,
     listeners: Listeners,
+    /// Whether writes are failing now (see [`health`]).
+    health: Arc<health::Health>,
+    /// On SQLite, the writer's page limit (`PRAGMA max_page_count`) set by [`Store::limit_pages`]; 0 for none.
+    page_limit: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Called after every committed content change, before the write returns to its caller.
@@ -189,26 +221,35 @@ impl Store {
         migrating.close().await?;
         sqlx::any::install_default_drivers();
         let url = sqlite_url(path);
+        let page_limit = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let pool = |connections: u32, mode: &str| {
             let url = format!("{url}?mode={mode}");
+            let page_limit = Arc::clone(&page_limit);
             async move {
                 let options: AnyConnectOptions = url.parse()?;
                 // The URL carries the file and mode; the rest of each connection's settings are pragmas. WAL
                 // mode is a property of the file, set above.
-                AnyPoolOptions::new()
-                    .max_connections(connections)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            let pragmas = format!(
-                                "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
-                                BUSY_TIMEOUT.as_millis()
-                            );
-                            connection.execute(pragmas.as_str()).await?;
-                            Ok(())
-                        })
+                let pool = AnyPoolOptions::new().max_connections(connections).after_connect(move |connection, _| {
+                    let page_limit = page_limit.load(std::sync::atomic::Ordering::Relaxed);
+                    Box::pin(async move {
+                        let mut pragmas = format!(
+                            "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                            BUSY_TIMEOUT.as_millis()
+                        );
+                        if page_limit > 0 {
+                            pragmas.push_str(&format!("; PRAGMA max_page_count = {page_limit}"));
+                        }
+                        connection.execute(pragmas.as_str()).await?;
+                        Ok(())
                     })
-                    .connect_with(options)
-                    .await
+                });
+                // The writer is the pool of one connection: every release of it is checked (see `clean_writer`).
+                let pool = if connections == 1 {
+                    pool.after_release(|connection, _| Box::pin(clean_writer(connection)))
+                } else {
+                    pool
+                };
+                pool.connect_with(options).await
             }
         };
         let writer = pool(1, "rw").await?;
@@ -221,6 +262,8 @@ impl Store {
             postgres_url: None,
             seen: Arc::default(),
             listeners: Listeners::default(),
+            health: Arc::default(),
+            page_limit,
         })
     }
 
@@ -234,6 +277,7 @@ impl Store {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
             .connect_with(url.parse::<AnyConnectOptions>()?)
             .await?;
         Ok(Store {
@@ -244,6 +288,8 @@ impl Store {
             postgres_url: Some(url.into()),
             seen: Arc::default(),
             listeners: Listeners::default(),
+            health: Arc::default(),
+            page_limit: Arc::default(),
         })
     }
 
@@ -366,6 +412,22 @@ impl Store {
         })
     }
 
+    /// On SQLite, lets the database file grow to at most `pages` pages from now on (`PRAGMA max_page_count` on
+    /// the writer, and on every writer connection opened later), or without limit again with `None`. A write that
+    /// needs more fails as on a full disk: this is how tests and fire drills fill the disk without filling it.
+    /// A limit below the current size holds the file at its current size. Does nothing on PostgreSQL.
+    pub async fn limit_pages(&self, pages: Option<u32>) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        // SQLite's own largest page count, which is what "no limit" means to it.
+        const NO_LIMIT: u64 = 0xFFFF_FFFE;
+        let limit = pages.map_or(NO_LIMIT, |pages| u64::from(pages.max(1)));
+        self.page_limit.store(if pages.is_some() { limit } else { 0 }, std::sync::atomic::Ordering::Relaxed);
+        sqlx::query(&format!("PRAGMA max_page_count = {limit}")).execute(&self.writer).await?;
+        Ok(())
+    }
+
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
     pub async fn close(&self) {
         if let Some(direct) = &self.direct {
@@ -374,6 +436,22 @@ impl Store {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// Whether the SQLite writer's connection may go back to the pool after a use: not when sqlx still counts a
+/// transaction open on it. That happens when a COMMIT or ROLLBACK failed: on a full disk or an I/O error SQLite
+/// may end the transaction by itself, sqlx's ROLLBACK then fails too and its count stays at one, and every later
+/// "transaction" would be a savepoint inside one that never commits, each save answered as stored and none of
+/// them stored. Such a connection is closed instead (closing rolls back whatever SQLite still had open and
+/// releases its lock), and the next write opens a fresh one.
+async fn clean_writer(connection: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+    // A dropped transaction queued its rollback; a ping runs after it, so the count below is the settled one.
+    connection.ping().await?;
+    if connection.is_in_transaction() {
+        tracing::error!("a write transaction could not be ended cleanly; closing its connection");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// A connection listening on [`CHANGES_CHANNEL`], or none (and a warning) when it cannot be made: polling

@@ -260,6 +260,7 @@ impl ViewCounter {
             loop {
                 ticker.tick().await;
                 if let Err(error) = counter.flush(&store).await {
+                    store.note_unavailable(&error);
                     tracing::warn!(%error, "writing view counts failed; will retry");
                 }
             }

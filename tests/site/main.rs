@@ -18,6 +18,7 @@ mod control_characters;
 mod demo;
 mod editions;
 mod feeds;
+mod full_disk;
 mod helpers;
 mod import;
 mod kept_pages;
