@@ -34,6 +34,7 @@ use crate::auth::{Action, ArticleFacts, User, may};
 use crate::store::StoreError;
 use crate::theme::ThemeError;
 pub use form::{Fields, Submitted};
+pub use import::remove_stale_uploads;
 pub use session::Session;
 
 /// The largest form the back office accepts (a long article with room to spare).
