@@ -31,7 +31,7 @@ pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 /// The memory that processing uploads may take at once, all uploads together, in MiB; one picture that would
 /// need more is refused. Eight worst-case uploads at once then keep the server under 400 MB resident
 /// (`scripts/acceptance/upload-memory`): they wait for each other instead of adding up.
-pub const WORKING_MEMORY_MIB: u32 = 256;
+pub const WORKING_MEMORY_MIB: u32 = 192;
 /// Quality of re-encoded JPEG originals: high enough that a second compression is not visible.
 const JPEG_QUALITY: u8 = 90;
 
@@ -64,7 +64,7 @@ pub enum MediaError {
     /// Decoding and resizing would take more memory than [`WORKING_MEMORY_MIB`]: refused before decoding.
     #[error(
         "the picture is {width} × {height} pixels, which would take {needed_mib} MB of memory to process; at most \
-         {WORKING_MEMORY_MIB} MB are allowed (about 30 megapixels for a photo, fewer for a tall picture or one \
+         {WORKING_MEMORY_MIB} MB are allowed (about 24 megapixels for a photo, fewer for a tall picture or one \
          with transparency)"
     )]
     TooMuchMemory {
