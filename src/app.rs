@@ -156,6 +156,8 @@ impl App {
     pub async fn build(mut config: Config) -> Result<App, StartError> {
         let media = config.media_dir();
         std::fs::create_dir_all(&media).map_err(|source| StartError::DataDir { path: media.clone(), source })?;
+        // A process killed during an import leaves its upload behind; no request of this one can be using it yet.
+        crate::admin::remove_stale_uploads(&config.data_dir);
         let store = config.open_store().await?;
         // The demo fills a fresh database once; after that an empty site is an editor's choice (they may
         // delete every article), so a one-time flag in settings decides, not the article count.

@@ -381,7 +381,7 @@ async fn submit(
         let text = super::media::image_text(form, "lead_");
         match crate::media::add_to_library(&state.store, state.config.media_dir(), file.to_vec(), &text).await {
             Ok(id) => draft.lead_image = Some(id),
-            Err(crate::media::LibraryError::Refused(message)) => {
+            Err(crate::media::LibraryError::Refused(message) | crate::media::LibraryError::TooLarge(message)) => {
                 let error = format!("the lead image was not uploaded: {message}");
                 let upload = UploadText { alt: text.alt, caption: text.caption, credit: text.credit };
                 let messages = EditorMessages { error, upload, upload_refused: true, ..Default::default() };

@@ -85,7 +85,11 @@ impl<S: Send + Sync> FromRequest<S> for Submitted {
                 .map_err(|rejection| AdminError::BadRequest(rejection.body_text()))?;
             return Ok(Submitted { fields: Fields::checked(pairs).map_err(invalid)?, files: Vec::new() });
         }
-        let bad = |error: axum::extract::multipart::MultipartError| AdminError::BadRequest(error.body_text());
+        let bad = |error: axum::extract::multipart::MultipartError| match error.status() {
+            // A body cut off at the limit (sent without a length, so refused while read) is too large.
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => AdminError::too_large(crate::media::MAX_UPLOAD_REQUEST_BYTES),
+            _ => AdminError::BadRequest(error.body_text()),
+        };
         let mut form = Multipart::from_request(request, state)
             .await
             .map_err(|rejection| AdminError::BadRequest(rejection.body_text()))?;

@@ -3,6 +3,7 @@
 //! memory, and the import runs as `newsroom import` does: all of it, or nothing.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use axum::extract::{Multipart, State};
 use axum::response::Response;
@@ -15,6 +16,8 @@ use crate::import::{ImportError, Summary, ghost, newsroom, wordpress};
 
 /// The largest export accepted from a browser; larger sites use `newsroom import` on the server.
 pub const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;
+/// The largest request that carries an export: the file and room for the form's other fields.
+pub const MAX_IMPORT_REQUEST_BYTES: usize = MAX_IMPORT_BYTES + 64 * 1024;
 
 /// What kind of export a file is, told from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +60,61 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
     render(&state, &session, "", "").await
 }
 
-/// Removes the uploaded file however the request ends.
-struct Upload(std::path::PathBuf);
+/// Where uploads are streamed: `{data}/uploads`, which holds nothing else.
+fn upload_folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("uploads")
+}
+
+/// The names of the files uploads are streamed to: `import-<16 hex digits>.upload`.
+fn is_upload_name(name: &str) -> bool {
+    let digits = name.strip_prefix("import-").and_then(|rest| rest.strip_suffix(".upload"));
+    digits.is_some_and(|digits| digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The file an upload is streamed to, locked while its request lasts and removed however the request ends. A
+/// process killed meanwhile leaves it behind, unlocked: [`remove_stale_uploads`] finds it at the next start.
+struct Upload {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl Upload {
+    fn new(data_dir: &Path) -> Upload {
+        let path = upload_folder(data_dir).join(format!("import-{:016x}.upload", rand::random::<u64>()));
+        Upload { path, file: None }
+    }
+
+    /// Creates the file (empty) and locks it, so that another process starting on this data directory leaves it.
+    fn create(&mut self) -> std::io::Result<&mut std::fs::File> {
+        let file = std::fs::File::create(&self.path)?;
+        file.try_lock().map_err(std::io::Error::from)?;
+        Ok(self.file.insert(file))
+    }
+}
 
 impl Drop for Upload {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        self.file = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Removes the upload files a killed process left in `{data}/uploads`: those named as uploads and not locked by a
+/// request under way (a running process on the same directory keeps its own). Nothing else there is touched.
+pub fn remove_stale_uploads(data_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(upload_folder(data_dir)) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_str().is_some_and(is_upload_name) {
+            continue;
+        }
+        let path = entry.path();
+        let stale = std::fs::File::open(&path).is_ok_and(|file| file.try_lock().is_ok());
+        if stale {
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "removed an upload left by an interrupted import"),
+                Err(error) => tracing::warn!(%error, path = %path.display(), "removing a stale upload"),
+            }
+        }
     }
 }
 
@@ -73,17 +125,16 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, AdminError> {
     require(&session.user, Action::Administer, None)?;
-    let folder = state.config.data_dir.join("uploads");
-    std::fs::create_dir_all(&folder).map_err(|e| AdminError::BadRequest(format!("preparing the upload: {e}")))?;
-    let upload = Upload(folder.join(format!("import-{:016x}.upload", rand::random::<u64>())));
+    std::fs::create_dir_all(upload_folder(&state.config.data_dir))
+        .map_err(|e| AdminError::BadRequest(format!("preparing the upload: {e}")))?;
+    let mut upload = Upload::new(&state.config.data_dir);
     let mut head = Vec::new();
     let mut received = false;
     while let Some(mut field) = form.next_field().await.map_err(|e| AdminError::BadRequest(e.to_string()))? {
         if field.name() != Some("file") {
             continue;
         }
-        let mut file =
-            std::fs::File::create(&upload.0).map_err(|e| AdminError::BadRequest(format!("saving the upload: {e}")))?;
+        let file = upload.create().map_err(|e| AdminError::BadRequest(format!("saving the upload: {e}")))?;
         while let Some(chunk) = field.chunk().await.map_err(|e| AdminError::BadRequest(e.to_string()))? {
             if head.len() < 512 {
                 head.extend_from_slice(&chunk[..chunk.len().min(512 - head.len())]);
@@ -110,10 +161,10 @@ pub async fn upload(
     let outcome: Result<Summary, ImportError> = match kind {
         Kind::WordPress => {
             let options = wordpress::Options { media_dir: None, timezone: state.site().timezone };
-            wordpress::import(&state.store, &upload.0, options, &media, |_, _| {}).await
+            wordpress::import(&state.store, &upload.path, options, &media, |_, _| {}).await
         }
-        Kind::Ghost => ghost::import(&state.store, &upload.0, ghost::Options::default(), &media, |_, _| {}).await,
-        Kind::Newsroom => newsroom::import(&state.store, &upload.0, &media, |_, _| {}).await,
+        Kind::Ghost => ghost::import(&state.store, &upload.path, ghost::Options::default(), &media, |_, _| {}).await,
+        Kind::Newsroom => newsroom::import(&state.store, &upload.path, &media, |_, _| {}).await,
     };
     drop(upload);
     match outcome {
@@ -139,5 +190,15 @@ mod tests {
         assert_eq!(Kind::of(b"\xef\xbb\xbf  {\"db\": []}"), Some(Kind::Ghost));
         assert_eq!(Kind::of(b"{\n\"format\": \"newsroom-export\""), Some(Kind::Newsroom));
         assert_eq!(Kind::of(b"PK\x03\x04"), None);
+    }
+
+    #[test]
+    fn only_upload_files_are_named_as_uploads() {
+        assert!(is_upload_name("import-00ff00ff00ff00ff.upload"));
+        for other in
+            ["photo.jpg", "import-00ff.upload", "import-00ff00ff00ff00ff.upload.jpg", "import-zzzzzzzzzzzzzzzz.upload"]
+        {
+            assert!(!is_upload_name(other), "{other}");
+        }
     }
 }

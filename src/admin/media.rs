@@ -44,6 +44,11 @@ pub async fn upload(
         Err(media::LibraryError::Refused(message)) => {
             return library(&state, &session, &format!("Not uploaded: {message}."), "").await;
         }
+        Err(media::LibraryError::TooLarge(message)) => {
+            let mut page = library(&state, &session, &format!("Not uploaded: {message}."), "").await?;
+            *page.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+            return Ok(page);
+        }
         Err(media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
     }
     library(&state, &session, "", "Uploaded. Choose it as a lead image in the article editor.").await

@@ -26,7 +26,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::Serialize;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::AppState;
@@ -34,13 +33,11 @@ use crate::auth::{Action, ArticleFacts, User, may};
 use crate::store::StoreError;
 use crate::theme::ThemeError;
 pub use form::{Fields, Submitted};
+pub use import::remove_stale_uploads;
 pub use session::Session;
 
 /// The largest form the back office accepts (a long article with room to spare).
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
-
-/// Room for the other fields and the multipart framing around an upload of the largest accepted size.
-const UPLOAD_SLACK: usize = 64 * 1024;
 
 /// Why a back-office request failed.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +63,9 @@ pub enum AdminError {
     /// A form's text cannot be stored as sent (a control character); the message says which field.
     #[error("{0}")]
     Invalid(String),
+    /// The request's body is over the limit of its form.
+    #[error("{0}")]
+    TooLarge(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -82,6 +82,7 @@ impl AdminError {
             AdminError::NotFound => StatusCode::NOT_FOUND,
             AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AdminError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AdminError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AdminError::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AdminError::Store(_) | AdminError::Theme(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,6 +92,18 @@ impl AdminError {
 /// Carries an error's status and message to [`error_pages`], which renders them in the back office's style.
 #[derive(Debug, Clone)]
 struct ErrorMessage(String);
+
+impl AdminError {
+    /// A form's body over `max_bytes`.
+    fn too_large(max_bytes: usize) -> AdminError {
+        AdminError::TooLarge(format!(
+            "This form was not sent: it is larger than the {} MB it accepts. Images may be up to {} MB; choose a \
+             smaller file and send the form again.",
+            max_bytes / (1024 * 1024),
+            crate::media::MAX_UPLOAD_BYTES / (1024 * 1024)
+        ))
+    }
+}
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
@@ -184,16 +197,16 @@ async fn page(
 /// Wraps back-office routes in what every one of them needs: the CSRF guard, error pages in the back office's
 /// style, a request size limit and `Cache-Control: no-store`.
 fn guarded(routes: Router<AppState>, state: &AppState, max_bytes: usize) -> Router<AppState> {
-    routes
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
+    let routes = routes.layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard));
+    // Inside the error pages, so a body over the limit is refused on a page in the back office's style.
+    crate::site::security::limit_body(routes, max_bytes, |max| AdminError::too_large(max).into_response())
         .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
-        .layer(RequestBodyLimitLayer::new(max_bytes))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 /// The body limit of forms that may carry an image (the media library, the article editor, settings).
 fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK)
+    axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_REQUEST_BYTES)
 }
 
 /// Every route of the back office.
@@ -230,14 +243,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/glossary/{id}/delete", post(glossary::delete))
         .route("/admin/media", get(media::list).post(media::upload).layer(upload_limit()))
         .route("/admin/media/{id}/delete", post(media::delete));
-    let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_BYTES + UPLOAD_SLACK);
+    let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_REQUEST_BYTES);
     // A whole site's export is far larger than any other upload, so its route has its own limit.
     let imports = Router::new().route(
         "/admin/import",
         get(import::show)
             .post(import::upload)
-            .layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + UPLOAD_SLACK)),
+            .layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)),
     );
-    let routes = routes.merge(guarded(imports, &state, import::MAX_IMPORT_BYTES + UPLOAD_SLACK));
+    let routes = routes.merge(guarded(imports, &state, import::MAX_IMPORT_REQUEST_BYTES));
     crate::site::security::with_headers(routes).with_state(state)
 }

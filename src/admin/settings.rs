@@ -245,7 +245,7 @@ pub async fn save(State(state): State<AppState>, session: Session, form: Submitt
                 stored.retain(|(key, _)| key != settings::LOGO);
                 stored.push((settings::LOGO.to_owned(), id.to_string()));
             }
-            Err(crate::media::LibraryError::Refused(message)) => {
+            Err(crate::media::LibraryError::Refused(message) | crate::media::LibraryError::TooLarge(message)) => {
                 return render(&state, &session, &values, "", &format!("The logo was not uploaded: {message}.")).await;
             }
             Err(crate::media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),

@@ -35,12 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/articles/{id}/style", get(article_style))
         .route("/api/admin/style-check", post(style_check))
         .route("/api/admin/glossary", get(glossary))
-        .route(
-            "/api/admin/media",
-            get(media)
-                .post(upload)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_BYTES + 64 * 1024)),
-        )
+}
+
+/// The media library's route, which takes uploads and so a larger body than the others.
+pub fn media_routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/admin/media",
+        get(media).post(upload).layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_REQUEST_BYTES)),
+    )
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -308,18 +310,22 @@ async fn upload(
     ApiUser(user): ApiUser,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message);
+    // A body cut off at the limit (sent without a length, so refused while read) is too large, not malformed.
+    let bad = |error: axum::extract::multipart::MultipartError| match error.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(crate::media::MAX_UPLOAD_REQUEST_BYTES),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", error.body_text()),
+    };
     if !may(&user, Action::CreateArticle, None) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"));
     }
-    let mut form = multipart.map_err(|e| bad(e.to_string()))?;
+    let mut form = multipart.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?;
     let (mut file, mut alt, mut caption, mut credit) = (Vec::new(), String::new(), String::new(), String::new());
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+    while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
-            "file" => file = field.bytes().await.map_err(|e| bad(e.to_string()))?.to_vec(),
-            "alt" => alt = field.text().await.map_err(|e| bad(e.to_string()))?,
-            "caption" => caption = field.text().await.map_err(|e| bad(e.to_string()))?,
-            "credit" => credit = field.text().await.map_err(|e| bad(e.to_string()))?,
+            "file" => file = field.bytes().await.map_err(bad)?.into(),
+            "alt" => alt = field.text().await.map_err(bad)?,
+            "caption" => caption = field.text().await.map_err(bad)?,
+            "credit" => credit = field.text().await.map_err(bad)?,
             _ => {}
         }
     }
@@ -329,6 +335,9 @@ async fn upload(
             |e| match e {
                 crate::media::LibraryError::Refused(message) => {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+                }
+                crate::media::LibraryError::TooLarge(message) => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
                 }
                 crate::media::LibraryError::Failed(message) => {
                     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)

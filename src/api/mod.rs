@@ -13,12 +13,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::admin::editing::SaveError;
 use crate::app::AppState;
 use crate::auth::{User, token_hash};
+use crate::site::security::limit_body;
 use crate::store::StoreError;
 
 /// The largest request body the API accepts.
@@ -38,6 +38,12 @@ impl ApiError {
     /// An error with `status`, `code` and `message`.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into(), unavailable: None }
+    }
+
+    /// A request body over `max_bytes`.
+    fn too_large(max_bytes: usize) -> ApiError {
+        let message = format!("the request is larger than the {} MB accepted here", max_bytes / (1024 * 1024));
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
     }
 
     fn not_found() -> ApiError {
@@ -117,11 +123,13 @@ impl FromRequestParts<AppState> for ApiUser {
 
 /// Every API route.
 pub fn router(state: AppState) -> Router {
+    let refuse = |max_bytes| ApiError::too_large(max_bytes).into_response();
     let routes = admin::routes()
         .route("/api/openapi.json", get(openapi::document))
         // Unknown API addresses answer in JSON too (a fallback cannot be used: the public site has one).
-        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }));
+    let routes = limit_body(routes, MAX_BODY_BYTES, refuse)
+        .merge(limit_body(admin::media_routes(), crate::media::MAX_UPLOAD_REQUEST_BYTES, refuse))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::site::rate_limit::limit_api))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     crate::site::security::with_headers(routes).with_state(state)

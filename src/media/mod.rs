@@ -1,22 +1,42 @@
-//! Uploaded images: the type is read from the content (never the file name), size and pixel count are bounded
-//! before decoding (so a small file that claims a huge picture, a decompression bomb, is refused without
-//! allocating it), and resized copies are made for responsive pages: 480, 960 and 1600 pixels wide (never
-//! wider than the original), in the original format and in WebP.
+//! Uploaded images: the type is read from the content (never the file name), size, pixel count and the memory
+//! that processing will take are bounded before decoding (so a small file that claims a huge picture, a
+//! decompression bomb, is refused without allocating it), and resized copies are made for responsive pages:
+//! 480, 960 and 1600 pixels wide (never wider than the original), in the original format and in WebP.
+//!
+//! Nothing is stored as uploaded: the original is written again from its decoded pixels, turned as its EXIF
+//! orientation says, so the camera's metadata (GPS position, serial number, XMP, IPTC) never reaches readers.
+//! Colour profiles are kept. GIFs are rewritten frame by frame (see [`rewrite_gif`]), keeping their animation.
 
-use std::io::Cursor;
+use std::io::{BufWriter, Cursor};
 use std::path::Path;
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits, imageops::FilterType};
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, PngDecoder, PngEncoder};
+use image::codecs::webp::{WebPDecoder, WebPEncoder};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits, imageops::FilterType};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 /// The largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// The largest request that carries an upload: the file and room for the other fields and multipart framing.
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 /// The most pixels a picture may have (a 40-megapixel camera's).
 pub const MAX_PIXELS: u64 = 40_000_000;
 /// The longest side accepted.
 const MAX_SIDE: u32 = 12_000;
 /// Widths of the resized copies.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
+/// The memory that processing uploads may take at once, all uploads together, in MiB; one picture that would
+/// need more is refused. Eight worst-case uploads at once then keep the server under 400 MB resident
+/// (`scripts/acceptance/upload-memory`): they wait for each other instead of adding up.
+pub const WORKING_MEMORY_MIB: u32 = 192;
+/// Quality of re-encoded JPEG originals: high enough that a second compression is not visible.
+const JPEG_QUALITY: u8 = 90;
+
+/// Memory for image work, in MiB, shared by every upload in the process (memory is the process's).
+static WORKING_MEMORY: Semaphore = Semaphore::const_new(WORKING_MEMORY_MIB as usize);
 
 /// Why an upload was refused.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +47,9 @@ pub enum MediaError {
     /// Not JPEG, PNG, WebP or GIF, whatever its name says.
     #[error("this file is not a JPEG, PNG, WebP or GIF image")]
     NotAnImage,
+    /// An animated PNG or WebP: only GIF animations are kept when the file is written again.
+    #[error("animated PNG and WebP images are not accepted; send the animation as a GIF")]
+    Animated,
     /// Too many pixels (or a side too long): refused before decoding.
     #[error(
         "the picture is {width} × {height} pixels; at most {} megapixels and {MAX_SIDE} pixels a side are accepted",
@@ -37,6 +60,20 @@ pub enum MediaError {
         width: u32,
         /// Claimed height.
         height: u32,
+    },
+    /// Decoding and resizing would take more memory than [`WORKING_MEMORY_MIB`]: refused before decoding.
+    #[error(
+        "the picture is {width} × {height} pixels, which would take {needed_mib} MB of memory to process; at most \
+         {WORKING_MEMORY_MIB} MB are allowed (about 24 megapixels for a photo, fewer for a tall picture or one \
+         with transparency)"
+    )]
+    TooMuchMemory {
+        /// Width as shown.
+        width: u32,
+        /// Height as shown.
+        height: u32,
+        /// The estimate, in MiB.
+        needed_mib: u64,
     },
     /// The content is damaged or could not be decoded within the limits.
     #[error("the image could not be read: {0}")]
@@ -54,30 +91,68 @@ pub use crate::content::ImageVariant as Variant;
 pub struct Upload {
     /// Path of the original, relative to the media root.
     pub path: String,
-    /// Width in pixels.
+    /// Width in pixels, as shown (after the EXIF orientation).
     pub width: u32,
-    /// Height in pixels.
+    /// Height in pixels, as shown.
     pub height: u32,
     /// Resized copies.
     pub variants: Vec<Variant>,
+}
+
+/// What the header says about an upload, read before any pixel is decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Inspected {
+    /// The format, read from the content.
+    pub format: ImageFormat,
+    /// Width as shown, after the EXIF orientation.
+    pub width: u32,
+    /// Height as shown.
+    pub height: u32,
+    /// What decoding, turning and resizing it will take at most, in MiB.
+    pub working_mib: u64,
 }
 
 fn limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    limits.max_alloc = Some(u64::from(WORKING_MEMORY_MIB) * 1024 * 1024);
     limits
 }
 
-fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits());
-    reader
+fn unreadable(error: image::ImageError) -> MediaError {
+    MediaError::Unreadable(error.to_string())
 }
 
-/// Checks an upload and returns its format and size, without decoding the pixels.
-pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), MediaError> {
+/// Whether turning an image by `orientation` swaps its width and height.
+fn swaps_sides(orientation: Orientation) -> bool {
+    matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    )
+}
+
+/// The most memory processing a picture of `width` × `height` (as shown) with `decoded` bytes of pixels
+/// takes: the pixels, plus the larger of a second copy (a progressive JPEG's coefficients while decoding, or
+/// the turned copy while the orientation is applied) and the resampler's buffer for the widest copy (four
+/// `f32` channels, as wide as the source and as tall as the copy).
+fn working_bytes(width: u32, height: u32, decoded: u64) -> u64 {
+    let resampler =
+        WIDTHS.into_iter().filter(|w| *w < width).max().map_or(0, |target| 16 * u64::from(target) * u64::from(height));
+    decoded + decoded.max(resampler)
+}
+
+/// Whether a PNG or WebP is animated (GIF animations are kept; see [`rewrite_gif`]).
+fn is_animated(bytes: &[u8], format: ImageFormat) -> Result<bool, MediaError> {
+    Ok(match format {
+        ImageFormat::Png => PngDecoder::new(Cursor::new(bytes)).and_then(|d| d.is_apng()).map_err(unreadable)?,
+        ImageFormat::WebP => WebPDecoder::new(Cursor::new(bytes)).map_err(unreadable)?.has_animation(),
+        _ => false,
+    })
+}
+
+/// Checks an upload from its header alone: type, size, pixels, animation and the memory it would take.
+pub fn inspect(bytes: &[u8]) -> Result<Inspected, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge);
     }
@@ -85,17 +160,27 @@ pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), MediaError> {
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(MediaError::NotAnImage);
     }
-    // Dimensions come from the header alone; with the side limits set, a huge claim fails here too.
+    // The header is read without limits, so a huge claim is refused below with its size named.
     let mut unlimited = ImageReader::with_format(Cursor::new(bytes), format);
     unlimited.no_limits();
-    let (width, height) = unlimited.into_dimensions().map_err(|e| MediaError::Unreadable(e.to_string()))?;
+    let mut decoder = unlimited.into_decoder().map_err(unreadable)?;
+    let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(MediaError::Unreadable("the picture has no pixels".into()));
     }
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width > MAX_SIDE || height > MAX_SIDE {
         return Err(MediaError::TooManyPixels { width, height });
     }
-    Ok((format, width, height))
+    if is_animated(bytes, format)? {
+        return Err(MediaError::Animated);
+    }
+    let orientation = decoder.orientation().map_err(unreadable)?;
+    let (width, height) = if swaps_sides(orientation) { (height, width) } else { (width, height) };
+    let working_mib = working_bytes(width, height, decoder.total_bytes()).div_ceil(1024 * 1024);
+    if working_mib > u64::from(WORKING_MEMORY_MIB) {
+        return Err(MediaError::TooMuchMemory { width, height, needed_mib: working_mib });
+    }
+    Ok(Inspected { format, width, height, working_mib })
 }
 
 fn save(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(), MediaError> {
@@ -104,19 +189,79 @@ fn save(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(), Me
         ImageFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()),
         _ => DynamicImage::ImageRgba8(image.to_rgba8()),
     };
-    image.save_with_format(path, format).map_err(|e| MediaError::Unreadable(e.to_string()))
+    image.save_with_format(path, format).map_err(unreadable)
+}
+
+/// Writes the original again from its pixels, in its own format, with its colour profile and nothing else.
+fn save_original(
+    image: &DynamicImage,
+    icc: Option<Vec<u8>>,
+    path: &Path,
+    format: ImageFormat,
+) -> Result<(), MediaError> {
+    let file = BufWriter::new(std::fs::File::create(path)?);
+    match format {
+        ImageFormat::Jpeg => encode(image, icc, JpegEncoder::new_with_quality(file, JPEG_QUALITY)),
+        ImageFormat::Png => {
+            let filter = image::codecs::png::FilterType::Adaptive;
+            encode(image, icc, PngEncoder::new_with_quality(file, CompressionType::Default, filter))
+        }
+        _ => encode(image, icc, WebPEncoder::new_lossless(file)),
+    }
+}
+
+fn encode(image: &DynamicImage, icc: Option<Vec<u8>>, mut encoder: impl ImageEncoder) -> Result<(), MediaError> {
+    if let Some(icc) = icc {
+        // All three encoders take a profile; were one not to, the picture would show in sRGB, as a copy does.
+        let _ = encoder.set_icc_profile(icc);
+    }
+    image.write_with_encoder(encoder).map_err(unreadable)
+}
+
+/// Copies a GIF frame by frame, still compressed, with its palettes, timing and loop count, and drops every
+/// other block: comments and application extensions (XMP among them) go. Re-encoding the frames with the image
+/// crate would quantise colours again; the gif crate copies them unchanged.
+fn rewrite_gif(bytes: &[u8], path: &Path) -> Result<(), MediaError> {
+    let gif_error = |e: gif::DecodingError| MediaError::Unreadable(e.to_string());
+    let mut options = gif::DecodeOptions::new();
+    options.skip_frame_decoding(true);
+    let mut decoder = options.read_info(Cursor::new(bytes)).map_err(gif_error)?;
+    let file = BufWriter::new(std::fs::File::create(path)?);
+    let encode_error = |e: gif::EncodingError| MediaError::Unreadable(e.to_string());
+    let palette = decoder.global_palette().unwrap_or_default().to_vec();
+    let mut encoder = gif::Encoder::new(file, decoder.width(), decoder.height(), &palette).map_err(encode_error)?;
+    let mut first = true;
+    while let Some(frame) = decoder.read_next_frame().map_err(gif_error)? {
+        let frame = frame.clone();
+        if std::mem::take(&mut first) {
+            // The loop count is known once the blocks before the first frame have been read.
+            encoder.set_repeat(decoder.repeat()).map_err(encode_error)?;
+        }
+        encoder.write_lzw_pre_encoded_frame(&frame).map_err(encode_error)?;
+    }
+    Ok(())
 }
 
 /// Checks, decodes and stores an upload under `media_dir/uploads/`, named by its content's hash, with its
-/// resized copies. CPU-heavy: call from `spawn_blocking`.
+/// resized copies. CPU-heavy: call from `spawn_blocking`, within [`add_to_library`]'s memory budget.
 pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
-    let (format, width, height) = inspect(bytes)?;
-    let image = reader(bytes, format).decode().map_err(|e| MediaError::Unreadable(e.to_string()))?;
+    let format = inspect(bytes)?.format;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    let orientation = decoder.orientation().map_err(unreadable)?;
+    let icc = decoder.icc_profile().map_err(unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    image.apply_orientation(orientation);
+    let (width, height) = (image.width(), image.height());
     let name = hex::encode(&Sha256::digest(bytes)[..12]);
     let extension = format.extensions_str().first().copied().unwrap_or("img");
     std::fs::create_dir_all(media_dir.join("uploads"))?;
     let path = format!("uploads/{name}.{extension}");
-    std::fs::write(media_dir.join(&path), bytes)?;
+    match format {
+        ImageFormat::Gif => rewrite_gif(bytes, &media_dir.join(&path))?,
+        _ => save_original(&image, icc, &media_dir.join(&path), format)?,
+    }
     // Copies of an animated GIF would keep only its first frame: offer those as PNG instead.
     let (copy_format, copy_extension, copy_mime) = match format {
         ImageFormat::Gif => (ImageFormat::Png, "png", "image/png"),
@@ -143,6 +288,9 @@ pub enum LibraryError {
     /// The upload breaks a rule; the message says which, for the person who sent it.
     #[error("{0}")]
     Refused(String),
+    /// The file is larger than [`MAX_UPLOAD_BYTES`] (HTTP's 413 rather than 422).
+    #[error("{0}")]
+    TooLarge(String),
     /// The store failed, or the background task did.
     #[error("{0}")]
     Failed(String),
@@ -176,13 +324,23 @@ pub async fn add_to_library(
     for (field, value) in [("the alt text", &text.alt), ("the caption", &text.caption), ("the credit", &text.credit)] {
         crate::content::check_text(field, value).map_err(|e| LibraryError::Refused(e.to_string()))?;
     }
-    let upload = tokio::task::spawn_blocking(move || store_file(&file, &media_dir))
-        .await
-        .map_err(|e| LibraryError::Failed(e.to_string()))?
-        .map_err(|e| match e {
-            MediaError::Io(error) => LibraryError::Failed(format!("saving the image: {error}")),
-            refused => LibraryError::Refused(refused.to_string()),
-        })?;
+    let refusal = |error: MediaError| match error {
+        MediaError::Io(error) => LibraryError::Failed(format!("saving the image: {error}")),
+        MediaError::TooLarge => LibraryError::TooLarge(error.to_string()),
+        refused => LibraryError::Refused(refused.to_string()),
+    };
+    // The header says what the work will cost before any of it is done; uploads then take turns within the
+    // budget, so eight large ones at once wait for each other instead of adding up.
+    let needed = u32::try_from(inspect(&file).map_err(refusal)?.working_mib).unwrap_or(WORKING_MEMORY_MIB);
+    let permit = WORKING_MEMORY.acquire_many(needed).await.map_err(|e| LibraryError::Failed(e.to_string()))?;
+    let upload = tokio::task::spawn_blocking(move || {
+        // Held until the work is done, even if the request that asked for it has gone.
+        let _permit = permit;
+        store_file(&file, &media_dir)
+    })
+    .await
+    .map_err(|e| LibraryError::Failed(e.to_string()))?
+    .map_err(refusal)?;
     let variants = serde_json::to_string(&upload.variants).unwrap_or_else(|_| "[]".into());
     let image = crate::store::NewImage {
         path: &upload.path,

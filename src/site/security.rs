@@ -33,6 +33,26 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
     with_headers(router).layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
 }
 
+/// Refuses request bodies over `max_bytes` with 413, answered by `refuse(max_bytes)`: tower-http's own refusal
+/// is bare text, which neither the API's JSON clients nor an editor in the back office can use.
+pub fn limit_body<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    max_bytes: usize,
+    refuse: fn(usize) -> axum::response::Response,
+) -> Router<S> {
+    router.layer(RequestBodyLimitLayer::new(max_bytes)).layer(axum::middleware::map_response(
+        move |response: axum::response::Response| async move {
+            let bare =
+                response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+            if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && bare {
+                refuse(max_bytes)
+            } else {
+                response
+            }
+        },
+    ))
+}
+
 /// Adds the defensive headers to `headers`, for a page answered without the router.
 pub(super) fn add_defensive_headers(headers: &mut axum::http::HeaderMap) {
     for (name, value) in HEADERS {

@@ -23,6 +23,7 @@ mod helpers;
 mod import;
 mod kept_pages;
 mod lists;
+mod media_uploads;
 mod operations;
 mod robustness;
 mod search;
