@@ -228,6 +228,8 @@ impl App {
         let publisher = admin::scheduler::spawn(state.store.clone());
         let housekeeping = housekeeping(state.clone());
         let filler = crate::site::kept::spawn_filler(state.clone());
+        // Once after an upgrade: images stored before uploads were rewritten lose their camera metadata.
+        let scrub = crate::media::spawn_scrub(state.store.clone(), state.config.media_dir());
         // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
         let watcher = state.store.spawn_change_watcher();
         let result = crate::server::serve(self.listener, front_door(self.state), shutdown).await;
@@ -238,6 +240,7 @@ impl App {
         publisher.abort();
         housekeeping.abort();
         filler.abort();
+        scrub.abort();
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }

@@ -396,10 +396,14 @@ impl Writer {
             None => None,
             Some(SourceImage::Reference(reference)) => self.images.get(reference).copied(),
             Some(SourceImage::New { key, image, copy_from }) => {
-                if let Some(from) = copy_from {
-                    self.copy_media(from, &image.path)?;
+                let mut image = image.clone();
+                if let Some(from) = copy_from
+                    && let Some((width, height)) = self.copy_media(from, &image.path, summary).await?
+                {
+                    // Turned upright, a photo may have swapped its width and height.
+                    (image.width, image.height) = (width, height);
                 }
-                let (id, outcome) = tx.put_image(image, key.as_deref(), false).await?;
+                let (id, outcome) = tx.put_image(&image, key.as_deref(), false).await?;
                 summary.count("images", outcome.into());
                 Some(id)
             }
@@ -442,20 +446,37 @@ impl Writer {
         Ok(())
     }
 
-    /// Copies a media file into place, remembering it if it is new so that a failed import removes it.
-    fn copy_media(&mut self, from: &Path, relative: &str) -> Result<(), ImportError> {
+    /// Copies a media file into place, remembering it if it is new so that a failed import removes it. A picture
+    /// is written again without its camera metadata (GPS position, serial number), upright, as an upload is;
+    /// its size as shown is returned. A file that cannot be written again (damaged, animated PNG or WebP, too
+    /// large to process) is copied as it is, with a warning in the log and a note in the summary.
+    async fn copy_media(
+        &mut self,
+        from: &Path,
+        relative: &str,
+        summary: &mut Summary,
+    ) -> Result<Option<(u32, u32)>, ImportError> {
         let to = self.media_dir.join(relative);
         if to.exists() {
-            return Ok(());
+            return Ok(None);
         }
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| ImportError::io(format!("creating {}", parent.display()), e))?;
         }
-        std::fs::copy(from, &to)
-            .map_err(|e| ImportError::io(format!("copying {} to {}", from.display(), to.display()), e))?;
+        let copying = || format!("copying {} to {}", from.display(), to.display());
+        let size = match crate::media::rewrite(from, &to, &self.media_dir, None).await {
+            Ok(rewritten) => Some((rewritten.width, rewritten.height)),
+            Err(crate::media::MediaError::Io(e)) => return Err(ImportError::io(copying(), e)),
+            Err(reason) => {
+                tracing::warn!(file = %from.display(), %reason, "imported image copied as it is, metadata included");
+                summary.note("images that could not be read as pictures were copied as they are");
+                std::fs::copy(from, &to).map_err(|e| ImportError::io(copying(), e))?;
+                None
+            }
+        };
         self.copied.push(to);
-        Ok(())
+        Ok(size)
     }
 
     fn remove_copies(&self) {

@@ -6,8 +6,13 @@
 //! Nothing is stored as uploaded: the original is written again from its decoded pixels, turned as its EXIF
 //! orientation says, so the camera's metadata (GPS position, serial number, XMP, IPTC) never reaches readers.
 //! Colour profiles are kept. GIFs are rewritten frame by frame (see [`rewrite_gif`]), keeping their animation.
+//! The same rewriting serves imported images ([`rewrite`]) and, once, images stored before it existed
+//! ([`scrub`]). Every file is written to a temporary name and renamed, so an interruption leaves either the old
+//! file or the new one.
 
-use std::io::{BufWriter, Cursor};
+mod scrub;
+
+use std::io::{BufWriter, Cursor, Write};
 use std::path::Path;
 
 use image::codecs::jpeg::JpegEncoder;
@@ -17,6 +22,8 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits, imageops::FilterType};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
+
+pub use scrub::{SCRUB_MARKER, scrub_stored, spawn_scrub};
 
 /// The largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -183,6 +190,12 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge);
     }
+    inspect_picture(bytes)
+}
+
+/// [`inspect`] without the upload's size limit, for files already on disk: what bounds them is the memory
+/// their processing takes.
+fn inspect_picture(bytes: &[u8]) -> Result<Inspected, MediaError> {
     let format = image::guess_format(bytes).map_err(|_| MediaError::NotAnImage)?;
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(MediaError::NotAnImage);
@@ -210,30 +223,52 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, MediaError> {
     Ok(Inspected { format, width, height, working_mib })
 }
 
+/// Writes a file through `write` to a temporary name in its folder and renames it into place, so that an
+/// interruption (a crash, a kill) leaves the old file or the new one, never half of one.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&mut std::fs::File>) -> Result<(), MediaError>,
+) -> Result<(), MediaError> {
+    let folder = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".partial-");
+    // Readable by a web server in front, as files written with `std::fs::write` were.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut temporary = builder.tempfile_in(folder)?;
+    {
+        let mut out = BufWriter::new(temporary.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| MediaError::Io(e.error))?;
+    Ok(())
+}
+
 fn save(image: &DynamicImage, path: &Path, format: ImageFormat) -> Result<(), MediaError> {
     let image = match format {
         // JPEG has no alpha channel; WebP's encoder takes 8-bit RGB(A).
         ImageFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()),
         _ => DynamicImage::ImageRgba8(image.to_rgba8()),
     };
-    image.save_with_format(path, format).map_err(unreadable)
+    write_file(path, |out| image.write_to(out, format).map_err(unreadable))
 }
 
 /// Writes the original again from its pixels, in its own format, with its colour profile and nothing else.
 fn save_original(
     image: &DynamicImage,
     icc: Option<Vec<u8>>,
-    path: &Path,
+    out: impl Write,
     format: ImageFormat,
 ) -> Result<(), MediaError> {
-    let file = BufWriter::new(std::fs::File::create(path)?);
     match format {
-        ImageFormat::Jpeg => encode(image, icc, JpegEncoder::new_with_quality(file, JPEG_QUALITY)),
+        ImageFormat::Jpeg => encode(image, icc, JpegEncoder::new_with_quality(out, JPEG_QUALITY)),
         ImageFormat::Png => {
             let filter = image::codecs::png::FilterType::Adaptive;
-            encode(image, icc, PngEncoder::new_with_quality(file, CompressionType::Default, filter))
+            encode(image, icc, PngEncoder::new_with_quality(out, CompressionType::Default, filter))
         }
-        _ => encode(image, icc, WebPEncoder::new_lossless(file)),
+        _ => encode(image, icc, WebPEncoder::new_lossless(out)),
     }
 }
 
@@ -248,15 +283,14 @@ fn encode(image: &DynamicImage, icc: Option<Vec<u8>>, mut encoder: impl ImageEnc
 /// Copies a GIF frame by frame, still compressed, with its palettes, timing and loop count, and drops every
 /// other block: comments and application extensions (XMP among them) go. Re-encoding the frames with the image
 /// crate would quantise colours again; the gif crate copies them unchanged.
-fn rewrite_gif(bytes: &[u8], path: &Path) -> Result<(), MediaError> {
+fn rewrite_gif(bytes: &[u8], out: impl Write) -> Result<(), MediaError> {
     let gif_error = |e: gif::DecodingError| MediaError::Unreadable(e.to_string());
     let mut options = gif::DecodeOptions::new();
     options.skip_frame_decoding(true);
     let mut decoder = options.read_info(Cursor::new(bytes)).map_err(gif_error)?;
-    let file = BufWriter::new(std::fs::File::create(path)?);
     let encode_error = |e: gif::EncodingError| MediaError::Unreadable(e.to_string());
     let palette = decoder.global_palette().unwrap_or_default().to_vec();
-    let mut encoder = gif::Encoder::new(file, decoder.width(), decoder.height(), &palette).map_err(encode_error)?;
+    let mut encoder = gif::Encoder::new(out, decoder.width(), decoder.height(), &palette).map_err(encode_error)?;
     let mut first = true;
     while let Some(frame) = decoder.read_next_frame().map_err(gif_error)? {
         let frame = frame.clone();
@@ -269,11 +303,17 @@ fn rewrite_gif(bytes: &[u8], path: &Path) -> Result<(), MediaError> {
     Ok(())
 }
 
-/// Checks, decodes and stores an upload under `media_dir/uploads/`, named by its content's hash, with its
-/// resized copies. CPU-heavy: call off the runtime (as [`add_to_library`] does, on the image thread, within the
-/// memory budget).
-pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
-    let format = inspect(bytes)?.format;
+/// A picture decoded within the limits and turned as its EXIF orientation says.
+struct Decoded {
+    image: DynamicImage,
+    format: ImageFormat,
+    /// Whether the orientation turned or flipped it.
+    turned: bool,
+}
+
+/// Decodes `bytes` (checked by [`inspect_picture`]) and writes the picture again at `path`, upright and with its
+/// colour profile only; the one rewriting that uploads, imports and the scrub of stored images share.
+fn write_clean(bytes: &[u8], format: ImageFormat, path: &Path) -> Result<Decoded, MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
@@ -281,33 +321,87 @@ pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> 
     let icc = decoder.icc_profile().map_err(unreadable)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     image.apply_orientation(orientation);
-    let (width, height) = (image.width(), image.height());
-    let name = hex::encode(&Sha256::digest(bytes)[..12]);
-    let extension = format.extensions_str().first().copied().unwrap_or("img");
-    std::fs::create_dir_all(media_dir.join("uploads"))?;
-    let path = format!("uploads/{name}.{extension}");
     match format {
-        ImageFormat::Gif => rewrite_gif(bytes, &media_dir.join(&path))?,
-        _ => save_original(&image, icc, &media_dir.join(&path), format)?,
+        ImageFormat::Gif => write_file(path, |out| rewrite_gif(bytes, out))?,
+        _ => write_file(path, |out| save_original(&image, icc, out, format))?,
     }
+    Ok(Decoded { image, format, turned: orientation != Orientation::NoTransforms })
+}
+
+/// Makes the resized copies of `decoded` as `{stem}-{width}.{extension}` under `media_dir`.
+fn write_copies(decoded: &Decoded, stem: &str, media_dir: &Path) -> Result<Vec<Variant>, MediaError> {
+    let (width, height) = (decoded.image.width(), decoded.image.height());
     // Copies of an animated GIF would keep only its first frame: offer those as PNG instead.
-    let (copy_format, copy_extension, copy_mime) = match format {
+    let (copy_format, copy_extension, copy_mime) = match decoded.format {
         ImageFormat::Gif => (ImageFormat::Png, "png", "image/png"),
-        other => (other, extension, other.to_mime_type()),
+        other => (other, other.extensions_str().first().copied().unwrap_or("img"), other.to_mime_type()),
     };
     let mut variants = Vec::new();
     for target in WIDTHS.into_iter().filter(|w| *w < width) {
         let target_height = ((u64::from(height) * u64::from(target)) / u64::from(width)).max(1) as u32;
-        let resized = image.resize_exact(target, target_height, FilterType::Lanczos3);
+        let resized = decoded.image.resize_exact(target, target_height, FilterType::Lanczos3);
         for (format, extension, mime) in
             [(copy_format, copy_extension, copy_mime), (ImageFormat::WebP, "webp", "image/webp")]
         {
-            let variant = format!("uploads/{name}-{target}.{extension}");
+            let variant = format!("{stem}-{target}.{extension}");
             save(&resized, &media_dir.join(&variant), format)?;
             variants.push(Variant { path: variant, width: target, mime: mime.to_owned() });
         }
     }
-    Ok(Upload { path, width, height, variants })
+    Ok(variants)
+}
+
+/// Checks, decodes and stores an upload under `media_dir/uploads/`, named by its content's hash, with its
+/// resized copies. CPU-heavy: call off the runtime (as [`add_to_library`] does, on the image thread, within the
+/// memory budget).
+pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> {
+    let format = inspect(bytes)?.format;
+    let name = hex::encode(&Sha256::digest(bytes)[..12]);
+    let extension = format.extensions_str().first().copied().unwrap_or("img");
+    std::fs::create_dir_all(media_dir.join("uploads"))?;
+    let path = format!("uploads/{name}.{extension}");
+    let decoded = write_clean(bytes, format, &media_dir.join(&path))?;
+    let variants = write_copies(&decoded, &format!("uploads/{name}"), media_dir)?;
+    Ok(Upload { path, width: decoded.image.width(), height: decoded.image.height(), variants })
+}
+
+/// A file written again by [`rewrite`].
+#[derive(Debug, Clone)]
+pub struct Rewritten {
+    /// Width as shown, after the orientation was applied.
+    pub width: u32,
+    /// Height as shown.
+    pub height: u32,
+    /// Whether the orientation turned or flipped it (its width and height may then have changed places).
+    pub turned: bool,
+    /// Its resized copies made again, when asked for and it was turned (copies made from the unturned pixels
+    /// showed it on its side).
+    pub variants: Option<Vec<Variant>>,
+}
+
+/// Writes the picture in `from` again at `to` (which may be `from`) without its metadata and upright, within
+/// the memory budget uploads share; with `copies` (the path, relative to `media_dir`, that copies are named
+/// after), a picture that had to be turned gets its copies made again. A file that is not a picture we can
+/// process is refused with the reason and nothing is written.
+pub async fn rewrite(from: &Path, to: &Path, media_dir: &Path, copies: Option<&str>) -> Result<Rewritten, MediaError> {
+    let bytes = tokio::fs::read(from).await?;
+    let inspected = inspect_picture(&bytes)?;
+    let needed = u32::try_from(inspected.working_mib).unwrap_or(WORKING_MEMORY_MIB);
+    let permit = WORKING_MEMORY.acquire_many(needed).await.map_err(std::io::Error::other)?;
+    let (to, media_dir) = (to.to_owned(), media_dir.to_owned());
+    let stem = copies.map(|path| path.rsplit_once('.').map_or(path, |(stem, _)| stem).to_owned());
+    on_image_thread(move || {
+        let _permit = permit;
+        let decoded = write_clean(&bytes, inspected.format, &to)?;
+        let variants = match stem {
+            Some(stem) if decoded.turned => Some(write_copies(&decoded, &stem, &media_dir)?),
+            _ => None,
+        };
+        let (width, height) = (decoded.image.width(), decoded.image.height());
+        Ok(Rewritten { width, height, turned: decoded.turned, variants })
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Why an image could not be added to the library.

@@ -156,9 +156,13 @@ type ImageRow = (i64, String, i64, i64, String, String, String, i64, String);
 type ArticleRow = (i64, String, String, String, String, String, String, Option<i64>, Option<i64>, i64, i64, i64);
 
 impl Store {
-    /// Every setting, by key.
+    /// Every setting, by key, but the record of the pass over this site's media files: it describes files an
+    /// export does not carry, and a site that imported it would skip its own pass.
     pub async fn export_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(&self.reader).await?)
+        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key")
+            .bind(crate::media::SCRUB_MARKER)
+            .fetch_all(&self.reader)
+            .await?)
     }
 
     /// Every section, in id order.

@@ -48,6 +48,17 @@ pub struct NewImage<'a> {
     pub variants: &'a str,
 }
 
+/// An image's files as stored, for the pass that writes them again without metadata.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredImageFile {
+    /// Database id.
+    pub id: i64,
+    /// Path relative to the media root, or an address elsewhere.
+    pub path: String,
+    /// Resized copies, JSON.
+    pub variants: String,
+}
+
 const IMAGE_SELECT: &str = "SELECT i.id, i.path, i.width, i.height, i.alt, i.caption, i.credit, i.variants, \
      (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id) AS uses FROM images i";
 
@@ -121,5 +132,41 @@ impl Store {
         let copies: Vec<crate::media::Variant> = serde_json::from_str(&variants).unwrap_or_default();
         paths.extend(copies.into_iter().map(|v| v.path));
         Ok(paths)
+    }
+
+    /// Every image (library or an article's own) with an id above `after`, in id order.
+    pub async fn stored_image_files(&self, after: i64) -> Result<Vec<StoredImageFile>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, path, variants FROM images WHERE id > $1 ORDER BY id")
+            .bind(after)
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    /// Records an image's file written again upright: its size as shown and its new copies. Pages showing it
+    /// are rendered again (the change empties caches; kept pages of the articles leading with it are dropped).
+    pub async fn replace_image_files(
+        &self,
+        id: i64,
+        width: u32,
+        height: u32,
+        variants: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE images SET width = $1, height = $2, variants = $3 WHERE id = $4")
+            .bind(i64::from(width))
+            .bind(i64::from(height))
+            .bind(variants)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        // Kept pages follow articles, not images: those that show this one go explicitly.
+        sqlx::query("DELETE FROM kept_pages WHERE article_id IN (SELECT id FROM articles WHERE lead_image_id = $1)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "image", id).await?;
+        tx.commit().await?;
+        self.wrote().await;
+        Ok(())
     }
 }

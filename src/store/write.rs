@@ -53,6 +53,19 @@ impl Store {
         Ok(BatchReport { sections: batch.sections.len(), authors: batch.authors.len(), articles: batch.articles.len() })
     }
 
+    /// Stores a setting that is bookkeeping (how far a background pass got), not content: no change is
+    /// recorded, so no cache is emptied.
+    pub async fn set_marker(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     /// Creates or updates one article (keyed by section and slug) and returns its id.
     pub async fn save_article(&self, article: &PreparedArticle) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -159,14 +172,11 @@ pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i6
     Ok(())
 }
 
+const SETTING_UPSERT: &str =
+    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
 pub(super) async fn put_setting(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(key)
-    .bind(value)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(SETTING_UPSERT).bind(key).bind(value).execute(&mut *conn).await?;
     record_change(conn, "settings", 0).await
 }
 

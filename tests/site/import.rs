@@ -189,6 +189,29 @@ async fn a_wordpress_export_becomes_a_site_whose_old_addresses_redirect() -> Tes
 }
 
 #[tokio::test]
+async fn imported_photos_lose_their_camera_metadata_and_stand_upright() -> TestResult {
+    use crate::media_uploads::{assert_upright, camera_photo, carries_metadata, fetch};
+    let site = TestSite::start().await?;
+    let work = tempfile::tempdir()?;
+    let file = work.path().join("export.xml");
+    std::fs::write(&file, wxr("The night ferry").replace("2024/05/quay.png", "2024/05/quay.jpg"))?;
+    let uploads = work.path().join("uploads");
+    std::fs::create_dir_all(uploads.join("2024/05"))?;
+    let photo = camera_photo(6)?;
+    assert!(carries_metadata(&photo));
+    std::fs::write(uploads.join("2024/05/quay.jpg"), &photo)?;
+    import_wordpress(&site, &file, Some(&uploads)).await?;
+
+    let page = site.get("/city-harbour/night-ferry").await?;
+    assert!(page.body.contains("/media/imported/wordpress/2024/05/quay.jpg"), "{}", page.body);
+    assert!(page.body.contains("width=\"1200\" height=\"2000\""), "the size as shown: {}", page.body);
+    let served = fetch(&site, "/media/imported/wordpress/2024/05/quay.jpg").await?;
+    assert!(!carries_metadata(&served), "the imported photo no longer carries its location");
+    assert_upright("the imported photo", &served)?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn importing_again_updates_instead_of_duplicating() -> TestResult {
     let site = TestSite::start().await?;
     let work = tempfile::tempdir()?;
@@ -335,6 +358,7 @@ async fn an_export_reads_back_into_the_same_file() -> TestResult {
     assert!(report.articles > 3);
     let exported = std::fs::read_to_string(&first)?;
     assert!(exported.contains("ed@example.com") && !exported.contains("argon2id"), "no hashes without --with-users");
+    assert!(!exported.contains(newsroom::media::SCRUB_MARKER), "the pass over this site's files stays here");
     let with_hashes = work.path().join("with.json");
     own::export(&site.state.store, &with_hashes, true).await?;
     assert!(std::fs::read_to_string(&with_hashes)?.contains("argon2id"));

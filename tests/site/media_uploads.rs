@@ -60,7 +60,7 @@ fn exif(orientation: u16) -> Vec<u8> {
 }
 
 /// A 2000 × 1200 JPEG, grey with a red block in its top-left corner (as stored), carrying [`exif`].
-fn camera_photo(orientation: u16) -> Result<Vec<u8>, image::ImageError> {
+pub fn camera_photo(orientation: u16) -> Result<Vec<u8>, image::ImageError> {
     let picture =
         RgbImage::from_fn(2000, 1200, |x, y| if x < 300 && y < 300 { Rgb([220, 20, 20]) } else { Rgb([90; 3]) });
     let mut bytes = Vec::new();
@@ -71,12 +71,12 @@ fn camera_photo(orientation: u16) -> Result<Vec<u8>, image::ImageError> {
 }
 
 /// Whether `bytes` carry camera metadata: an EXIF block, the serial number or an XMP packet.
-fn carries_metadata(bytes: &[u8]) -> bool {
+pub fn carries_metadata(bytes: &[u8]) -> bool {
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|window| window == needle);
     has(b"Exif\0\0") || has(b"EXIF") || has(SERIAL) || has(b"http://ns.adobe.com/xap/1.0/")
 }
 
-async fn fetch(site: &TestSite, path: &str) -> Result<Vec<u8>, Error> {
+pub async fn fetch(site: &TestSite, path: &str) -> Result<Vec<u8>, Error> {
     let response = site.client.get(format!("{}{path}", site.base)).send().await?;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     Ok(response.bytes().await?.to_vec())
@@ -125,16 +125,92 @@ async fn served_photos_carry_no_location_and_are_turned_as_the_camera_said() -> 
     assert_eq!((image.width, image.height), (1200, 2000), "orientation 6 turns the 2000 × 1200 photo upright");
     assert_eq!(variants.iter().map(|v| v.width).collect::<Vec<_>>(), [480, 480, 960, 960]);
     for (path, served) in served {
-        let decoded = image::load_from_memory(&served)?.to_rgb8();
-        let (width, height) = decoded.dimensions();
-        assert!(height > width, "{path} is upright: {width} × {height}");
-        // Turned a quarter clockwise, the stored top-left corner is the top-right one.
-        let corner = |x: u32, y: u32| decoded.get_pixel(x, y).0;
-        let [red, green, _] = corner(width - 1 - width / 40, height / 40);
-        assert!(red > 150 && green < 100, "{path}: the red corner is at the top right");
-        let [red, _, _] = corner(width / 40, height / 40);
-        assert!(red < 150, "{path}: the top left is grey");
+        assert_upright(path, &served)?;
     }
+    Ok(())
+}
+
+/// Asserts that `served`, [`camera_photo`] taken with orientation 6, shows upright.
+pub fn assert_upright(path: &str, served: &[u8]) -> Result<(), image::ImageError> {
+    let decoded = image::load_from_memory(served)?.to_rgb8();
+    let (width, height) = decoded.dimensions();
+    assert!(height > width, "{path} is upright: {width} × {height}");
+    // Turned a quarter clockwise, the stored top-left corner is the top-right one.
+    let corner = |x: u32, y: u32| decoded.get_pixel(x, y).0;
+    let [red, green, _] = corner(width - 1 - width / 40, height / 40);
+    assert!(red > 150 && green < 100, "{path}: the red corner is at the top right");
+    let [red, _, _] = corner(width / 40, height / 40);
+    assert!(red < 150, "{path}: the top left is grey");
+    Ok(())
+}
+
+/// Waits for the start's one-time pass over stored images to finish (it runs in the background).
+async fn scrub_finished(site: &TestSite) -> TestResult {
+    for _ in 0..2400 {
+        if site.state.store.setting(newsroom::media::SCRUB_MARKER).await?.as_deref() == Some("done") {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err("the pass over stored images never finished".into())
+}
+
+#[tokio::test]
+async fn photos_stored_before_the_upgrade_lose_their_metadata_at_the_next_start() -> TestResult {
+    // The site as an older version left it: the upload stored byte for byte and its copy made from the unturned
+    // pixels (so on its side), the library row written through the store; and a damaged file.
+    let data = tempfile::tempdir()?;
+    let config = crate::helpers::test_config(data.path()).await?;
+    let uploads = config.media_dir().join("uploads");
+    std::fs::create_dir_all(&uploads)?;
+    let photo = camera_photo(6)?;
+    std::fs::write(uploads.join("0a1b2c3d4e5f60718293a4b5.jpg"), &photo)?;
+    image::load_from_memory(&photo)?
+        .resize_exact(480, 288, image::imageops::FilterType::Triangle)
+        .save(uploads.join("0a1b2c3d4e5f60718293a4b5-480.jpg"))?;
+    // Cut short inside its EXIF block: no decoder can read it.
+    let damaged = photo[..180].to_vec();
+    std::fs::write(uploads.join("ffeeddccbbaa998877665544.jpg"), &damaged)?;
+    let store = config.open_store().await?;
+    for (path, variants) in [
+        (
+            "uploads/0a1b2c3d4e5f60718293a4b5.jpg",
+            r#"[{"path":"uploads/0a1b2c3d4e5f60718293a4b5-480.jpg","width":480,"mime":"image/jpeg"}]"#,
+        ),
+        ("uploads/ffeeddccbbaa998877665544.jpg", "[]"),
+    ] {
+        let image = newsroom::store::NewImage {
+            path,
+            width: 2000,
+            height: 1200,
+            alt: "The harbour wall",
+            caption: "",
+            credit: "",
+            variants,
+        };
+        store.add_library_image(&image).await?;
+    }
+    store.close().await;
+
+    let site = TestSite::start_in(data.path(), |_| {}).await?;
+    scrub_finished(&site).await?;
+    let served = fetch(&site, "/media/uploads/0a1b2c3d4e5f60718293a4b5.jpg").await?;
+    assert!(!carries_metadata(&served), "the stored photo no longer carries its location");
+    assert_upright("the original at its old address", &served)?;
+    let images = site.state.store.library_images().await?;
+    let stored = images.iter().find(|i| i.path.starts_with("uploads/0a1b")).ok_or("the photo is in the library")?;
+    assert_eq!((stored.width, stored.height), (1200, 2000), "its size as shown");
+    let variants: Vec<newsroom::media::Variant> = serde_json::from_str(&stored.variants)?;
+    assert_eq!(variants.iter().map(|v| v.width).collect::<Vec<_>>(), [480, 480, 960, 960]);
+    for variant in &variants {
+        let path = format!("/media/{}", variant.path);
+        let bytes = fetch(&site, &path).await?;
+        assert!(!carries_metadata(&bytes), "{path}");
+        assert_upright(&path, &bytes)?;
+    }
+    let kept = fetch(&site, "/media/uploads/ffeeddccbbaa998877665544.jpg").await?;
+    assert_eq!(kept, damaged, "a file that cannot be read is left as it was");
+    site.stop().await?;
     Ok(())
 }
 
