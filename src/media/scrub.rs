@@ -11,6 +11,9 @@ use crate::store::{Store, StoreError};
 /// The setting that records the pass: the id of the last image done, then `done`.
 pub const SCRUB_MARKER: &str = "media_scrubbed";
 const DONE: &str = "done";
+/// How many images passed over (drawings, remote or unreadable files) may go unmarked: at most that many are
+/// looked at again after an interruption.
+const MARK_EVERY: u32 = 500;
 
 /// What a pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -48,23 +51,30 @@ pub async fn scrub_stored(store: &Store, media_dir: &Path) -> Result<Option<Scru
         None => 0,
     };
     let mut report = ScrubReport::default();
+    let mut unmarked = 0_u32;
     for image in store.stored_image_files(after).await? {
         let local = !image.path.contains("://") && !image.path.starts_with('/') && !image.path.contains("..");
-        if local {
-            scrub_one(store, media_dir, &image, &mut report).await?;
+        // Drawings carry no camera metadata: not even read (a generated site has a hundred thousand).
+        let drawing = image.path.to_ascii_lowercase().ends_with(".svg");
+        let wrote = local && !drawing && scrub_one(store, media_dir, &image, &mut report).await?;
+        unmarked += 1;
+        // Each mark is a write: made after every file written again, and otherwise every few hundred images.
+        if wrote || unmarked >= MARK_EVERY {
+            store.set_marker(SCRUB_MARKER, &image.id.to_string()).await?;
+            unmarked = 0;
         }
-        store.set_marker(SCRUB_MARKER, &image.id.to_string()).await?;
     }
     store.set_marker(SCRUB_MARKER, DONE).await?;
     Ok(Some(report))
 }
 
+/// Writes one stored image again; whether it did.
 async fn scrub_one(
     store: &Store,
     media_dir: &Path,
     image: &crate::store::StoredImageFile,
     report: &mut ScrubReport,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let file = media_dir.join(&image.path);
     let copies = (image.variants.trim() != "[]" && !image.variants.trim().is_empty()).then_some(image.path.as_str());
     match rewrite(&file, &file, media_dir, copies).await {
@@ -78,13 +88,14 @@ async fn scrub_one(
                 };
                 store.replace_image_files(image.id, done.width, done.height, &variants).await?;
             }
+            Ok(true)
         }
         // A drawing (the demo's SVGs) carries no camera metadata; nothing to say.
-        Err(MediaError::NotAnImage) => {}
+        Err(MediaError::NotAnImage) => Ok(false),
         Err(reason) => {
             report.left += 1;
             tracing::warn!(path = %file.display(), %reason, "stored image left as it was: it could not be written again");
+            Ok(false)
         }
     }
-    Ok(())
 }
