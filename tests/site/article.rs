@@ -82,6 +82,9 @@ async fn recommend_never_shows_the_article_itself_and_ranks_shared_tags_first() 
         .published_at(Utc::now() + Duration::days(1))
         .save()
         .await?;
+    // The ranking is the index's: bring it up to date first, or a page rendered before the background follower
+    // has read the saves is topped up by tags and recency instead (seen on a loaded machine).
+    site.state.search.catch_up(&site.state.store).await?;
 
     let html = site.get(&path).await?.body;
     let recommended = links_in_block(&html, "id=\"recommend-heading\"");
