@@ -68,12 +68,41 @@ async fn single_view_is_singular_and_no_update_means_no_updated_line() -> TestRe
 #[tokio::test]
 async fn recommend_never_shows_the_article_itself_and_ranks_shared_tags_first() -> TestResult {
     let site = TestSite::start().await?;
-    let path = site.article("world", "subject").tags(&["NATO", "Ukraine", "Diplomacy"]).hours_ago(1).save().await?;
-    let strong =
-        site.article("sport", "shares-three-tags").tags(&["NATO", "Ukraine", "Diplomacy"]).hours_ago(50).save().await?;
-    let medium = site.article("opinion", "shares-one-tag").tags(&["Ukraine"]).hours_ago(40).save().await?;
-    let same_section = site.article("world", "same-section-no-tags").hours_ago(2).save().await?;
-    let unrelated = site.article("sport", "unrelated").tags(&["Cricket"]).hours_ago(3).save().await?;
+    // Bodies of their own, as real articles have: Recommend reads the text as well as the tags.
+    let path = site
+        .article("world", "subject")
+        .tags(&["NATO", "Ukraine", "Diplomacy"])
+        .body("Foreign ministers met in Brussels to weigh NATO support for Ukraine and the diplomacy of a ceasefire.")
+        .hours_ago(1)
+        .save()
+        .await?;
+    let strong = site
+        .article("sport", "shares-three-tags")
+        .tags(&["NATO", "Ukraine", "Diplomacy"])
+        .body("NATO ministers agreed on diplomacy over Ukraine in Brussels, where a ceasefire plan was weighed.")
+        .hours_ago(50)
+        .save()
+        .await?;
+    let medium = site
+        .article("opinion", "shares-one-tag")
+        .tags(&["Ukraine"])
+        .body("Grain leaving Ukraine by sea sets the price farmers are paid far beyond the Black Sea.")
+        .hours_ago(40)
+        .save()
+        .await?;
+    let same_section = site
+        .article("world", "same-section-no-tags")
+        .body("Flooding closed coastal roads overnight and rail services were suspended until noon.")
+        .hours_ago(2)
+        .save()
+        .await?;
+    let unrelated = site
+        .article("sport", "unrelated")
+        .tags(&["Cricket"])
+        .body("The county side won by six wickets in a match shortened by rain at the seaside ground.")
+        .hours_ago(3)
+        .save()
+        .await?;
     let draft = site.article("world", "related-draft").tags(&["NATO"]).status(ArticleStatus::Draft).save().await?;
     let future = site
         .article("world", "related-future")
@@ -82,8 +111,9 @@ async fn recommend_never_shows_the_article_itself_and_ranks_shared_tags_first() 
         .published_at(Utc::now() + Duration::days(1))
         .save()
         .await?;
-    // The ranking is the index's: bring it up to date first, or a page rendered before the background follower
-    // has read the saves is topped up by tags and recency instead (seen on a loaded machine).
+    // The ranking is the index's: bring it up to date first. Before, the page was usually rendered while the
+    // index was still empty and topped up by shared tags alone; on a loaded machine the index was ready first,
+    // and with one body shared by every article the text said nothing, so recency won.
     site.state.search.catch_up(&site.state.store).await?;
 
     let html = site.get(&path).await?.body;
