@@ -3,12 +3,10 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
-
 use tokio::sync::Notify;
 
 use crate::cache::PageCache;
@@ -16,9 +14,11 @@ use crate::config::Config;
 use crate::i18n::Locales;
 use crate::search::SearchIndex;
 use crate::settings::{LiveSettings, SiteSettings};
-use crate::store::{Store, StoreError};
+use crate::site::SiteState;
+use crate::store::StoreError;
 use crate::theme::{Theme, ThemeError};
 use crate::views::ViewCounter;
+use crate::web::{AppState, Metrics, RequestIds, Shared};
 use crate::{admin, api, demo, site};
 
 /// Why the application could not start.
@@ -60,94 +60,33 @@ pub enum StartError {
 /// The setting that records that a fresh database was offered the demo site.
 const DEMO_FLAG: &str = "demo_loaded";
 
-/// What every request handler can reach. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct AppState(Arc<Shared>);
-
-/// The shared parts behind [`AppState`].
-#[derive(Debug)]
-pub struct Shared {
-    /// Settings the server was started with.
-    pub config: Config,
-    /// The site settings in force (the back office's, under the configuration's fixed values).
-    pub settings: Arc<LiveSettings>,
-    /// The database.
-    pub store: Store,
-    /// Templates and assets.
-    pub theme: Theme,
-    /// The interface text of every language the theme is translated into.
-    pub locales: Arc<Locales>,
-    /// Rendered pages.
-    pub cache: PageCache,
-    /// Views counted and not yet written.
-    pub views: ViewCounter,
-    /// The site's name, description and sections, shared by every render.
-    pub frame: crate::cache::Memo<crate::site::view::SiteFrame>,
-    /// The newest articles of each language, for every article page's Latest block.
-    pub latest: crate::cache::Memos<crate::site::LatestBlock>,
-    /// Article pages rendered on this node, waiting to be kept, and the fingerprint kept pages need here.
-    pub kept: crate::site::kept::KeptPages,
-    /// Recommend lists computed on page renders, written by housekeeping each second.
-    pub recommendations: crate::site::PendingRecommendations,
-    /// Per-address allowances for search and the API.
-    pub rate_limits: crate::site::rate_limit::RateLimits,
-    /// This node's search index, following the database.
-    pub search: Arc<SearchIndex>,
-    /// Prompts the search index to catch up after a write on this node.
-    search_wake: Arc<Notify>,
-    /// Request figures and the registry `/metrics` reads.
-    pub metrics: crate::ops::Metrics,
-}
-
-impl AppState {
-    /// The site settings in force now.
-    pub fn site(&self) -> Arc<SiteSettings> {
-        self.settings.get()
-    }
-
-    /// Reads the site settings again after a save and, when they changed, empties the page cache so that no
-    /// page made with the old ones is served after the save returns.
-    pub async fn reload_settings(&self) -> Result<(), StoreError> {
-        if self.settings.reload(&self.store, &self.config).await? {
-            self.cache.invalidate_all();
-        }
-        Ok(())
-    }
-}
-
-impl Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
 /// What the server runs: cached pages answered at the door, everything else through [`router`]'s routes and
 /// layers. Requests must carry `ConnectInfo` (the server adds it).
-pub fn front_door(state: AppState) -> crate::front::FrontDoor {
-    let ids = crate::ops::RequestIds::new();
-    crate::front::FrontDoor::new(state.clone(), router(state, ids.clone()), ids)
+pub fn front_door(site: SiteState) -> crate::front::FrontDoor {
+    let ids = RequestIds::new();
+    crate::front::FrontDoor::new(site.clone(), router(site, ids.clone()), ids)
 }
 
 /// Every route of the application: the public site, the back office and the API, behind the defences that
 /// apply to all of them. Requests must carry `ConnectInfo` (the server adds it).
-fn router(state: AppState, ids: crate::ops::RequestIds) -> Router {
+fn router(site: SiteState, ids: RequestIds) -> Router {
+    let state = site.app.clone();
     // The back office is merged outside the public router's page cache: its pages are never cached.
-    let routes = site::router(state.clone())
+    let routes = site::router(site)
         .merge(admin::router(state.clone()))
         .merge(api::router(state.clone()))
         .merge(crate::ops::router(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::unavailable::record))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), site::security::strict_transport))
-        .layer(axum::middleware::from_fn(site::security::limit_request_head));
-    crate::ops::with_request_ids(routes, ids).layer(axum::middleware::from_fn_with_state(state, crate::ops::measure))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::unavailable::record))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::security::strict_transport))
+        .layer(axum::middleware::from_fn(crate::web::security::limit_request_head));
+    crate::web::with_request_ids(routes, ids).layer(axum::middleware::from_fn_with_state(state, crate::web::measure))
 }
 
 /// A started (bound, not yet serving) application.
 #[derive(Debug)]
 pub struct App {
     listener: TcpListener,
-    state: AppState,
+    site: SiteState,
 }
 
 impl App {
@@ -171,7 +110,7 @@ impl App {
         }
         let locales = Arc::new(Locales::load(Some(&config.locales_dir()))?);
         let theme = Theme::load(config.theme_dir.as_deref(), Arc::clone(&locales))?;
-        let kept = crate::site::kept::KeptPages::new(&config, &theme);
+        let kept = site::kept::KeptPages::new(&config, &theme);
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         // With port 0 the system chose one: the default public address must name it.
@@ -185,28 +124,21 @@ impl App {
         let search_wake = Arc::new(Notify::new());
         let wake = Arc::clone(&search_wake);
         store.on_change(move || wake.notify_one());
-        let metrics =
-            crate::ops::Metrics::new(store.clone(), cache.clone(), views.clone(), Arc::clone(&search), kept.stats());
-        Ok(App {
-            listener,
-            state: AppState(Arc::new(Shared {
-                config,
-                settings,
-                store,
-                theme,
-                locales,
-                cache,
-                views,
-                frame: Default::default(),
-                latest: Default::default(),
-                kept,
-                recommendations: Default::default(),
-                rate_limits: Default::default(),
-                search,
-                search_wake,
-                metrics,
-            })),
-        })
+        let metrics = Metrics::new(store.clone(), cache.clone(), views.clone(), Arc::clone(&search), kept.stats());
+        let state = AppState::new(Shared {
+            config,
+            settings,
+            store,
+            theme,
+            locales,
+            cache,
+            views,
+            rate_limits: Default::default(),
+            search,
+            search_wake,
+            metrics,
+        });
+        Ok(App { listener, site: SiteState::new(state, kept) })
     }
 
     /// The address actually bound (the real port when port 0 was asked for).
@@ -216,23 +148,29 @@ impl App {
 
     /// The state handlers see; tests use it to write content through the same store.
     pub fn state(&self) -> &AppState {
-        &self.state
+        &self.site.app
+    }
+
+    /// The public site's state (its own memory of rendered parts besides [`App::state`]).
+    pub fn site_state(&self) -> &SiteState {
+        &self.site
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests, writes the last views and closes
     /// the store.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let state = self.state.clone();
+        let site = self.site.clone();
+        let state = site.app.clone();
         let flusher = state.views.spawn_flusher(state.store.clone());
         let indexer = Arc::clone(&state.search).follow(state.store.clone(), Arc::clone(&state.search_wake));
         let publisher = admin::scheduler::spawn(state.store.clone());
-        let housekeeping = housekeeping(state.clone());
-        let filler = crate::site::kept::spawn_filler(state.clone());
+        let housekeeping = housekeeping(site.clone());
+        let filler = crate::site::kept::spawn_filler(site.clone());
         // Once after an upgrade: images stored before uploads were rewritten lose their camera metadata.
         let scrub = crate::media::spawn_scrub(state.store.clone(), state.config.media_dir());
         // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
         let watcher = state.store.spawn_change_watcher();
-        let result = crate::server::serve(self.listener, front_door(self.state), shutdown).await;
+        let result = crate::server::serve(self.listener, front_door(self.site), shutdown).await;
         watcher.abort();
         flusher.abort();
         indexer.abort();
@@ -244,8 +182,7 @@ impl App {
         if let Err(error) = state.views.flush(&state.store).await {
             tracing::error!(%error, "writing the last view counts failed");
         }
-        state.recommendations.write(&state.store).await;
-        state.kept.write(&state.store).await;
+        site.write_pending().await;
         state.store.close().await;
         result
     }
@@ -259,19 +196,18 @@ const FORGET_EVERY: u32 = 60;
 /// Small periodic work: rereads the site settings every [`SETTINGS_POLL`] (one small query), emptying the page
 /// cache when they changed; writes the Recommend lists computed since; now and then lets the rate limiter
 /// forget quiet addresses.
-fn housekeeping(state: AppState) -> tokio::task::JoinHandle<()> {
+fn housekeeping(site: SiteState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(SETTINGS_POLL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         for tick in 1_u32.. {
             ticks.tick().await;
-            if let Err(error) = state.reload_settings().await {
+            if let Err(error) = site.reload_settings().await {
                 tracing::warn!(%error, "rereading the site settings failed; trying again");
             }
-            state.recommendations.write(&state.store).await;
-            state.kept.write(&state.store).await;
+            site.write_pending().await;
             if tick % FORGET_EVERY == 0 {
-                state.rate_limits.forget_idle();
+                site.rate_limits.forget_idle();
             }
         }
     })

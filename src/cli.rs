@@ -7,10 +7,10 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, shutdown_signal};
+use crate::config::CountingMode;
+use crate::config::FeedContent;
 use crate::config::{Config, RawConfig};
-use crate::feeds::FeedContent;
 use crate::store::{DatabaseUrl, Store};
-use crate::views::CountingMode;
 
 /// newsroom: a publishing platform for news and opinion sites.
 ///
@@ -394,7 +394,8 @@ async fn reindex(config: &Config) -> anyhow::Result<()> {
     // Pages then read each article's Recommend list instead of querying the index on every render.
     let started = std::time::Instant::now();
     let site = crate::settings::SiteSettings::load(&store, config).await.context("reading the site's settings")?;
-    let restrict = |language: &str| crate::site::Edition::serving(&site, language).list_language().map(str::to_owned);
+    let restrict =
+        |language: &str| crate::settings::Edition::serving(&site, language).list_language().map(str::to_owned);
     let kept = index
         .keep_all_recommendations(&store, crate::site::RECOMMEND_KEPT, restrict)
         .await

@@ -9,9 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::feeds::FeedContent;
 use crate::store::DatabaseUrl;
-use crate::views::CountingMode;
 
 /// The address `cargo run --release` serves on when nothing else is configured.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -23,6 +21,29 @@ pub const DEFAULT_CACHE_MB: u64 = 256;
 pub const DEFAULT_METRICS_FROM: &str = "127.0.0.1, ::1";
 /// The optional configuration file read from the working directory.
 pub const CONFIG_FILE: &str = "newsroom.toml";
+
+/// How views reach the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum CountingMode {
+    /// The server counts article pages as it serves them.
+    #[default]
+    Server,
+    /// Pages carry a small script that reports the view to `/views/{id}`: for sites behind a CDN, where the
+    /// server never sees most page requests.
+    Beacon,
+}
+
+/// Whether feeds carry whole articles or only their standfirsts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The full body.
+    #[default]
+    Full,
+    /// The standfirst only; readers follow the link for the rest.
+    Summary,
+}
 
 /// Everything a running newsroom needs to know, validated.
 #[derive(Debug, Clone)]
@@ -160,9 +181,7 @@ impl RawConfig {
             None => None,
         };
         let base_url = match self.base_url {
-            Some(url) => Some(
-                crate::settings::normalise_base_url(&url).map_err(|_| ConfigError::BaseUrl { value: url.clone() })?,
-            ),
+            Some(url) => Some(normalise_base_url(&url).map_err(|_| ConfigError::BaseUrl { value: url.clone() })?),
             None => None,
         };
         let trusted_proxies = parse_proxies(self.trusted_proxies.as_deref().unwrap_or(""))?;
@@ -259,6 +278,22 @@ fn parse_proxies(list: &str) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
+/// Checks a base URL (`http://` or `https://` and a host) and drops a trailing slash.
+pub fn normalise_base_url(url: &str) -> Result<String, String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(host)
+            if !host.is_empty() && !host.contains(|c: char| c.is_whitespace() || c == '/' || c == '?' || c == '#') =>
+        {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(format!(
+            "{url:?} is not a site address: write http:// or https:// and the host, such as https://news.example.com"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,5 +334,16 @@ mod tests {
         let raw = RawConfig { base_url: Some("https://news.example.com/".into()), ..RawConfig::default() };
         assert_eq!(raw.validate()?.base_url.as_deref(), Some("https://news.example.com"));
         Ok(())
+    }
+
+    #[test]
+    fn base_urls_need_a_scheme_and_a_bare_host() {
+        assert_eq!(normalise_base_url("https://news.example.com/").ok().as_deref(), Some("https://news.example.com"));
+        assert_eq!(normalise_base_url("http://127.0.0.1:8080").ok().as_deref(), Some("http://127.0.0.1:8080"));
+        for bad in
+            ["news.example.com", "ftp://x", "https://", "https://a b", "https://x.com/path", "javascript:alert(1)"]
+        {
+            assert!(normalise_base_url(bad).is_err(), "{bad:?} is refused");
+        }
     }
 }

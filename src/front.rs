@@ -19,8 +19,8 @@ use axum::extract::Request;
 use axum::response::Response;
 use tower::{Service, ServiceExt};
 
-use crate::app::AppState;
-use crate::ops::{REQUEST_ID, RequestIds};
+use crate::site::SiteState;
+use crate::web::{REQUEST_ID, RequestIds};
 
 /// Answers cached pages itself and hands everything else to the router.
 #[derive(Clone)]
@@ -28,14 +28,14 @@ pub struct FrontDoor(Arc<Parts>);
 
 /// What the front door holds, shared by its clones (one per connection and request).
 struct Parts {
-    state: AppState,
+    state: SiteState,
     router: Router,
     ids: RequestIds,
 }
 
 impl FrontDoor {
     /// The front door of `router`, which must have been built with the same `state` and `ids`.
-    pub fn new(state: AppState, router: Router, ids: RequestIds) -> FrontDoor {
+    pub fn new(state: SiteState, router: Router, ids: RequestIds) -> FrontDoor {
         FrontDoor(Arc::new(Parts { state, router, ids }))
     }
 }
@@ -54,7 +54,7 @@ impl Service<Request> for FrontDoor {
         let door = Arc::clone(&self.0);
         Box::pin(async move {
             let started = Instant::now();
-            if crate::site::security::head_refusal(&request).is_none() {
+            if crate::web::security::head_refusal(&request).is_none() {
                 let (parts, body) = request.into_parts();
                 let peer = crate::site::peer_of(&parts.extensions);
                 let answer = crate::site::answer_at_door(&door.state, &parts.method, &parts.uri, &parts.headers, peer);
@@ -63,8 +63,8 @@ impl Service<Request> for FrontDoor {
                     if let Some(id) = door.ids.for_request(&parts.headers) {
                         headers.insert(REQUEST_ID, id);
                     }
-                    crate::site::security::add_strict_transport(&door.state, headers);
-                    let method = crate::ops::method_label(&parts.method);
+                    crate::web::security::add_strict_transport(&door.state, headers);
+                    let method = crate::web::method_label(&parts.method);
                     door.state.metrics.observe(method, response.status(), started.elapsed().as_secs_f64());
                     return Ok(response);
                 }

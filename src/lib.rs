@@ -11,7 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod demo;
-pub mod feeds;
+pub mod editorial;
 pub mod front;
 pub mod generate;
 pub mod i18n;
@@ -26,6 +26,7 @@ pub mod store;
 pub mod styleguide;
 pub mod theme;
 pub mod views;
+pub mod web;
 
 pub use app::App;
 pub use config::Config;

@@ -31,7 +31,7 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many times the watchdog looks at a connection in a [`HEADER_TIMEOUT`].
 const WATCHES_PER_TIMEOUT: u32 = 10;
 /// hyper's read buffer: a backstop well above the header and URL limits the router enforces
-/// ([`crate::site::security::limit_request_head`]), so no request head can make a connection grow past it.
+/// ([`crate::web::security::limit_request_head`]), so no request head can make a connection grow past it.
 const MAX_BUFFER_BYTES: usize = 128 * 1024;
 /// How long shutdown waits for requests in flight before closing their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 struct Site {
     _dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
-    router: axum::Router,
+    router: newsroom::front::FrontDoor,
 }
 
 static SITE: LazyLock<Site> = LazyLock::new(|| {
@@ -23,7 +23,7 @@ static SITE: LazyLock<Site> = LazyLock::new(|| {
     let mut config = newsroom::Config::for_data_dir(dir.path());
     config.demo = true;
     let app = runtime.block_on(newsroom::App::build(config)).unwrap_or_else(|e| panic!("the demo site: {e}"));
-    let router = newsroom::app::router(app.state().clone());
+    let router = newsroom::app::front_door(app.site_state().clone());
     Site { _dir: dir, runtime, router }
 });
 

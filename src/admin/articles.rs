@@ -11,13 +11,13 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, TextDiff};
 
-use super::editing::{self, ArticleDraft, SaveError};
 use super::{AdminError, Fields, Session, Submitted, page, style};
-use crate::app::AppState;
 use crate::auth::{Action, may, statuses_for};
 use crate::content::{ArticleStatus, render_markdown};
-use crate::site::edition::article_path;
+use crate::editorial::{self, ArticleDraft, SaveError};
+use crate::settings::article_path;
 use crate::store::{AdminFilter, EditableArticle, EditionInfo};
+use crate::web::AppState;
 
 /// Articles a list page shows.
 const PER_PAGE: i64 = 20;
@@ -233,7 +233,7 @@ async fn editor(
         draft,
     };
     let statuses: Vec<&str> =
-        statuses_for(&session.user, current.map(editing::facts)).iter().map(|s| s.as_str()).collect();
+        statuses_for(&session.user, current.map(editorial::facts)).iter().map(|s| s.as_str()).collect();
     let status = if messages.forbidden {
         StatusCode::FORBIDDEN
     } else if messages.error.is_empty() && !messages.stale {
@@ -241,7 +241,7 @@ async fn editor(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editing::facts(c))));
+    let can_delete = current.is_some_and(|c| may(&session.user, Action::DeleteArticle, Some(editorial::facts(c))));
     let style = style::findings(state, language_of(current), &view.draft).await?;
     let mut language_codes = site.languages.clone();
     if let Some(current) = current.filter(|c| !site.publishes_in(&c.language)) {
@@ -314,7 +314,7 @@ pub async fn edit(
     Path(id): Path<i64>,
     query: Result<Query<EditQuery>, QueryRejection>,
 ) -> Result<Response, AdminError> {
-    let article = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    let article = state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
     let notice = match query.as_ref().ok().map(|q| q.notice.as_str()) {
         Some("saved") => "Saved.",
         Some("restored") => "The revision is restored (as a new save; the history keeps what was there).",
@@ -398,7 +398,7 @@ async fn submit(
             .await;
     }
     if form.get("action") == "preview" {
-        let messages = match editing::prepare(state, &session.user, current, &draft).await {
+        let messages = match state.desk().prepare(&session.user, current, &draft).await {
             Ok(_) => EditorMessages { preview: Some(render_markdown(&draft.body)), ..Default::default() },
             Err(error) => EditorMessages::for_error(error)?,
         };
@@ -418,7 +418,7 @@ async fn submit(
         }
     }
     let expected = if form.has("overwrite") { None } else { current.map(|_| modified_at) };
-    match editing::save(state, &session.user, current, &draft, expected).await {
+    match state.desk().save(&session.user, current, &draft, expected).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/articles/{id}?notice=saved")).into_response()),
         Err(SaveError::Stale) => {
             let messages = EditorMessages { stale: true, ..Default::default() };
@@ -444,7 +444,7 @@ pub async fn translate(
     Path(id): Path<i64>,
     form: Submitted,
 ) -> Result<Response, AdminError> {
-    let original = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    let original = state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
     if !may(&session.user, Action::CreateArticle, None) {
         return Err(AdminError::Forbidden);
     }
@@ -473,7 +473,7 @@ pub async fn update(
     Path(id): Path<i64>,
     form: Submitted,
 ) -> Result<Response, AdminError> {
-    let current = editing::load_for(&state, &session.user, id, Action::EditArticle).await?;
+    let current = state.desk().load_for(&session.user, id, Action::EditArticle).await?;
     submit(&state, &session, Some(current), &form).await
 }
 
@@ -483,7 +483,7 @@ pub async fn delete(
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AdminError> {
-    editing::delete(&state, &session.user, id).await?;
+    state.desk().delete(&session.user, id).await?;
     Ok(Redirect::to("/admin/articles").into_response())
 }
 
@@ -500,7 +500,7 @@ pub async fn revisions(
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AdminError> {
-    let article = editing::load_for(&state, &session.user, id, Action::ViewArticle).await?;
+    let article = state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
     let site = state.site();
     let rows: Vec<RevisionRow> = state
         .store
@@ -546,7 +546,7 @@ async fn load_revision(
     action: Action,
 ) -> Result<(EditableArticle, ArticleDraft), AdminError> {
     let (article_id, snapshot) = state.store.revision(revision).await?.ok_or(AdminError::NotFound)?;
-    let article = editing::load_for(state, &session.user, article_id, action).await?;
+    let article = state.desk().load_for(&session.user, article_id, action).await?;
     let unreadable = |e: serde_json::Error| AdminError::BadRequest(format!("unreadable revision: {e}"));
     let mut fields: serde_json::Value = serde_json::from_str(&snapshot).map_err(unreadable)?;
     // Revisions saved before articles had library images do not mention one: they keep the article's image
@@ -577,7 +577,7 @@ pub async fn diff(
             text: change.value().trim_end_matches('\n').to_owned(),
         })
         .collect();
-    let can_restore = may(&session.user, Action::EditArticle, Some(editing::facts(&article)));
+    let can_restore = may(&session.user, Action::EditArticle, Some(editorial::facts(&article)));
     let context = context! {
         article => context! { id => article.id, headline => article.headline }, revision, lines, can_restore,
     };
@@ -595,7 +595,7 @@ pub async fn restore(
     draft.status = article.status.as_str().to_owned();
     draft.published_at = article.published_at;
     draft.updated_at = article.updated_at;
-    match editing::save(&state, &session.user, Some(&article), &draft, None).await {
+    match state.desk().save(&session.user, Some(&article), &draft, None).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/articles/{id}?notice=restored")).into_response()),
         Err(error) => Err(error.into()),
     }

@@ -13,8 +13,8 @@ use minijinja::context;
 
 use super::session::{self, PRE_SESSION_COOKIE, SESSION_COOKIE, Session};
 use super::{AdminError, Fields, page, site_name};
-use crate::app::AppState;
 use crate::auth::{self, PasswordError, token_hash};
+use crate::web::AppState;
 
 /// Failed sign-ins to one account, within [`THROTTLE_MINUTES`], after which it is locked for a while.
 pub const MAX_ACCOUNT_FAILURES: i64 = 5;

@@ -14,7 +14,7 @@ use url::Origin;
 
 use super::session::{self, PRE_SESSION_COOKIE};
 use super::{AdminError, MAX_FORM_BYTES};
-use crate::app::AppState;
+use crate::web::AppState;
 
 /// How far into a multipart body the CSRF field is looked for.
 const MULTIPART_TOKEN_WINDOW: usize = 64 * 1024;

@@ -9,11 +9,12 @@ use chrono::Utc;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{AdminError, Session, chart, editing, session};
-use crate::app::AppState;
+use super::{AdminError, Session, chart, session};
 use crate::auth::{Action, may};
 use crate::content::ArticleStatus;
+use crate::editorial;
 use crate::store::{AdminFilter, AdminListItem};
+use crate::web::AppState;
 
 /// How many rows each dashboard list shows.
 const ROWS: i64 = 10;
@@ -63,7 +64,7 @@ pub async fn page(
                 .store
                 .editable_article(id)
                 .await?
-                .is_some_and(|a| may(&session.user, Action::ViewArticle, Some(editing::facts(&a)))),
+                .is_some_and(|a| may(&session.user, Action::ViewArticle, Some(editorial::facts(&a)))),
         };
         if allowed && most_read.len() < ROWS as usize {
             most_read.push(MostRead { id, headline, views });
@@ -80,7 +81,7 @@ pub async fn page(
 
 /// The chart of article `id`'s daily views over the last [`CHART_DAYS`] days, if the user may see it.
 async fn chart_for(state: &AppState, session: &Session, id: i64) -> Result<String, AdminError> {
-    let article = editing::load_for(state, &session.user, id, Action::ViewArticle).await?;
+    let article = state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
     let zone = state.site().timezone;
     let last = Utc::now().with_timezone(&zone).date_naive();
     let first = chart::window_start(last, CHART_DAYS);

@@ -6,9 +6,9 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{AdminError, Fields, Session, Submitted, page, require};
-use crate::app::AppState;
 use crate::auth::{Action, may};
 use crate::store::{GlossaryTerm, StoreError};
+use crate::web::AppState;
 
 /// The longest spelling or note accepted.
 const MAX_TEXT: usize = 200;

@@ -10,9 +10,9 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::{AdminError, Session, page, require};
-use crate::app::AppState;
 use crate::auth::Action;
 use crate::import::{ImportError, Summary, ghost, newsroom, wordpress};
+use crate::web::AppState;
 
 /// The largest export accepted from a browser; larger sites use `newsroom import` on the server.
 pub const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{AdminError, Fields, Session, Submitted, page, require};
-use crate::app::AppState;
 use crate::auth::Action;
 use crate::media;
 use crate::store::StoreError;
+use crate::web::AppState;
 
 async fn library(state: &AppState, session: &Session, error: &str, notice: &str) -> Result<Response, AdminError> {
     let images = state.store.library_images().await?;

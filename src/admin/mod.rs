@@ -8,7 +8,6 @@ mod auth;
 mod chart;
 mod csrf;
 mod dashboard;
-pub mod editing;
 mod form;
 mod glossary;
 mod import;
@@ -28,10 +27,10 @@ use minijinja::{Value, context};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::app::AppState;
 use crate::auth::{Action, ArticleFacts, User, may};
 use crate::store::StoreError;
 use crate::theme::ThemeError;
+use crate::web::AppState;
 pub use form::{Fields, Submitted};
 pub use import::remove_stale_uploads;
 pub use session::Session;
@@ -115,8 +114,8 @@ impl IntoResponse for AdminError {
             && error.is_unavailable()
         {
             let mut response = status.into_response();
-            response.extensions_mut().insert(ErrorMessage(crate::ops::unavailable::MESSAGE.to_owned()));
-            return crate::ops::unavailable::answer(response, error);
+            response.extensions_mut().insert(ErrorMessage(crate::web::unavailable::MESSAGE.to_owned()));
+            return crate::web::unavailable::answer(response, error);
         }
         let message = if status.is_server_error() {
             tracing::error!(error = %self, "back-office request failed");
@@ -149,7 +148,7 @@ async fn error_pages(
                 (status, message).into_response()
             }
         };
-    crate::ops::unavailable::carry(&response, &mut page);
+    crate::web::unavailable::carry(&response, &mut page);
     page
 }
 
@@ -199,7 +198,7 @@ async fn page(
 fn guarded(routes: Router<AppState>, state: &AppState, max_bytes: usize) -> Router<AppState> {
     let routes = routes.layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard));
     // Inside the error pages, so a body over the limit is refused on a page in the back office's style.
-    crate::site::security::limit_body(routes, max_bytes, |max| AdminError::too_large(max).into_response())
+    crate::web::security::limit_body(routes, max_bytes, |max| AdminError::too_large(max).into_response())
         .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
@@ -252,5 +251,5 @@ pub fn router(state: AppState) -> Router {
             .layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)),
     );
     let routes = routes.merge(guarded(imports, &state, import::MAX_IMPORT_REQUEST_BYTES));
-    crate::site::security::with_headers(routes).with_state(state)
+    crate::web::security::with_headers(routes).with_state(state)
 }

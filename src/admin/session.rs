@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{Duration, Utc};
 
 use super::AdminError;
-use crate::app::AppState;
 use crate::auth::{User, new_token, token_hash};
+use crate::web::AppState;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "newsroom_session";

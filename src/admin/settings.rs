@@ -11,10 +11,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{AdminError, Session, Submitted, page, require};
-use crate::app::AppState;
 use crate::auth::Action;
 use crate::settings::{self, DateFormat, Invalid, SiteSettings};
 use crate::store::Batch;
+use crate::web::AppState;
 
 /// The longest name or description accepted.
 const MAX_TEXT: usize = 500;
@@ -193,7 +193,10 @@ fn validate(
         ));
     }
     if !site.base_url_fixed {
-        values.push((settings::BASE_URL.to_owned(), settings::normalise_base_url(&form.base_url)?));
+        values.push((
+            settings::BASE_URL.to_owned(),
+            crate::config::normalise_base_url(&form.base_url).map_err(settings::Invalid)?,
+        ));
     }
     if !site.timezone_fixed {
         let zone: Tz = form.timezone.parse().map_err(|_| {

@@ -2,9 +2,9 @@
 //! check before publishing that an editor answers by correcting or by publishing as written.
 
 use super::AdminError;
-use super::editing::ArticleDraft;
-use crate::app::AppState;
+use crate::editorial::ArticleDraft;
 use crate::styleguide::{self, Finding};
+use crate::web::AppState;
 
 /// What an editor's article is checked in when it has no language of its own yet (a new article).
 pub const DEFAULT_LANGUAGE: &str = "en";

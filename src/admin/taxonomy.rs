@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::{AdminError, Fields, Session, page, require};
-use crate::app::AppState;
 use crate::auth::Action;
 use crate::content::{AuthorInput, SectionInput, Slug};
 use crate::store::Batch;
+use crate::web::AppState;
 
 /// The longest name accepted for a section, tag or author.
 const MAX_NAME: usize = 200;

@@ -8,9 +8,9 @@ use chrono::{Duration, Utc};
 use minijinja::context;
 
 use super::{AdminError, Fields, Session, page, require};
-use crate::app::AppState;
 use crate::auth::{Action, Role, new_token, token_hash};
 use crate::store::{NewUser, StoreError};
+use crate::web::AppState;
 
 /// How long a one-time password link works.
 const LINK_DAYS: i64 = 7;

@@ -1,5 +1,5 @@
 //! `/api/admin/…`: articles (list, read, create, update, publish, unpublish, delete) and the sections, tags
-//! and authors they refer to. Every write goes through [`crate::admin::editing`], the back office's own path,
+//! and authors they refer to. Every write goes through [`crate::editorial`], the back office's own path,
 //! so the role rules, checks, revisions and change records are the same.
 
 use axum::Json;
@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{ApiError, ApiUser};
-use crate::admin::editing::{self, ArticleDraft, SaveError};
-use crate::app::AppState;
 use crate::auth::{Action, may};
 use crate::content::ArticleStatus;
+use crate::editorial::{ArticleDraft, SaveError};
 use crate::store::{AdminFilter, EditableArticle};
+use crate::web::AppState;
 
 /// The largest page of articles a list returns.
 const MAX_LIMIT: i64 = 100;
@@ -146,7 +146,7 @@ async fn article_style(
     ApiUser(user): ApiUser,
     path: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let article = editing::load_for(&state, &user, id(path)?, Action::ViewArticle).await?;
+    let article = state.desk().load_for(&user, id(path)?, Action::ViewArticle).await?;
     let text =
         StyleCheck { headline: article.headline, standfirst: article.standfirst, body: article.body, language: None };
     style_json(&state, &article.language, &text).await
@@ -197,7 +197,7 @@ async fn read(
     path: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = id(path)?;
-    editing::load_for(&state, &user, id, Action::ViewArticle).await?;
+    state.desk().load_for(&user, id, Action::ViewArticle).await?;
     article_json(&state, id).await
 }
 
@@ -207,7 +207,7 @@ async fn create(
     payload: Result<Json<ArticleDraft>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let draft = body(payload)?;
-    let (id, _) = editing::save(&state, &user, None, &draft, None).await?;
+    let (id, _) = state.desk().save(&user, None, &draft, None).await?;
     let mut response = article_json(&state, id).await?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
@@ -250,7 +250,7 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let id = id(path)?;
     let update = body(payload)?;
-    let current = editing::load_for(&state, &user, id, Action::EditArticle).await?;
+    let current = state.desk().load_for(&user, id, Action::EditArticle).await?;
     let if_match = headers.get(header::IF_MATCH);
     if if_match.is_some_and(|tags| !if_match_passes(tags, current.modified_at)) {
         return Err(precondition_failed(current.modified_at));
@@ -258,7 +258,7 @@ async fn update(
     let sent = update.version.or(update.modified_at);
     // An If-Match that passed holds until the save commits: the store refuses it if someone saved since.
     let pinned = if_match.filter(|tags| tags.to_str().is_ok_and(|t| t.trim() != "*")).map(|_| current.modified_at);
-    match editing::save(&state, &user, Some(&current), &update.draft, sent.or(pinned)).await {
+    match state.desk().save(&user, Some(&current), &update.draft, sent.or(pinned)).await {
         Err(SaveError::Stale) if sent.is_none() => return Err(precondition_failed(current.modified_at)),
         other => other?,
     };
@@ -271,7 +271,7 @@ async fn set_status(
     id: i64,
     status: ArticleStatus,
 ) -> Result<Response, ApiError> {
-    editing::set_status(state, user, id, status).await?;
+    state.desk().set_status(user, id, status).await?;
     article_json(state, id).await
 }
 
@@ -296,7 +296,7 @@ async fn delete(
     ApiUser(user): ApiUser,
     path: Result<Path<i64>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    editing::delete(&state, &user, id(path)?).await?;
+    state.desk().delete(&user, id(path)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

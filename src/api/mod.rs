@@ -15,11 +15,11 @@ use axum::routing::get;
 use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::admin::editing::SaveError;
-use crate::app::AppState;
 use crate::auth::{User, token_hash};
-use crate::site::security::limit_body;
+use crate::editorial::SaveError;
 use crate::store::StoreError;
+use crate::web::AppState;
+use crate::web::security::limit_body;
 
 /// The largest request body the API accepts.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -56,7 +56,7 @@ impl IntoResponse for ApiError {
         let body = json!({ "error": { "code": self.code, "message": self.message } });
         let response = (self.status, axum::Json(body)).into_response();
         match &self.unavailable {
-            Some(error) => crate::ops::unavailable::answer(response, error),
+            Some(error) => crate::web::unavailable::answer(response, error),
             None => response,
         }
     }
@@ -65,7 +65,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         if error.is_unavailable() {
-            let message = crate::ops::unavailable::MESSAGE;
+            let message = crate::web::unavailable::MESSAGE;
             return ApiError {
                 unavailable: Some(error),
                 ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
@@ -130,7 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }));
     let routes = limit_body(routes, MAX_BODY_BYTES, refuse)
         .merge(limit_body(admin::media_routes(), crate::media::MAX_UPLOAD_REQUEST_BYTES, refuse))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::site::rate_limit::limit_api))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::rate_limit::limit_api))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    crate::site::security::with_headers(routes).with_state(state)
+    crate::web::security::with_headers(routes).with_state(state)
 }

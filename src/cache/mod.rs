@@ -435,6 +435,17 @@ impl<T> Memos<T> {
     }
 }
 
+/// What `/metrics` reports of kept pages (article pages kept rendered in the database by the site).
+#[derive(Debug, Default)]
+pub struct KeptStats {
+    /// Page-cache misses answered from a kept page.
+    pub served: AtomicU64,
+    /// Pages written to be kept.
+    pub written: AtomicU64,
+    /// Passes of the filler over the whole site completed.
+    pub passes: AtomicU64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

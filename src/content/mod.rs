@@ -1,11 +1,13 @@
 //! The content model and its rules: what an article, section, author, tag and image are, and what makes
 //! them valid. Writes are checked here once, so the store and the site can trust what they hold.
 
+mod account;
 mod markdown;
 mod model;
 mod slug;
 mod text;
 
+pub use account::{Role, User};
 pub use markdown::{plain_text, render_markdown, sanitize_html};
 pub use model::{
     Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageVariant,

@@ -25,6 +25,11 @@ use tokio::sync::Semaphore;
 
 pub use scrub::{SCRUB_MARKER, scrub_stored, spawn_scrub};
 
+/// Media paths are relative to the media root unless they are already absolute URLs (imported sites).
+pub fn media_url(path: &str) -> String {
+    if path.starts_with("https://") || path.starts_with("http://") { path.to_owned() } else { format!("/media/{path}") }
+}
+
 /// The largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 /// The largest request that carries an upload: the file and room for the other fields and multipart framing.

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{MediaError, rewrite};
 use crate::store::{Store, StoreError};
 
-/// The setting that records the pass: the id of the last image done, then `done`.
-pub const SCRUB_MARKER: &str = "media_scrubbed";
+pub use crate::store::SCRUB_MARKER;
 const DONE: &str = "done";
 /// How many images passed over (drawings, remote or unreadable files) may go unmarked: at most that many are
 /// looked at again after an interruption.

@@ -13,17 +13,18 @@ use chrono::Utc;
 use minijinja::{HtmlEscape, Value, context};
 use serde::Serialize;
 
+use super::SiteState;
 use super::edition::{Edition, Prefix};
 use super::kept::{OpenPage, Openings, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
-use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, article_url, author_url, image, section_url};
+use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url};
 use super::{SiteError, html_response};
-use crate::app::AppState;
+use crate::config::CountingMode;
 use crate::content::Slug;
 use crate::i18n::ArgValue;
+use crate::settings::article_url;
 use crate::store::{CardQuery, ListFilter, PageToKeep};
-use crate::views::CountingMode;
 
 /// How many articles the Latest block shows.
 const LATEST: i64 = 10;
@@ -46,7 +47,7 @@ struct ArticleView {
 /// Shows one published article with its Recommend and Latest blocks: from its kept page when there is a
 /// current one, else rendered now (and queued to be kept).
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -83,7 +84,7 @@ pub async fn page(
 /// with the article's id: the front door's answer to a page-cache miss, without the router. `None` when the
 /// address is not plainly an article's or its page is not kept (or cannot be read now); the router then
 /// answers, rendering, redirecting or refusing as the address deserves.
-pub async fn kept_at(state: &AppState, path: &str) -> Option<(String, i64)> {
+pub async fn kept_at(state: &SiteState, path: &str) -> Option<(String, i64)> {
     let site = state.site();
     let (edition, rest) = match super::edition::prefix_of(&site, path) {
         Prefix::Other(edition, rest) => (edition, rest),
@@ -110,7 +111,7 @@ fn article_address(path: &str) -> Option<(&str, &str)> {
 /// The article page `/{section}/{slug}` of the presenter's edition from its kept page, when there is a
 /// current one: the page, filled, and the article's id.
 async fn from_kept(
-    state: &AppState,
+    state: &SiteState,
     presenter: &Presenter<'_>,
     section: &str,
     slug: &str,
@@ -138,7 +139,7 @@ async fn from_kept(
 /// Renders the article at `/{section}/{slug}` of `language`'s edition to be kept; `None` when the theme's
 /// page cannot be kept. (An article that is not public is [`SiteError::NotFound`].)
 pub(super) async fn render_to_keep(
-    state: &AppState,
+    state: &SiteState,
     language: &str,
     section: &str,
     slug: &str,
@@ -190,7 +191,7 @@ impl Rendered {
 /// Renders the page of the public article at `/{section}/{slug}` for `presenter`'s edition, with the view
 /// count and the Latest block left as marked places.
 async fn render(
-    state: &AppState,
+    state: &SiteState,
     presenter: &Presenter<'_>,
     section: &str,
     slug: &str,
@@ -317,7 +318,7 @@ fn views_label(presenter: &Presenter<'_>, count: i64) -> String {
 /// generation and shared by every article page; on the pages of those newest articles themselves, without
 /// the article, rendered for the page.
 async fn latest_block(
-    state: &AppState,
+    state: &SiteState,
     presenter: &Presenter<'_>,
     article: i64,
     now: chrono::DateTime<Utc>,
@@ -350,7 +351,7 @@ async fn latest_block(
 /// `POST /views/{id}`: a page's report that a reader saw it, in beacon mode. The same rules as for page
 /// requests apply (bots, prefetches, repeats); the answer is empty either way.
 pub async fn beacon(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     path: Result<Path<i64>, PathRejection>,
     headers: HeaderMap,

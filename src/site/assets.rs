@@ -10,7 +10,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
 
 use super::SiteError;
-use crate::app::AppState;
+use super::SiteState;
 
 /// Fingerprinted URLs never change content, so browsers and proxies may keep them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -19,7 +19,7 @@ const MEDIA_CACHE: &str = "public, max-age=86400";
 
 /// Serves `/assets/{file}` from the loaded theme.
 pub async fn theme_asset(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     file: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
     let axum::extract::Path(file) = file.map_err(|_| SiteError::NotFound)?;

@@ -9,57 +9,9 @@ use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use super::SiteState;
 use crate::settings::SiteSettings;
-
-/// The edition a request reads: its language and the address prefix that language's pages carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edition {
-    /// Language code, as in the site's language list and articles' language.
-    pub language: String,
-    /// Empty for the default language, else `/{code}`.
-    prefix: String,
-    /// Whether the site publishes in one language only: its lists then hold every article, whatever
-    /// language an import or an editor gave it.
-    monolingual: bool,
-}
-
-impl Edition {
-    /// The edition of `language` on a site with these settings. A language the site does not publish in has
-    /// no edition of its own: its articles live at the root, with the default language's.
-    pub fn of(site: &SiteSettings, language: &str) -> Edition {
-        let own = language != site.default_language() && site.publishes_in(language);
-        let prefix = if own { format!("/{language}") } else { String::new() };
-        Edition { language: language.to_owned(), prefix, monolingual: site.languages.len() < 2 }
-    }
-
-    /// The language an edition's lists (home, sections, Latest, Recommend, search, feeds, sitemaps) keep:
-    /// none on a single-language site, where they show everything.
-    pub fn list_language(&self) -> Option<&str> {
-        (!self.monolingual).then_some(self.language.as_str())
-    }
-
-    /// The edition an article in `language` is read under: its own language's, or the default language's
-    /// when the site does not publish in that language.
-    pub fn serving(site: &SiteSettings, language: &str) -> Edition {
-        if site.publishes_in(language) { Edition::of(site, language) } else { Edition::default_of(site) }
-    }
-
-    /// The default language's edition.
-    pub fn default_of(site: &SiteSettings) -> Edition {
-        Edition::of(site, site.default_language())
-    }
-
-    /// A site path (starting with `/`) in this edition: `/columns/` becomes `/zh/columns/`.
-    pub fn path(&self, path: &str) -> String {
-        format!("{}{path}", self.prefix)
-    }
-}
-
-/// Where an article in `language` lives: `/{section}/{slug}` under its language's prefix.
-pub fn article_path(site: &SiteSettings, language: &str, section: &str, slug: &str) -> String {
-    Edition::of(site, language).path(&super::view::article_url(section, slug))
-}
+pub use crate::settings::{Edition, article_path};
 
 /// Splits `/zh/columns/x` into (`zh`, `/columns/x`); `/zh` gives (`zh`, `/`).
 fn first_segment(path: &str) -> (&str, &str) {
@@ -103,7 +55,7 @@ fn with_query(path: &str, uri: &Uri) -> String {
 /// Reads the language off the address: a request under another language's code is routed without it and
 /// marked with that [`Edition`]; an address that spells out the default language's code is sent, with a
 /// permanent redirect, to the same page without it.
-pub async fn route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn route(State(state): State<SiteState>, mut request: Request, next: Next) -> Response {
     let site = state.site();
     let reading = request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
     let edition = match prefix_of(&site, request.uri().path()) {
@@ -124,10 +76,10 @@ pub async fn route(State(state): State<AppState>, mut request: Request, next: Ne
     next.run(request).await
 }
 
-impl FromRequestParts<AppState> for Edition {
+impl FromRequestParts<SiteState> for Edition {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Edition, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &SiteState) -> Result<Edition, Self::Rejection> {
         Ok(parts.extensions.get::<Edition>().cloned().unwrap_or_else(|| Edition::default_of(&state.site())))
     }
 }

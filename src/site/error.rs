@@ -7,9 +7,9 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
+use super::SiteState;
 use super::edition::Edition;
 use super::view::Presenter;
-use crate::app::AppState;
 use crate::store::StoreError;
 use crate::theme::ThemeError;
 
@@ -40,7 +40,7 @@ impl IntoResponse for SiteError {
             SiteError::NotFound => StatusCode::NOT_FOUND,
             SiteError::Store(error) if error.is_unavailable() => {
                 let mut response =
-                    crate::ops::unavailable::answer(StatusCode::SERVICE_UNAVAILABLE.into_response(), error);
+                    crate::web::unavailable::answer(StatusCode::SERVICE_UNAVAILABLE.into_response(), error);
                 response.extensions_mut().insert(ErrorPage);
                 return response;
             }
@@ -57,7 +57,7 @@ impl IntoResponse for SiteError {
 
 /// Fills error responses with a page in the site's style. Also covers requests the router itself refused
 /// (a path that does not decode, a method the route does not take), which arrive as bare 4xx responses.
-pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_error_pages(State(state): State<SiteState>, request: Request, next: Next) -> Response {
     let old_address = (request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD)
         .then(|| request.uri().clone());
     let edition = request.extensions().get::<Edition>().cloned().unwrap_or_else(|| Edition::default_of(&state.site()));
@@ -87,13 +87,13 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
         }
     };
     // A rate limit's or an unavailable database's answer keeps saying when to come back.
-    crate::ops::unavailable::carry(&response, &mut page);
+    crate::web::unavailable::carry(&response, &mut page);
     page
 }
 
 /// A 301 to the article that an address of the site's old platform (imported with it) now names. Tried only
 /// for addresses nothing else answers, so it costs nothing on the pages readers usually ask for.
-async fn legacy_redirect(state: &AppState, uri: &axum::http::Uri) -> Result<Option<Response>, StoreError> {
+async fn legacy_redirect(state: &SiteState, uri: &axum::http::Uri) -> Result<Option<Response>, StoreError> {
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
     let mut candidates = Vec::with_capacity(2);
     if path == "/" {
@@ -119,7 +119,7 @@ async fn legacy_redirect(state: &AppState, uri: &axum::http::Uri) -> Result<Opti
     Ok(None)
 }
 
-async fn error_page(state: &AppState, edition: &Edition, status: StatusCode) -> Result<String, SiteError> {
+async fn error_page(state: &SiteState, edition: &Edition, status: StatusCode) -> Result<String, SiteError> {
     let presenter = Presenter::load(state, edition).await?;
     let chrome = presenter.chrome(None, "/");
     let kind = match status {

@@ -6,11 +6,11 @@ use chrono::{Duration, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::SiteState;
 use super::edition::Edition;
 use super::structured;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
-use crate::app::AppState;
 use crate::store::{CardQuery, ListFilter, Order};
 
 /// Latest stories under the top one.
@@ -32,7 +32,7 @@ struct SectionBlock {
 
 /// Renders the home page.
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     uri: axum::http::Uri,
 ) -> Result<Response, SiteError> {

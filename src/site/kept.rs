@@ -8,7 +8,7 @@
 //! fingerprint each kept page carries.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use std::time::{Duration, Instant};
@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Utc};
 use sha2::{Digest, Sha256};
 
+use super::SiteState;
 use super::edition::Edition;
 use super::view::{Presenter, SiteFrame};
 use super::{SiteError, recommend::KEPT_FOR_SECONDS};
-use crate::app::AppState;
+pub use crate::cache::KeptStats;
 use crate::config::Config;
 use crate::settings::SiteSettings;
 use crate::store::{PageToKeep, Store};
@@ -124,17 +125,6 @@ pub struct KeptPages {
 /// What a full fingerprint was made from: the settings' and the sections' addresses in memory, and the year.
 type FingerprintKey = (usize, usize, i32);
 
-/// What `/metrics` reports of kept pages.
-#[derive(Debug, Default)]
-pub struct KeptStats {
-    /// Page-cache misses answered from a kept page.
-    pub served: AtomicU64,
-    /// Pages written to be kept.
-    pub written: AtomicU64,
-    /// Passes of the filler over the whole site completed.
-    pub passes: AtomicU64,
-}
-
 impl KeptPages {
     /// The kept pages of a node started with `config` and `theme`.
     pub fn new(config: &Config, theme: &Theme) -> KeptPages {
@@ -217,7 +207,7 @@ impl KeptPages {
 /// pass starts when the node starts, when the fingerprint changes (settings, sections, a new year) and every
 /// [`FILL_AGAIN`]; it renders the pages that are missing, stale, or more than half their life old. Pages are
 /// rendered only once the search index is ready, so that their Recommend blocks are the index's.
-pub fn spawn_filler(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn_filler(state: SiteState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut pass: Option<(Arc<str>, Instant)> = None;
         let mut below = i64::MAX;
@@ -264,7 +254,7 @@ pub fn spawn_filler(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// Renders and writes one batch of pages to keep below `below`; the lowest id looked at, or `None` when
 /// there was nothing left.
-async fn fill_batch(state: &AppState, fingerprint: &str, below: i64) -> Result<Option<i64>, SiteError> {
+async fn fill_batch(state: &SiteState, fingerprint: &str, below: i64) -> Result<Option<i64>, SiteError> {
     let now = Utc::now();
     let refresh_after = now.timestamp() - KEPT_FOR_SECONDS / 2;
     let (window, addresses) = state.store.pages_to_keep(fingerprint, refresh_after, now, below, FILL_WINDOW).await?;

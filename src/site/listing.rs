@@ -7,12 +7,13 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::SiteState;
 use super::edition::Edition;
 use super::structured;
-use super::view::{Presenter, author_url, media_url, section_url, tag_url};
+use super::view::{Presenter, author_url, section_url, tag_url};
 use super::{SiteError, render};
-use crate::app::AppState;
 use crate::i18n::ArgValue;
+use crate::media::media_url;
 use crate::store::{CardQuery, ListFilter, Order};
 
 /// Articles per page.
@@ -66,7 +67,7 @@ fn requested_page(query: Option<&str>) -> Result<i64, SiteError> {
 
 /// Renders one page of a list; pages past the end do not exist (except page 1 of an empty list).
 async fn list_page(
-    state: &AppState,
+    state: &SiteState,
     edition: &Edition,
     filter: ListFilter,
     list: ListView,
@@ -129,7 +130,7 @@ async fn list_page(
 
 /// A section's page.
 pub async fn section(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
@@ -145,7 +146,7 @@ pub async fn section(
 
 /// `/{section}` without the trailing slash: the section page lives at `/{section}/`.
 pub async fn section_without_slash(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -156,7 +157,7 @@ pub async fn section_without_slash(
 
 /// An author's page.
 pub async fn author(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
@@ -170,7 +171,7 @@ pub async fn author(
 
 /// A tag's page.
 pub async fn tag(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,

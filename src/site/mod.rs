@@ -4,15 +4,14 @@ mod article;
 mod assets;
 pub mod edition;
 mod error;
-pub mod format;
+mod feeds;
 mod home;
 pub mod kept;
 mod listing;
-pub mod rate_limit;
 mod recommend;
 mod search;
-pub mod security;
 mod serving;
+mod state;
 mod structured;
 pub mod view;
 
@@ -24,17 +23,16 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
-use crate::app::AppState;
-use crate::feeds;
 pub use edition::Edition;
 pub use error::SiteError;
 pub(crate) use listing::exists_only_with_articles;
 pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
 pub use serving::{answer_at_door, peer_of};
+pub use state::{SiteShared, SiteState};
 
 /// All public routes, with the error pages in the site's style.
-pub fn router(state: AppState) -> Router {
-    let search_limit = axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_search);
+pub fn router(state: SiteState) -> Router {
+    let search_limit = axum::middleware::from_fn_with_state(state.app.clone(), crate::web::rate_limit::limit_search);
     let routes = Router::new()
         .route("/", get(home::page))
         .route("/healthz", get(|| async { "ok" }))
@@ -55,20 +53,20 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { SiteError::NotFound })
         .route("/views/{id}", axum::routing::post(article::beacon))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages));
-    let site = security::harden(routes)
+    let site = crate::web::security::harden(routes)
         .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
         .with_state(state.clone());
     // The language prefix (`/zh/…`) comes off before routing, so that middleware wraps the router whole.
     let editions = tower::Layer::layer(&axum::middleware::from_fn_with_state(state.clone(), edition::route), site);
     // The search API is named here as well: the API's router answers every other `/api/` address itself.
     let search_api = Router::new().route("/api/v1/search", get(search::api).layer(search_limit));
-    security::harden(search_api).with_state(state).fallback_service(editions)
+    crate::web::security::harden(search_api).with_state(state).fallback_service(editions)
 }
 
 /// A single path segment: a site feed (`/feed.xml`, `/atom.xml`, `/feed.json`) or a section without its
 /// trailing slash.
 async fn root_segment(
-    state: State<AppState>,
+    state: State<SiteState>,
     edition: Edition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -81,7 +79,7 @@ async fn root_segment(
 
 /// Two path segments: a section's feed (`/{section}/feed.xml`) or an article.
 async fn second_segment(
-    state: State<AppState>,
+    state: State<SiteState>,
     edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -100,14 +98,14 @@ async fn second_segment(
 }
 
 /// A permanent redirect to the article at `target` (section, slug, language), under its language's prefix.
-pub(crate) fn moved_to(state: &AppState, target: &(String, String, String)) -> Response {
+pub(crate) fn moved_to(state: &SiteState, target: &(String, String, String)) -> Response {
     let (section, slug, language) = target;
     let location = edition::article_path(&state.site(), language, section, slug);
     (axum::http::StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
 }
 
 /// Renders `template` with `context` into an HTML response that caches briefly in browsers and proxies.
-fn render(state: &AppState, template: &str, context: impl Serialize) -> Result<Response, SiteError> {
+fn render(state: &SiteState, template: &str, context: impl Serialize) -> Result<Response, SiteError> {
     Ok(html_response(state.theme.render(template, context)?))
 }
 
@@ -122,14 +120,14 @@ fn html_response(html: String) -> Response {
 }
 
 /// The headers of a page answered at the front door, outside the router: those [`html_response`] and
-/// [`security::harden`] give a page inside it.
+/// [`crate::web::security::harden`] give a page inside it.
 fn front_door_page_headers() -> axum::http::HeaderMap {
     static HEADERS: std::sync::OnceLock<axum::http::HeaderMap> = std::sync::OnceLock::new();
     HEADERS
         .get_or_init(|| {
             let mut headers = html_response(String::new()).into_parts().0.headers;
             headers.remove(header::CONTENT_LENGTH);
-            security::add_defensive_headers(&mut headers);
+            crate::web::security::add_defensive_headers(&mut headers);
             headers
         })
         .clone()

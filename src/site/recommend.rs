@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 
 use super::SiteError;
+use super::SiteState;
 use super::edition::Edition;
-use crate::app::AppState;
 use crate::content::{Article, ArticleCard, KeptRecommendations, plain_text};
 use crate::search::{RecommendSource, near_duplicates};
 use crate::store::Store;
@@ -59,7 +59,7 @@ impl PendingRecommendations {
 /// edition's language rule, else computed from the search index now (and kept), topped up by shared tags and
 /// section when the index is still being built or finds fewer than the block holds.
 pub(super) async fn recommendations(
-    state: &AppState,
+    state: &SiteState,
     edition: &Edition,
     article: &Article,
     now: DateTime<Utc>,

@@ -14,11 +14,11 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use super::SiteState;
 use super::edition::Edition;
 use super::listing::Pagination;
 use super::view::{CardView, Presenter, section_url};
 use super::{SiteError, render};
-use crate::app::AppState;
 use crate::content::{ArticleCard, Slug, plain_text};
 use crate::i18n::ArgValue;
 use crate::search::{SearchRequest, Sort};
@@ -111,7 +111,7 @@ struct Found {
     corrected: Option<String>,
 }
 
-async fn find(state: &AppState, edition: &Edition, params: &Params) -> Result<Found, SiteError> {
+async fn find(state: &SiteState, edition: &Edition, params: &Params) -> Result<Found, SiteError> {
     let now = Utc::now();
     let zone = state.site().timezone;
     let start_of = |day: NaiveDate, time: NaiveTime| {
@@ -182,7 +182,7 @@ struct SearchView {
 
 /// `GET /search`: the search page.
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {
@@ -299,7 +299,7 @@ struct ApiLink {
 
 /// `GET /api/v1/search`: the same search as JSON.
 pub async fn api(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use super::SiteState;
 use crate::cache::{CachedPage, Encoding, UncachedResponse};
 use crate::views::CountingMode;
 
@@ -56,7 +56,7 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
 /// back. A kept page asked for again within a while is put in the cache; one read once is not, as reading its
 /// kept page again costs little.
 pub async fn answer_at_door(
-    state: &AppState,
+    state: &SiteState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -77,7 +77,7 @@ pub async fn answer_at_door(
 }
 
 /// Serves GET and HEAD requests for pages from the cache, rendering on a miss.
-pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn serve_cached(State(state): State<SiteState>, request: Request, next: Next) -> Response {
     if !is_page_request(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
@@ -108,7 +108,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
 }
 
 /// Counts the view (article pages, server mode) and answers from the page.
-fn serve_page(state: &AppState, page: &CachedPage, method: &Method, headers: &HeaderMap, peer: IpAddr) -> Response {
+fn serve_page(state: &SiteState, page: &CachedPage, method: &Method, headers: &HeaderMap, peer: IpAddr) -> Response {
     if let (Some(id), CountingMode::Server) = (page.article_id, state.config.views) {
         state.views.record(id, method, headers, peer);
     }

@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
+use super::SiteState;
 use super::edition::Edition;
-use crate::app::AppState;
 use crate::content::{ArticleCard, LeadImage, SectionRef};
 use crate::i18n::Locale;
+use crate::media::media_url;
 use crate::settings::{Logo, SiteSettings};
 use crate::store::StoreError;
 
@@ -185,7 +186,7 @@ pub struct SiteFrame {
 /// URL) and the edition's language (interface text, dates, numbers, addresses).
 #[derive(Debug, Clone)]
 pub struct Presenter<'a> {
-    state: &'a AppState,
+    state: &'a SiteState,
     /// The settings in force when the request began, so one page never mixes two.
     site: Arc<SiteSettings>,
     edition: Edition,
@@ -195,7 +196,7 @@ pub struct Presenter<'a> {
 impl<'a> Presenter<'a> {
     /// A presenter for a page of `edition`, with the site's sections (kept in memory until content next
     /// changes).
-    pub async fn load(state: &'a AppState, edition: &Edition) -> Result<Presenter<'a>, StoreError> {
+    pub async fn load(state: &'a SiteState, edition: &Edition) -> Result<Presenter<'a>, StoreError> {
         let store = &state.store;
         let frame = state
             .frame
@@ -376,7 +377,7 @@ impl<'a> Presenter<'a> {
     /// The feed links of the page at `path` (`/`, `/{section}/`, `/author/{slug}`, …, within the edition),
     /// titled `title`.
     pub fn feeds(&self, path: &str, title: &str) -> Vec<FeedLink> {
-        crate::feeds::alternates(&self.path(path), title)
+        super::feeds::alternates(&self.path(path), title)
             .into_iter()
             .map(|(title, url, mime)| FeedLink { title, url, mime })
             .collect()
@@ -502,16 +503,6 @@ pub fn absolute_url(base: &str, path: &str) -> String {
     if path.starts_with("http://") || path.starts_with("https://") { path.to_owned() } else { format!("{base}{path}") }
 }
 
-/// Media paths are relative to the media root unless they are already absolute URLs (imported sites).
-pub fn media_url(path: &str) -> String {
-    if path.starts_with("https://") || path.starts_with("http://") { path.to_owned() } else { format!("/media/{path}") }
-}
-
-/// `/{section}/{slug}`.
-pub fn article_url(section: &str, slug: &str) -> String {
-    format!("/{section}/{slug}")
-}
-
 /// `/{section}/`.
 pub fn section_url(section: &str) -> String {
     format!("/{section}/")
@@ -528,6 +519,6 @@ pub fn tag_url(slug: &str) -> String {
 }
 
 /// The translation of `language`, English when the theme has none for it.
-pub fn locale_of<'s>(state: &'s AppState, language: &str) -> &'s Locale {
+pub fn locale_of<'s>(state: &'s SiteState, language: &str) -> &'s Locale {
     state.locales.get(language).unwrap_or_else(|| state.locales.english())
 }

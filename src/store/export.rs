@@ -160,7 +160,7 @@ impl Store {
     /// export does not carry, and a site that imported it would skip its own pass.
     pub async fn export_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
         Ok(sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key")
-            .bind(crate::media::SCRUB_MARKER)
+            .bind(super::media::SCRUB_MARKER)
             .fetch_all(&self.reader)
             .await?)
     }

@@ -6,6 +6,11 @@ use sqlx::FromRow;
 use super::write::record_change;
 use super::{Store, StoreError};
 
+/// The setting holding the id of the site's logo image, which is therefore never unused.
+pub const LOGO_SETTING: &str = "site.logo";
+/// The setting marking how far the pass that rewrites stored images without their metadata has come.
+pub const SCRUB_MARKER: &str = "media_scrubbed";
+
 /// An image as the library lists it.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct LibraryImage {
@@ -104,7 +109,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let logo: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = $1 AND value = $2")
-            .bind(crate::settings::LOGO)
+            .bind(LOGO_SETTING)
             .bind(id.to_string())
             .fetch_one(&mut *tx)
             .await?;
@@ -129,7 +134,7 @@ impl Store {
         record_change(&mut tx, "image", id).await?;
         tx.commit().await?;
         let mut paths = vec![path];
-        let copies: Vec<crate::media::Variant> = serde_json::from_str(&variants).unwrap_or_default();
+        let copies: Vec<crate::content::ImageVariant> = serde_json::from_str(&variants).unwrap_or_default();
         paths.extend(copies.into_iter().map(|v| v.path));
         Ok(paths)
     }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::write::record_change;
 use super::{Store, StoreError};
-use crate::auth::{Role, User};
 use crate::content::Slug;
+use crate::content::{Role, User};
 
 /// A user's columns, and one more value some queries add (`extra`: a password hash, a CSRF token).
 #[derive(sqlx::FromRow)]

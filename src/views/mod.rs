@@ -20,6 +20,7 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ipnet::IpNet;
 
+pub use crate::config::CountingMode;
 use crate::settings::LiveSettings;
 use crate::store::{Store, StoreError};
 pub use reader::client_ip;
@@ -32,18 +33,6 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_REMEMBERED: usize = 4_000_000;
 /// Independent parts of the repeat memory, so that concurrent requests seldom wait for one another.
 const SHARDS: usize = 16;
-
-/// How views reach the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum CountingMode {
-    /// The server counts article pages as it serves them.
-    #[default]
-    Server,
-    /// Pages carry a small script that reports the view to `/views/{id}`: for sites behind a CDN, where the
-    /// server never sees most page requests.
-    Beacon,
-}
 
 /// Why a request did or did not count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

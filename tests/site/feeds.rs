@@ -79,7 +79,7 @@ async fn section_tag_and_author_feeds_hold_only_their_articles() -> TestResult {
 
 #[tokio::test]
 async fn summary_feeds_leave_the_body_out() -> TestResult {
-    let site = TestSite::start_with(|c| c.feed_content = newsroom::feeds::FeedContent::Summary).await?;
+    let site = TestSite::start_with(|c| c.feed_content = newsroom::config::FeedContent::Summary).await?;
     site.article("world", "short").standfirst("Only this.").save().await?;
     let feed = parse_feed(&site.get("/atom.xml").await?.body)?;
     let entry = feed.entries.first().ok_or("one entry")?;

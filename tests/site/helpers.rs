@@ -2,8 +2,8 @@
 //! to it. Content is written through the same store the server reads.
 
 use chrono::{DateTime, Duration, Utc};
-use newsroom::app::AppState;
 use newsroom::content::{ArticleInput, ArticleStatus, AuthorInput, LeadImage, SectionInput, Slug};
+use newsroom::site::SiteState;
 use newsroom::store::Batch;
 use newsroom::{App, Config};
 use reqwest::StatusCode;
@@ -16,7 +16,7 @@ pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 pub struct TestSite {
     pub base: String,
     pub client: reqwest::Client,
-    pub state: AppState,
+    pub state: SiteState,
     dir: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -57,7 +57,7 @@ impl TestSite {
         adjust(&mut config);
         let app = App::build(config).await?;
         let base = format!("http://{}", app.local_addr()?);
-        let state = app.state().clone();
+        let state = app.site_state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(app.serve(async {
             stopped.await.ok();

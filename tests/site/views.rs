@@ -153,7 +153,7 @@ async fn cached_pages_revalidate_and_come_compressed() -> TestResult {
 #[tokio::test]
 async fn beacon_mode_counts_reports_and_not_page_loads() -> TestResult {
     let site = TestSite::start_with(|c| {
-        c.views = newsroom::views::CountingMode::Beacon;
+        c.views = newsroom::config::CountingMode::Beacon;
         c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap_or_default()];
     })
     .await?;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 /// What is limited, each with its own allowance per address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::store::StoreError;
+use crate::web::AppState;
 
 /// How long clients are asked to wait before trying again, in seconds.
 pub const RETRY_AFTER_SECONDS: u64 = 5;

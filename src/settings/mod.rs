@@ -3,6 +3,11 @@
 //! taking precedence where an operator has fixed a value there. Every request reads the current values from
 //! memory ([`LiveSettings::get`]); they are reloaded after a save and, for saves made elsewhere, every second.
 
+mod ap_style;
+mod edition;
+
+pub use edition::{Edition, article_path, article_url};
+
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -12,8 +17,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::site::format::ap_datetime;
 use crate::store::{Store, StoreError};
+use ap_style::ap_datetime;
 
 /// Setting key of the site's name.
 pub const NAME: &str = "site.name";
@@ -25,8 +30,7 @@ pub const BASE_URL: &str = "site.base_url";
 pub const TIMEZONE: &str = "site.timezone";
 /// Setting key of the date format ([`DateFormat::key`]).
 pub const DATE_FORMAT: &str = "site.date_format";
-/// Setting key of the logo (a media library image id).
-pub const LOGO: &str = "site.logo";
+pub use crate::store::LOGO_SETTING as LOGO;
 /// Setting key of the languages the site publishes in: codes separated by commas, the default one first.
 pub const LANGUAGES: &str = "site.languages";
 /// The language of a site that has chosen none.
@@ -161,7 +165,9 @@ impl SiteSettings {
             |key: &str| stored.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
         let base_url = match (&config.base_url, value(BASE_URL)) {
             (Some(fixed), _) => fixed.clone(),
-            (None, Some(stored)) => normalise_base_url(stored).unwrap_or_else(|_| config.default_base_url()),
+            (None, Some(stored)) => {
+                crate::config::normalise_base_url(stored).unwrap_or_else(|_| config.default_base_url())
+            }
             (None, None) => config.default_base_url(),
         };
         let timezone =
@@ -169,7 +175,7 @@ impl SiteSettings {
         let logo = match value(LOGO).and_then(|id| id.parse::<i64>().ok()) {
             Some(id) => store.image(id).await?.map(|image| Logo {
                 id,
-                url: crate::site::view::media_url(&image.path),
+                url: crate::media::media_url(&image.path),
                 width: image.width,
                 height: image.height,
             }),
@@ -322,22 +328,6 @@ pub fn parse_languages(text: &str) -> Result<Vec<String>, Invalid> {
     Ok(codes)
 }
 
-/// Checks a base URL (`http://` or `https://` and a host) and drops a trailing slash.
-pub fn normalise_base_url(url: &str) -> Result<String, Invalid> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
-    match host {
-        Some(host)
-            if !host.is_empty() && !host.contains(|c: char| c.is_whitespace() || c == '/' || c == '?' || c == '#') =>
-        {
-            Ok(trimmed.to_owned())
-        }
-        _ => Err(Invalid(format!(
-            "{url:?} is not a site address: write http:// or https:// and the host, such as https://news.example.com"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,17 +373,6 @@ mod tests {
         assert_eq!(parse_languages("ZH en zh").ok(), Some(vec!["zh".to_owned(), "en".to_owned()]));
         for bad in ["", " , ", "e", "en,../x", "en,zh/", "1en"] {
             assert!(parse_languages(bad).is_err(), "{bad:?} is refused");
-        }
-    }
-
-    #[test]
-    fn base_urls_need_a_scheme_and_a_bare_host() {
-        assert_eq!(normalise_base_url("https://news.example.com/").ok().as_deref(), Some("https://news.example.com"));
-        assert_eq!(normalise_base_url("http://127.0.0.1:8080").ok().as_deref(), Some("http://127.0.0.1:8080"));
-        for bad in
-            ["news.example.com", "ftp://x", "https://", "https://a b", "https://x.com/path", "javascript:alert(1)"]
-        {
-            assert!(normalise_base_url(bad).is_err(), "{bad:?} is refused");
         }
     }
 }

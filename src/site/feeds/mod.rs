@@ -11,28 +11,18 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::config::FeedContent;
+use crate::media::media_url;
+use crate::site::SiteState;
 use crate::site::edition::article_path;
-use crate::site::view::{absolute_url, author_url, media_url, section_url, tag_url};
+use crate::site::view::{absolute_url, author_url, section_url, tag_url};
 use crate::site::{Edition, SiteError};
 use crate::store::{CardQuery, ListFilter};
 pub use sitemap::{robots, sitemap_file, sitemap_index};
 
 /// Articles in every feed.
 const FEED_LENGTH: i64 = 50;
-
-/// Whether feeds carry whole articles or only their standfirsts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum FeedContent {
-    /// The full body.
-    #[default]
-    Full,
-    /// The standfirst only; readers follow the link for the rest.
-    Summary,
-}
 
 /// The three feed formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +130,7 @@ fn format_name(format: Format) -> &'static str {
 
 /// `GET /{file}` at the root: the site's feeds.
 pub async fn site_feed(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     file: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -151,7 +141,7 @@ pub async fn site_feed(
 
 /// `GET /{section}/{file}` where file is a feed name.
 pub async fn section_feed(
-    state: &AppState,
+    state: &SiteState,
     edition: &Edition,
     section: &str,
     format: Format,
@@ -165,7 +155,7 @@ pub async fn section_feed(
 
 /// `GET /author/{slug}/{file}`: an author's feeds.
 pub async fn author_feed(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -178,7 +168,7 @@ pub async fn author_feed(
 
 /// `GET /tag/{slug}/{file}`: a tag's feeds.
 pub async fn tag_feed(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -190,7 +180,7 @@ pub async fn tag_feed(
 
 /// Renders the feed of the list at `page_path` (within `edition`) in `format`.
 async fn serve(
-    state: &AppState,
+    state: &SiteState,
     edition: &Edition,
     filter: ListFilter,
     scope: Option<String>,
@@ -207,7 +197,7 @@ async fn serve(
 }
 
 async fn load(
-    state: &AppState,
+    state: &SiteState,
     edition: &Edition,
     filter: ListFilter,
     scope: Option<String>,

@@ -12,10 +12,11 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::xml_response;
-use crate::app::AppState;
+use crate::media::media_url;
 use crate::settings::SiteSettings;
+use crate::site::SiteState;
 use crate::site::edition::article_path;
-use crate::site::view::{absolute_url, author_url, locale_of, media_url, section_url, tag_url};
+use crate::site::view::{absolute_url, author_url, locale_of, section_url, tag_url};
 use crate::site::{Edition, SiteError};
 use crate::store::{ListFilter, ListedKind, SitemapEntry};
 
@@ -55,7 +56,7 @@ fn to_site_error(error: io::Error) -> SiteError {
 
 /// `GET /sitemap.xml`: the index of every sitemap of every language edition (each edition's live under its
 /// prefix, `/zh/sitemaps/…`), each with the newest change it covers.
-pub async fn sitemap_index(State(state): State<AppState>) -> Result<Response, SiteError> {
+pub async fn sitemap_index(State(state): State<SiteState>) -> Result<Response, SiteError> {
     let now = Utc::now();
     let site = state.site();
     let base = &site.base_url;
@@ -84,7 +85,7 @@ pub async fn sitemap_index(State(state): State<AppState>) -> Result<Response, Si
 
 /// `GET /sitemaps/{file}`: `pages.xml`, `news.xml` or `articles-N.xml` of an edition.
 pub async fn sitemap_file(
-    State(state): State<AppState>,
+    State(state): State<SiteState>,
     edition: Edition,
     file: Result<Path<String>, PathRejection>,
 ) -> Result<Response, SiteError> {
@@ -107,7 +108,7 @@ pub async fn sitemap_file(
 /// The absolute addresses of each published edition of the entries' translation groups, as (language tag,
 /// URL), by group.
 async fn group_alternates(
-    state: &AppState,
+    state: &SiteState,
     site: &SiteSettings,
     entries: &[SitemapEntry],
     now: DateTime<Utc>,
@@ -141,7 +142,7 @@ fn alternate_links(w: &mut Writer<Vec<u8>>, links: &[(String, String)]) -> io::R
     Ok(())
 }
 
-async fn articles(state: &AppState, edition: &Edition, chunk: i64) -> Result<Response, SiteError> {
+async fn articles(state: &SiteState, edition: &Edition, chunk: i64) -> Result<Response, SiteError> {
     let now = Utc::now();
     let language = edition.list_language();
     let entries = state.store.sitemap_entries(language, now, (chunk - 1) * URLS_PER_SITEMAP, URLS_PER_SITEMAP).await?;
@@ -180,7 +181,7 @@ fn entry_path(site: &SiteSettings, entry: &SitemapEntry) -> String {
     article_path(site, &entry.language, &entry.section, &entry.slug)
 }
 
-async fn news(state: &AppState, edition: &Edition) -> Result<Response, SiteError> {
+async fn news(state: &SiteState, edition: &Edition) -> Result<Response, SiteError> {
     let now = Utc::now();
     let site = state.site();
     let recent = state.store.recent_sitemap_entries(edition.list_language(), now, now - NEWS_WINDOW, 1_000).await?;
@@ -212,7 +213,7 @@ fn news_url(w: &mut Writer<Vec<u8>>, site: &SiteSettings, entry: &SitemapEntry) 
 
 /// An edition's list pages: its home and the sections with articles in its language (each with its
 /// editions in the other languages that have some), then its authors and tags.
-async fn pages(state: &AppState, edition: &Edition) -> Result<Response, SiteError> {
+async fn pages(state: &SiteState, edition: &Edition) -> Result<Response, SiteError> {
     let now = Utc::now();
     let site = state.site();
     let base = &site.base_url;
@@ -262,7 +263,7 @@ async fn pages(state: &AppState, edition: &Edition) -> Result<Response, SiteErro
 }
 
 /// `GET /robots.txt`: everything public may be crawled; the sitemap index says where.
-pub async fn robots(State(state): State<AppState>) -> Response {
+pub async fn robots(State(state): State<SiteState>) -> Response {
     let body = format!(
         "User-agent: *\nDisallow: /admin/\nDisallow: /views/\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
         state.site().base_url

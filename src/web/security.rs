@@ -54,7 +54,7 @@ pub fn limit_body<S: Clone + Send + Sync + 'static>(
 }
 
 /// Adds the defensive headers to `headers`, for a page answered without the router.
-pub(super) fn add_defensive_headers(headers: &mut axum::http::HeaderMap) {
+pub fn add_defensive_headers(headers: &mut axum::http::HeaderMap) {
     for (name, value) in HEADERS {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
@@ -75,7 +75,7 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 /// Adds [`STRICT_TRANSPORT_SECURITY`] to every response while the base URL (a setting that can change at run
 /// time) is https.
 pub async fn strict_transport(
-    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -85,7 +85,7 @@ pub async fn strict_transport(
 }
 
 /// Adds [`STRICT_TRANSPORT_SECURITY`] to `headers` while the site's base URL is https.
-pub fn add_strict_transport(state: &crate::app::AppState, headers: &mut axum::http::HeaderMap) {
+pub fn add_strict_transport(state: &crate::web::AppState, headers: &mut axum::http::HeaderMap) {
     if state.settings.with(SiteSettings::is_https) {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
     }

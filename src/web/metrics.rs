@@ -1,20 +1,14 @@
-//! What operators watch: `/healthz` (the process answers), `/readyz` (the node can serve: database reachable,
-//! search index built), `/metrics` (Prometheus text format), and a request id on every request and its log
-//! lines.
-//!
-//! Request counts and latencies are counted as requests finish; the cache, view-flush, database and change
-//! figures are read from their owners at each scrape, so that serving pays nothing for them.
+//! Request figures: the node's Prometheus registry, counted as requests finish, and the request id every
+//! request and its log lines carry. The cache, view-flush, database and search figures are read from their
+//! owners at each scrape, so that serving pays nothing for them.
 
-pub mod unavailable;
-
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
@@ -23,10 +17,9 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::app::AppState;
-use crate::cache::PageCache;
+use super::AppState;
+use crate::cache::{KeptStats, PageCache};
 use crate::search::SearchIndex;
-use crate::site::kept::KeptStats;
 use crate::store::Store;
 use crate::views::ViewCounter;
 
@@ -89,7 +82,7 @@ impl Metrics {
         self.latency.observe(seconds);
     }
 
-    fn render(&self) -> Result<String, std::fmt::Error> {
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
         Ok(text)
@@ -162,14 +155,6 @@ impl Collector for Parts {
         gauge(&mut encoder, "search_ready", "1 once the search index is built", i64::from(self.search.is_ready()))?;
         Ok(())
     }
-}
-
-/// `/readyz` and `/metrics` (`/healthz` is the public site's, answered before anything else is ready).
-pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new()
-        .route("/readyz", axum::routing::get(readyz))
-        .route("/metrics", axum::routing::get(metrics))
-        .with_state(state)
 }
 
 /// Hex digits of a request id's per-process prefix.
@@ -263,37 +248,4 @@ pub fn method_label(method: &Method) -> &'static str {
         Method::PATCH => "PATCH",
         _ => "OTHER",
     }
-}
-
-/// `GET /metrics`: the node's figures in Prometheus text format, for the addresses the configuration allows
-/// (the node itself by default); 404 for everyone else, as if there were nothing here. The address is the
-/// client's, read through trusted proxies as for views: behind a proxy on the same machine, every request's
-/// peer is the node itself.
-pub async fn metrics(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    let client = crate::views::client_ip(&headers, peer.ip(), &state.config.trusted_proxies).to_canonical();
-    if !state.config.metrics_from.iter().any(|allowed| allowed.contains(&client)) {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    match state.metrics.render() {
-        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-/// `GET /readyz`: 200 when the database answers, takes writes (when writes failed lately) and the search index
-/// is built, else 503 with the reason, so that a load balancer sends readers elsewhere until the node can serve
-/// them.
-pub async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(reason) = state.store.readiness().await {
-        tracing::warn!(%reason, "not ready");
-        return (StatusCode::SERVICE_UNAVAILABLE, format!("{reason}\n")).into_response();
-    }
-    if !state.search.is_ready() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "search index still building\n").into_response();
-    }
-    (StatusCode::OK, "ready\n").into_response()
 }
