@@ -30,6 +30,8 @@ pub fn spawn_scrub(store: Store, media_dir: PathBuf) -> tokio::task::JoinHandle<
     tokio::spawn(async move {
         match scrub_stored(&store, &media_dir).await {
             Ok(None) => {}
+            // Nothing to tell on a site whose images are all drawings or remote (a new site, say).
+            Ok(Some(report)) if report == ScrubReport::default() => {}
             Ok(Some(report)) => tracing::info!(
                 rewritten = report.rewritten,
                 turned = report.turned,
