@@ -118,7 +118,7 @@ async fn every_response_carries_the_defensive_headers() -> TestResult {
 
 #[tokio::test]
 async fn oversized_request_bodies_are_refused() -> TestResult {
-    let site = TestSite::start_with(|c| c.views = newsroom::views::CountingMode::Beacon).await?;
+    let site = TestSite::start_with(|c| c.views = newsroom::config::CountingMode::Beacon).await?;
     let response = site.client.post(format!("{}/views/1", site.base)).body(vec![b'x'; 1024 * 1024]).send().await?;
     assert_eq!(response.status(), 413);
     Ok(())
@@ -169,9 +169,9 @@ async fn slow_and_idle_clients_are_cut_off_while_others_are_served() -> TestResu
 #[tokio::test]
 async fn oversized_addresses_and_headers_are_refused() -> TestResult {
     let site = TestSite::start().await?;
-    let long_path = format!("/search?q={}", "a".repeat(newsroom::site::security::MAX_URI_BYTES));
+    let long_path = format!("/search?q={}", "a".repeat(newsroom::web::security::MAX_URI_BYTES));
     assert_eq!(site.get(&long_path).await?.status, 414);
-    let filler = "b".repeat(newsroom::site::security::MAX_HEADER_BYTES / 4);
+    let filler = "b".repeat(newsroom::web::security::MAX_HEADER_BYTES / 4);
     let mut request = site.client.get(format!("{}/", site.base));
     for n in 0..5 {
         request = request.header(format!("x-filler-{n}"), &filler);
@@ -196,9 +196,15 @@ async fn a_flood_from_one_address_is_held_back_while_others_search() -> TestResu
     assert!(reader.body.contains("value=\"quay\""), "a results page for the query");
     assert_eq!(site.read_as("/world/quay", "203.0.113.9", "flood/1.0").await?.status, 200, "pages are not limited");
 
-    let api = (0..300).map(|_| site.read_as("/api/openapi.json", "203.0.113.9", "flood/1.0"));
-    let pages = futures_util::future::join_all(api).await;
-    let limited = pages.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.status == 429).ok_or("the API is limited")?;
-    assert!(limited.body.contains("\"code\":\"rate_limited\""), "{}", limited.body);
-    Ok(())
+    // The API allows bursts of 200 and 50 a second: rounds of 300 drain it however slowly a loaded machine
+    // sends them (one round alone took over two seconds under load, and the allowance refilled meanwhile).
+    for _ in 0..10 {
+        let api = (0..300).map(|_| site.read_as("/api/openapi.json", "203.0.113.9", "flood/1.0"));
+        let pages = futures_util::future::join_all(api).await;
+        if let Some(limited) = pages.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.status == 429) {
+            assert!(limited.body.contains("\"code\":\"rate_limited\""), "{}", limited.body);
+            return Ok(());
+        }
+    }
+    Err("the API is limited".into())
 }
