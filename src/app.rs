@@ -74,7 +74,7 @@ fn router(site: SiteState, ids: RequestIds) -> Router {
     // The back office is merged outside the public router's page cache: its pages are never cached.
     let routes = site::router(site)
         .merge(admin::router(state.clone()))
-        .merge(api::router(state.clone()))
+        .merge(api::router(state.clone(), site::api_document()))
         .merge(crate::ops::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::unavailable::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::security::strict_transport))

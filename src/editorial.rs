@@ -15,7 +15,7 @@ use crate::settings::SiteSettings;
 use crate::store::{ArticleExtras, EditableArticle, Store, StoreError};
 
 /// An article as an editor or API client sends it; also what a revision keeps.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleDraft {
     /// The headline.
     pub headline: String,
@@ -30,7 +30,8 @@ pub struct ArticleDraft {
     pub body: String,
     /// Section slug.
     pub section: String,
-    /// Author slugs in byline order; the user's own profile when empty.
+    /// Author slugs in byline order; the user's own profile when empty. Authors and contributors may name
+    /// only themselves (403 otherwise); editors and administrators may name anyone.
     #[serde(default)]
     pub authors: Vec<String>,
     /// Tag names; new ones are created.
@@ -45,8 +46,9 @@ pub struct ArticleDraft {
     /// A visible "Updated" time (set by [`ArticleDraft::mark_updated`] or kept from before).
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
-    /// Show the article as updated now (published articles).
-    #[serde(default, skip_serializing)]
+    /// Show the article as updated now (published articles). Read, never kept: a save turns it into
+    /// `updated_at`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mark_updated: bool,
     /// A visible correction note.
     #[serde(default)]

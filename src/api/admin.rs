@@ -3,46 +3,45 @@
 //! so the role rules, checks, revisions and change records are the same.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiError, ApiUser};
+use super::{ApiError, ApiUser, ErrorBody};
 use crate::auth::{Action, may};
-use crate::content::ArticleStatus;
+use crate::content::{ArticleStatus, Author, Section, Tag};
 use crate::editorial::{ArticleDraft, SaveError};
-use crate::store::{AdminFilter, EditableArticle};
+use crate::store::{AdminFilter, AdminListItem, EditableArticle, GlossaryTerm, LibraryImage};
+use crate::styleguide::Finding;
 use crate::web::AppState;
 
 /// The largest page of articles a list returns.
 const MAX_LIMIT: i64 = 100;
 
-/// The admin API's routes (state still to be given).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/sections", get(sections))
-        .route("/api/admin/tags", get(tags))
-        .route("/api/admin/authors", get(authors))
-        .route("/api/admin/articles", get(list).post(create))
-        .route("/api/admin/articles/{id}", get(read).put(update).delete(delete))
-        .route("/api/admin/articles/{id}/publish", post(publish))
-        .route("/api/admin/articles/{id}/unpublish", post(unpublish))
-        .route("/api/admin/articles/{id}/style", get(article_style))
-        .route("/api/admin/style-check", post(style_check))
-        .route("/api/admin/glossary", get(glossary))
+/// The admin API's routes, each registered with its description in the OpenAPI document (state still to be
+/// given).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sections))
+        .routes(routes!(tags))
+        .routes(routes!(authors))
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, delete))
+        .routes(routes!(publish))
+        .routes(routes!(unpublish))
+        .routes(routes!(article_style))
+        .routes(routes!(style_check))
+        .routes(routes!(glossary))
 }
 
-/// The media library's route, which takes uploads and so a larger body than the others.
-pub fn media_routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/admin/media",
-        get(media).post(upload).layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_REQUEST_BYTES)),
-    )
+/// The media library's routes, which take uploads and so a larger body than the others.
+pub fn media_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(media, upload))
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -56,13 +55,92 @@ fn id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
 }
 
 /// An article as the API shows it: its fields and its `version`.
-#[derive(Serialize)]
-struct Versioned<'a> {
+#[derive(Serialize, ToSchema)]
+struct Versioned {
     #[serde(flatten)]
-    article: &'a EditableArticle,
+    article: EditableArticle,
     /// The article's `modified_at`, which every save moves forward: the one notion of version that the
-    /// editor's form also sends back to detect a conflicting save.
+    /// editor's form also sends back to detect a conflicting save. Also sent as the ETag; send it back as
+    /// If-Match or `version` when updating.
     version: i64,
+}
+
+/// One article.
+#[derive(Serialize, ToSchema)]
+struct ArticleBody {
+    article: Versioned,
+}
+
+/// Every section.
+#[derive(Serialize, ToSchema)]
+struct Sections {
+    sections: Vec<Section>,
+}
+
+/// Every tag.
+#[derive(Serialize, ToSchema)]
+struct Tags {
+    tags: Vec<Tag>,
+}
+
+/// Every author profile.
+#[derive(Serialize, ToSchema)]
+struct Authors {
+    authors: Vec<Author>,
+}
+
+/// The style guide's entries.
+#[derive(Serialize, ToSchema)]
+struct Glossary {
+    glossary: Vec<GlossaryTerm>,
+}
+
+/// A page of articles and how many there are in all.
+#[derive(Serialize, ToSchema)]
+struct ArticlePage {
+    articles: Vec<AdminListItem>,
+    total: i64,
+}
+
+/// The media library, newest first.
+#[derive(Serialize, ToSchema)]
+struct Images {
+    images: Vec<LibraryImage>,
+}
+
+/// One image of the library.
+#[derive(Serialize, ToSchema)]
+struct ImageBody {
+    image: LibraryImage,
+}
+
+/// What the style guide found, and the text with every suggestion applied.
+#[derive(Serialize, ToSchema)]
+struct StyleReport {
+    language: String,
+    findings: Vec<Finding>,
+    corrected: Corrected,
+}
+
+/// The text with every suggestion applied.
+#[derive(Serialize, ToSchema)]
+struct Corrected {
+    headline: String,
+    standfirst: String,
+    body: String,
+}
+
+/// An upload (read field by field from the multipart body; described here).
+#[derive(ToSchema)]
+#[allow(dead_code)] // read by the OpenAPI document only
+struct Upload {
+    /// The image: JPEG, PNG, WebP or GIF, up to 10 MB and 40 megapixels.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Text alternative (required).
+    alt: String,
+    caption: Option<String>,
+    credit: Option<String>,
 }
 
 /// The ETag of an article at `version` (a strong one: any change to the article is a new save).
@@ -80,34 +158,42 @@ fn if_match_passes(header: &HeaderValue, version: i64) -> bool {
 async fn article_json(state: &AppState, id: i64) -> Result<Response, ApiError> {
     let article = state.store.editable_article(id).await?.ok_or_else(ApiError::not_found)?;
     let version = article.modified_at;
-    let mut response = Json(json!({ "article": Versioned { article: &article, version } })).into_response();
+    let mut response = Json(ArticleBody { article: Versioned { article, version } }).into_response();
     if let Ok(value) = HeaderValue::from_str(&etag(version)) {
         response.headers_mut().insert(header::ETAG, value);
     }
     Ok(response)
 }
 
-async fn sections(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "sections": state.store.sections().await? })).into_response())
+/// All sections.
+#[utoipa::path(get, path = "/api/admin/sections", responses((status = 200, body = Sections)))]
+async fn sections(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<Sections>, ApiError> {
+    Ok(Json(Sections { sections: state.store.sections().await? }))
 }
 
-async fn tags(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "tags": state.store.all_tags().await? })).into_response())
+/// All tags.
+#[utoipa::path(get, path = "/api/admin/tags", responses((status = 200, body = Tags)))]
+async fn tags(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<Tags>, ApiError> {
+    Ok(Json(Tags { tags: state.store.all_tags().await? }))
 }
 
-async fn authors(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "authors": state.store.all_authors().await? })).into_response())
+/// All author profiles.
+#[utoipa::path(get, path = "/api/admin/authors", responses((status = 200, body = Authors)))]
+async fn authors(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<Authors>, ApiError> {
+    Ok(Json(Authors { authors: state.store.all_authors().await? }))
 }
 
 /// Text to check against the style guide.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 struct StyleCheck {
     #[serde(default)]
     headline: String,
     #[serde(default)]
     standfirst: String,
+    /// Markdown.
     #[serde(default)]
     body: String,
+    /// Language tag; `en` when left out.
     #[serde(default)]
     language: Option<String>,
 }
@@ -118,15 +204,20 @@ async fn style_json(state: &AppState, language: &str, text: &StyleCheck) -> Resu
     let findings = crate::styleguide::check_article(&glossary, language, &text.headline, &text.standfirst, &text.body);
     let corrected =
         |field: &str, value: &str| crate::styleguide::apply(value, findings.iter().filter(|f| f.field == field));
-    let corrected = json!({
-        "headline": corrected("headline", &text.headline),
-        "standfirst": corrected("standfirst", &text.standfirst),
-        "body": corrected("body", &text.body),
-    });
-    Ok(Json(json!({ "language": language, "findings": findings, "corrected": corrected })).into_response())
+    let corrected = Corrected {
+        headline: corrected("headline", &text.headline),
+        standfirst: corrected("standfirst", &text.standfirst),
+        body: corrected("body", &text.body),
+    };
+    Ok(Json(StyleReport { language: language.to_owned(), findings, corrected }).into_response())
 }
 
-/// `POST /api/admin/style-check`: checks text that is not saved yet.
+/// Check text against the style guide before saving it.
+#[utoipa::path(post, path = "/api/admin/style-check", request_body = StyleCheck, responses(
+    (status = 200, description = "The findings, and the text with every suggestion applied", body = StyleReport),
+    (status = 400, description = "Not the expected JSON", body = ErrorBody),
+    (status = 403, description = "The role does not allow it", body = ErrorBody),
+))]
 async fn style_check(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -140,7 +231,11 @@ async fn style_check(
     style_json(&state, &language, &text).await
 }
 
-/// `GET /api/admin/articles/{id}/style`: checks a saved article in its language.
+/// The style guide's findings in a saved article, in its language.
+#[utoipa::path(get, path = "/api/admin/articles/{id}/style", params(Id), responses(
+    (status = 200, description = "The findings, and the text with every suggestion applied", body = StyleReport),
+    (status = 404, description = "No such article", body = ErrorBody),
+))]
 async fn article_style(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -152,22 +247,41 @@ async fn article_style(
     style_json(&state, &article.language, &text).await
 }
 
-/// `GET /api/admin/glossary`: the style guide's entries.
-async fn glossary(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "glossary": state.store.glossary().await? })).into_response())
+/// The style guide's entries.
+#[utoipa::path(get, path = "/api/admin/glossary", responses((status = 200, body = Glossary)))]
+async fn glossary(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<Glossary>, ApiError> {
+    Ok(Json(Glossary { glossary: state.store.glossary().await? }))
 }
 
-/// Paging of the article list.
-#[derive(Debug, Deserialize)]
+/// An article's id, in the address.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by the OpenAPI document only
+struct Id {
+    /// The article's id.
+    id: i64,
+}
+
+/// Filtering and paging of the article list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only articles with this status: `draft`, `submitted`, `scheduled`, `published` or `unpublished`.
     #[serde(default)]
     status: Option<String>,
+    /// How many (1 to 100; 20 when left out).
     #[serde(default)]
     limit: Option<i64>,
+    /// How many to skip.
     #[serde(default)]
     offset: Option<i64>,
 }
 
+/// Articles you may see, last saved first.
+#[utoipa::path(get, path = "/api/admin/articles", params(ListQuery), responses(
+    (status = 200, description = "A page of articles and the total", body = ArticlePage),
+    (status = 400, description = "An unknown status or a malformed query", body = ErrorBody),
+))]
 async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -188,9 +302,14 @@ async fn list(
         ..AdminFilter::default()
     };
     let (articles, total) = state.store.admin_articles(&filter).await?;
-    Ok(Json(json!({ "articles": articles, "total": total })).into_response())
+    Ok(Json(ArticlePage { articles, total }).into_response())
 }
 
+/// One article.
+#[utoipa::path(get, path = "/api/admin/articles/{id}", params(Id), responses(
+    (status = 200, description = "The article, with its version as the ETag", body = ArticleBody),
+    (status = 404, description = "No such article", body = ErrorBody),
+))]
 async fn read(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -201,6 +320,13 @@ async fn read(
     article_json(&state, id).await
 }
 
+/// Create an article.
+#[utoipa::path(post, path = "/api/admin/articles", request_body = ArticleDraft, responses(
+    (status = 201, description = "Created", body = ArticleBody),
+    (status = 400, description = "Not the expected JSON", body = ErrorBody),
+    (status = 403, description = "The role does not allow it", body = ErrorBody),
+    (status = 422, description = "The article breaks a rule", body = ErrorBody),
+))]
 async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -215,12 +341,14 @@ async fn create(
 
 /// An update: the whole article, and optionally the `version` the client started from (`modified_at`, its
 /// older name, is read too).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct Update {
     #[serde(flatten)]
     draft: ArticleDraft,
+    /// The version you started from; a newer save gives 409.
     #[serde(default)]
     version: Option<i64>,
+    /// The older name of `version`.
     #[serde(default)]
     modified_at: Option<i64>,
 }
@@ -238,9 +366,20 @@ fn precondition_failed(current: i64) -> ApiError {
     )
 }
 
-/// `PUT /api/admin/articles/{id}`. With `If-Match` (412 when it names an older version) or a `version` in the
+/// Replace an article's fields. With `If-Match` (412 when it names an older version) or a `version` in the
 /// body (409), a save made meanwhile by someone else is never overwritten; without either, the update applies
 /// to whatever is current.
+#[utoipa::path(put, path = "/api/admin/articles/{id}", request_body = Update,
+    params(Id, ("If-Match" = Option<String>, Header, description = "The ETag of your copy")),
+    responses(
+        (status = 200, description = "Saved", body = ArticleBody),
+        (status = 403, description = "The role does not allow it", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 409, description = "Someone saved since the version in the body", body = ErrorBody),
+        (status = 412, description = "Someone saved since the version If-Match names", body = ErrorBody),
+        (status = 422, description = "The article breaks a rule", body = ErrorBody),
+        )
+)]
 async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -275,6 +414,12 @@ async fn set_status(
     article_json(state, id).await
 }
 
+/// Publish now (or at the time already set, if past).
+#[utoipa::path(post, path = "/api/admin/articles/{id}/publish", params(Id), responses(
+    (status = 200, description = "The article after the change", body = ArticleBody),
+    (status = 403, description = "The role does not allow it", body = ErrorBody),
+    (status = 404, description = "No such article", body = ErrorBody),
+))]
 async fn publish(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -283,6 +428,12 @@ async fn publish(
     set_status(&state, &user, id(path)?, ArticleStatus::Published).await
 }
 
+/// Take a published article down.
+#[utoipa::path(post, path = "/api/admin/articles/{id}/unpublish", params(Id), responses(
+    (status = 200, description = "The article after the change", body = ArticleBody),
+    (status = 403, description = "The role does not allow it", body = ErrorBody),
+    (status = 404, description = "No such article", body = ErrorBody),
+))]
 async fn unpublish(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -291,6 +442,12 @@ async fn unpublish(
     set_status(&state, &user, id(path)?, ArticleStatus::Unpublished).await
 }
 
+/// Delete an article.
+#[utoipa::path(delete, path = "/api/admin/articles/{id}", params(Id), responses(
+    (status = 204, description = "Deleted"),
+    (status = 403, description = "The role does not allow it", body = ErrorBody),
+    (status = 404, description = "No such article", body = ErrorBody),
+))]
 async fn delete(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -300,11 +457,21 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn media(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
-    Ok(Json(json!({ "images": state.store.library_images().await? })).into_response())
+/// The media library, newest first.
+#[utoipa::path(get, path = "/api/admin/media", responses((status = 200, body = Images)))]
+async fn media(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<Images>, ApiError> {
+    Ok(Json(Images { images: state.store.library_images().await? }))
 }
 
-/// `POST /api/admin/media`: a multipart upload with `file`, `alt` (required), `caption` and `credit`.
+/// Upload an image: a multipart body with `file`, `alt` (required), `caption` and `credit`.
+#[utoipa::path(post, path = "/api/admin/media", request_body(content = Upload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored, with its resized copies; use its id as an article's lead_image", body = ImageBody),
+        (status = 403, description = "The role does not allow it", body = ErrorBody),
+        (status = 413, description = "Larger than the 10 MB accepted", body = ErrorBody),
+        (status = 422, description = "Not an image, too many pixels, or no alt text", body = ErrorBody),
+        )
+)]
 async fn upload(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -345,5 +512,5 @@ async fn upload(
             },
         )?;
     let stored = state.store.image(id).await?.ok_or_else(ApiError::not_found)?;
-    Ok((StatusCode::CREATED, Json(json!({ "image": stored }))).into_response())
+    Ok((StatusCode::CREATED, Json(ImageBody { image: stored })).into_response())
 }

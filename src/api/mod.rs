@@ -12,8 +12,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::json;
+use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::{User, token_hash};
 use crate::editorial::SaveError;
@@ -51,9 +53,25 @@ impl ApiError {
     }
 }
 
+/// An error as the API answers it: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct ErrorDetail {
+    /// A stable code for programs: `unauthorized`, `forbidden`, `not_found`, `bad_request`, `invalid`,
+    /// `conflict`, `precondition_failed`, `too_large`, `rate_limited`, `internal` or `unavailable`.
+    code: String,
+    /// What happened, for people.
+    message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_owned(), message: self.message } };
         let response = (self.status, axum::Json(body)).into_response();
         match &self.unavailable {
             Some(error) => crate::web::unavailable::answer(response, error),
@@ -121,15 +139,25 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-/// Every API route.
-pub fn router(state: AppState) -> Router {
+/// Every API route, and `/api/openapi.json` describing them with the routes other faces serve under `/api/`
+/// (`public`: the site's search).
+pub fn router(state: AppState, public: utoipa::openapi::OpenApi) -> Router {
     let refuse = |max_bytes| ApiError::too_large(max_bytes).into_response();
-    let routes = admin::routes()
-        .route("/api/openapi.json", get(openapi::document))
+    let (routes, mut document) =
+        OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(admin::routes()).split_for_parts();
+    let (media, media_document) = admin::media_routes().split_for_parts();
+    document.merge(media_document);
+    document.merge(public);
+    openapi::add_common_refusals(&mut document);
+    let document = axum::body::Bytes::from(document.to_json().unwrap_or_default());
+    let describe = move || async move { ([(header::CONTENT_TYPE, "application/json")], document) };
+    let routes = routes
+        .route("/api/openapi.json", get(describe))
         // Unknown API addresses answer in JSON too (a fallback cannot be used: the public site has one).
         .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found() }));
+    let media = media.layer(axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_REQUEST_BYTES));
     let routes = limit_body(routes, MAX_BODY_BYTES, refuse)
-        .merge(limit_body(admin::media_routes(), crate::media::MAX_UPLOAD_REQUEST_BYTES, refuse))
+        .merge(limit_body(media, crate::media::MAX_UPLOAD_REQUEST_BYTES, refuse))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::rate_limit::limit_api))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     crate::web::security::with_headers(routes).with_state(state)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{ControlCharacter, Slug, SlugError, check_text, render_markdown, sanitize_html};
 
 /// Where an article is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleStatus {
     /// Being written; never public.
@@ -236,7 +236,7 @@ impl ArticleInput {
 }
 
 /// A section as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Section {
     /// Database id.
     pub id: i64,
@@ -249,7 +249,7 @@ pub struct Section {
 }
 
 /// An author as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Author {
     /// Database id.
     pub id: i64,
@@ -264,7 +264,7 @@ pub struct Author {
 }
 
 /// A tag as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tag {
     /// Database id.
     pub id: i64,
@@ -289,7 +289,7 @@ pub type AuthorRef = SectionRef;
 pub type TagRef = SectionRef;
 
 /// A resized copy of an image (made by the media library).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImageVariant {
     /// Path relative to the media root.
     pub path: String,
@@ -300,7 +300,7 @@ pub struct ImageVariant {
 }
 
 /// A lead image, as saved with an article and as read back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LeadImage {
     /// Path relative to the media root, or an absolute URL.
     pub path: String,

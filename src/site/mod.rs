@@ -63,6 +63,14 @@ pub fn router(state: SiteState) -> Router {
     crate::web::security::harden(search_api).with_state(state).fallback_service(editions)
 }
 
+/// The site's routes under `/api/` (the search API), for the API's OpenAPI document.
+pub fn api_document() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(search::api))]
+    struct SearchApi;
+    <SearchApi as utoipa::OpenApi>::openapi()
+}
+
 /// A single path segment: a site feed (`/feed.xml`, `/atom.xml`, `/feed.json`) or a section without its
 /// trailing slash.
 async fn root_segment(

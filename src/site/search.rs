@@ -267,10 +267,14 @@ pub async fn page(
     Ok(response)
 }
 
-#[derive(Serialize)]
+/// A page of search results.
+#[derive(Serialize, utoipa::ToSchema)]
 struct ApiResults {
+    /// The query as read.
     query: String,
+    /// The query with its misspelt words corrected, when no article had them as typed.
     corrected: Option<String>,
+    /// How many articles match.
     total: usize,
     page: usize,
     per_page: usize,
@@ -278,26 +282,49 @@ struct ApiResults {
     results: Vec<ApiResult>,
 }
 
-#[derive(Serialize)]
+/// One article found.
+#[derive(Serialize, utoipa::ToSchema)]
 struct ApiResult {
     id: i64,
+    /// The article's absolute address.
     url: String,
     headline: String,
     standfirst: String,
     section: ApiLink,
     authors: Vec<ApiLink>,
+    /// Publication time, ISO 8601.
     published: String,
+    /// The best-matching passage of the body, with the matched words in `<mark>`.
     snippet_html: String,
 }
 
-#[derive(Serialize)]
+/// A section or author, with its absolute address.
+#[derive(Serialize, utoipa::ToSchema)]
 struct ApiLink {
     slug: String,
     name: String,
     url: String,
 }
 
-/// `GET /api/v1/search`: the same search as JSON.
+/// Search the published articles: the search page's results as JSON. Every parameter is optional, and a value
+/// that cannot be read is ignored.
+#[utoipa::path(get, path = "/api/v1/search", security(()),
+    params(
+        ("q" = Option<String>, Query, description = "Words; \"a phrase\" in quotes; -word to leave articles out"),
+        ("section" = Option<String>, Query, description = "Only this section (its slug)"),
+        ("author" = Option<String>, Query, description = "Only this author (their slug)"),
+        ("from" = Option<String>, Query, description = "Published on or after this day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Published on or before this day, YYYY-MM-DD"),
+        ("sort" = Option<String>, Query, description = "`newest`; best match first when left out"),
+        ("page" = Option<usize>, Query, description = "1 to 100"),
+        ("per_page" = Option<usize>, Query, description = "1 to 50; 10 when left out"),
+    ),
+    responses(
+        (status = 200, description = "The results", body = ApiResults),
+        (status = 404, description = "A section or author filter that cannot be a slug"),
+        (status = 429, description = "Too many searches from this address; try again after Retry-After seconds"),
+    )
+)]
 pub async fn api(
     State(state): State<SiteState>,
     edition: Edition,

@@ -34,7 +34,7 @@ pub struct AdminFilter {
 }
 
 /// One row of the back office's article list.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AdminListItem {
     /// Database id.
     pub id: i64,
@@ -61,7 +61,7 @@ pub struct AdminListItem {
 }
 
 /// An article with every field the editor shows.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EditableArticle {
     /// Database id.
     pub id: i64,

@@ -5,7 +5,7 @@ use chrono::Utc;
 use super::{Store, StoreError};
 
 /// One glossary entry as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct GlossaryTerm {
     /// Database id.
     pub id: i64,

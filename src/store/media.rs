@@ -12,7 +12,7 @@ pub const LOGO_SETTING: &str = "site.logo";
 pub const SCRUB_MARKER: &str = "media_scrubbed";
 
 /// An image as the library lists it.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct LibraryImage {
     /// Database id.
     pub id: i64,

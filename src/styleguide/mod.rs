@@ -128,7 +128,7 @@ pub struct Field<'a> {
 }
 
 /// Why a span was flagged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
     /// The glossary lists the form to avoid.
@@ -138,7 +138,7 @@ pub enum FindingKind {
 }
 
 /// A flagged span with its suggested replacement.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     /// Name of the field the span is in.
     pub field: String,
