@@ -27,5 +27,6 @@ mod media_uploads;
 mod operations;
 mod robustness;
 mod search;
+mod snapshots;
 mod styleguide;
 mod views;
