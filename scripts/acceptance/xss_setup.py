@@ -1,9 +1,9 @@
 """Saves XSS payloads into every text field an editor controls, through the admin API and the back office's
 forms, as an editor would; prints what the browser check must load as JSON.
 
-Usage: xss_setup.py BASE_URL TOKEN EMAIL PASSWORD PAYLOAD_FILE STEP IMAGE_FILE OUT_JSON
+Usage: xss_setup.py BASE_URL TOKEN EMAIL PASSWORD PAYLOAD_FILE STEP IMAGE_FILE OUT_JSON [OFFSET]
 
-Every STEP-th payload of the file is used (1 = all). For payload number i:
+Every STEP-th payload of the file is used (1 = all), from the OFFSET-th (0 when left out). For payload number i:
   - a section named with it (description too), at the address /x{i}/;
   - an author named with it (biography too), at /author/a{i};
   - a media-library image whose alt text, caption and credit are the payload;
@@ -23,6 +23,7 @@ import uuid
 
 BASE, TOKEN, EMAIL, PASSWORD, PAYLOADS, STEP, IMAGE, OUT = sys.argv[1:9]
 STEP = int(STEP)
+OFFSET = int(sys.argv[9]) if len(sys.argv) > 9 else 0
 image = open(IMAGE, "rb").read()
 counter = 0
 
@@ -95,7 +96,7 @@ status = form("/admin/sign-in", {"email": EMAIL, "password": PASSWORD})
 assert status == 303, f"signing in answered {status}"
 
 lines = open(PAYLOADS, encoding="utf-8", errors="replace").read().split("\n")
-payloads = [(n, line) for n, line in enumerate(lines) if line.strip() and n % STEP == 0]
+payloads = [(n, line) for n, line in enumerate(lines) if line.strip() and n % STEP == OFFSET % STEP]
 visits, refused = [], {}
 for n, payload in payloads:
     section, author = f"x{n}", f"a{n}"
