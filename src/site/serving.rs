@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::SiteState;
 use crate::cache::{CachedPage, Encoding, UncachedResponse};
-use crate::views::CountingMode;
+use crate::config::CountingMode;
 
 /// Largest page the cache will buffer; a page beyond this is a bug, not content.
 const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;

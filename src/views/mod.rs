@@ -20,7 +20,6 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ipnet::IpNet;
 
-pub use crate::config::CountingMode;
 use crate::settings::LiveSettings;
 use crate::store::{Store, StoreError};
 pub use reader::client_ip;
