@@ -11,7 +11,7 @@ pub fn render_markdown(markdown: &str) -> String {
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    sanitizer().clean(&unsafe_html).to_string()
+    sanitizer(true).clean(&unsafe_html).to_string()
 }
 
 /// The words a reader sees in a Markdown text, without markup: what search indexes and quotes in snippets.
@@ -33,16 +33,43 @@ pub fn plain_text(markdown: &str) -> String {
     text
 }
 
-/// ammonia's defaults (no script, no event handlers, safe URL schemes) plus `rel` on links that leave the site.
 /// Sanitises HTML that arrives as HTML (imports) exactly as rendered Markdown is sanitised.
 pub fn sanitize_html(html: &str) -> String {
-    sanitizer().clean(html).to_string()
+    sanitizer(true).clean(html).to_string()
 }
 
-fn sanitizer() -> ammonia::Builder<'static> {
+/// The same, keeping the addresses of images on other sites: for the Markdown an editor edits, so that an
+/// imported body still names its images when they are copied into the library. Pages never show this HTML;
+/// rendering the Markdown drops those addresses again.
+pub fn sanitize_source_html(html: &str) -> String {
+    sanitizer(false).clean(html).to_string()
+}
+
+/// ammonia's defaults (no script, no event handlers, safe URL schemes), `rel` on links that leave the site,
+/// and images only from the site itself: an image elsewhere would make every reader's browser ask another
+/// site for it, which no reader chose. Such an image keeps its description, which readers see instead.
+fn sanitizer(own_images_only: bool) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder.link_rel(Some("noopener noreferrer nofollow"));
+    if !own_images_only {
+        return builder;
+    }
+    builder.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("img", "src") if !is_own_address(value) => None,
+        _ => Some(value.into()),
+    });
     builder
+}
+
+/// A path on this site (`/media/…`, `photo.jpg`), as opposed to an address with a scheme (`https:`, `data:`)
+/// or a scheme-relative one (`//elsewhere.example/…`), either of which may name another site. Browsers treat
+/// a backslash as a slash and skip tabs and newlines, so `/\host` and `/\t/host` name other sites too.
+fn is_own_address(value: &str) -> bool {
+    let url: String = value.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let path_start = url.find(['/', '?', '#']).unwrap_or(url.len());
+    let has_scheme = url[..path_start].contains(':');
+    let scheme_relative = url.starts_with("//") || url.starts_with("/\\") || url.starts_with("\\");
+    !url.is_empty() && !has_scheme && !scheme_relative
 }
 
 #[cfg(test)]
@@ -65,6 +92,26 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn images_from_other_sites_keep_only_their_description() {
+        for foreign in [
+            "<img src=http://www.example.com/x.gif alt=Harbour>",
+            "<img src=\"https://cdn.example.net/x.jpg\" alt=Harbour>",
+            "<img src=//example.com/x.gif alt=Harbour>",
+            "<img src=\"/\\example.com/x.gif\" alt=Harbour>",
+            "<img src=\" HTTPS://example.com/x.gif\" alt=Harbour>",
+            "<img src=\"/\t/example.com/x.gif\" alt=Harbour>",
+            "![Harbour](https://example.com/x.gif)",
+        ] {
+            let html = render_markdown(foreign);
+            assert!(!html.contains("example"), "{foreign} gave {html}");
+            assert!(html.contains("alt=\"Harbour\""), "{foreign} gave {html}");
+        }
+        for own in ["![Harbour](/media/2026/12/harbour.jpg)", "<img src=\"photo.jpg\" alt=Harbour>"] {
+            assert!(render_markdown(own).contains("src=\""), "{own}");
+        }
     }
 
     #[test]

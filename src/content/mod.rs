@@ -8,7 +8,7 @@ mod slug;
 mod text;
 
 pub use account::{Role, User};
-pub use markdown::{plain_text, render_markdown, sanitize_html};
+pub use markdown::{plain_text, render_markdown, sanitize_html, sanitize_source_html};
 pub use model::{
     Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageVariant,
     KeptRecommendations, LeadImage, PreparedArticle, PreparedTag, Section, SectionInput, SectionRef, Tag, TagRef,

@@ -10,8 +10,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::settings::SiteSettings;
 
 /// Scripts, styles and fonts only from the site itself, never inline; images also from data: URIs (the icon)
-/// and https (imported articles may keep their images where they were); no plugins, no framing, no foreign
-/// form targets.
+/// and https (an import not given the old site's files keeps featured images at their old addresses; bodies
+/// never name another site's images); no plugins, no framing, no foreign form targets.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
     form-action 'self'; frame-ancestors 'none'";

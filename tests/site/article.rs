@@ -209,3 +209,21 @@ async fn script_in_any_text_field_comes_out_escaped() -> TestResult {
     }
     Ok(())
 }
+
+/// An image on another site would make every reader's browser ask that site for it (a hostile review's
+/// payloads 6222 and 6223 put one in a body): the page shows its description instead, and no address elsewhere.
+#[tokio::test]
+async fn a_body_shows_only_the_sites_own_images() -> TestResult {
+    let site = TestSite::start().await?;
+    let body = "Before.\n\n<img src=http://www.google.fr/intl/en_com/images/srpr/logo3w.png alt=\"Their logo\">\n\n\
+                ![Pier](https://tracker.example/pixel.gif)\n\n![Ours](/media/ours.jpg)\n\nAfter.";
+    let path = site.article("world", "images").body(body).save().await?;
+    let html = site.get(&path).await?.body;
+    for elsewhere in ["google.fr", "tracker.example"] {
+        assert!(!html.contains(elsewhere), "the page names {elsewhere}");
+    }
+    for description in ["alt=\"Their logo\"", "alt=\"Pier\"", "src=\"/media/ours.jpg\""] {
+        assert!(html.contains(description), "the page lacks {description}");
+    }
+    Ok(())
+}

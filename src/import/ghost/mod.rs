@@ -367,7 +367,7 @@ impl Converter<'_> {
                 updated_at: None,
                 view_count: 0,
             };
-            let prepared = match prepare_imported(input, &body) {
+            let prepared = match prepare_imported(input, &body, &mut notes) {
                 Ok(prepared) => prepared,
                 Err(error) => return super::skipped_for("posts", &headline, &error),
             };
