@@ -35,6 +35,12 @@ const FILL_AGAIN: Duration = Duration::from_secs(3600);
 /// How often the filler checks, between passes, whether the fingerprint changed (a settings save, say).
 const FILL_CHECK: Duration = Duration::from_secs(1);
 
+/// The version of what the program puts into an article page beyond the templates and translations (which are
+/// hashed themselves): raise it with any change to how an article page reads, and every kept page is rendered
+/// again. A new build that reads the same keeps using them, so a restart or an upgrade renders nothing again.
+/// `tests/site/snapshots.rs` records the article page each format makes and fails until the number is raised.
+pub const PAGE_FORMAT: u32 = 1;
+
 /// Pages waiting to be written at most, in bytes; beyond this (a burst of misses on pages not yet kept, or a
 /// database that does not answer) new ones are dropped and kept on a later render.
 const PENDING_MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -114,7 +120,7 @@ pub(super) fn fill(html: &str, views_at: usize, latest_at: usize, views: &str, l
 #[derive(Debug)]
 pub struct KeptPages {
     /// A hash of what shapes every page and changes only with a restart: the theme, the translations, the
-    /// program itself and the counting mode.
+    /// page format and the counting mode.
     base: String,
     /// The full fingerprint for the settings and sections in force (compared by identity), and the year.
     current: Mutex<Option<(FingerprintKey, Arc<str>)>>,
@@ -132,10 +138,7 @@ impl KeptPages {
         hasher.update(theme.fingerprint());
         hasher.update(format!("\0{:?}\0", config.views));
         hash_directory(&mut hasher, &config.locales_dir());
-        // The program: another build may render differently from the same templates. Its content, not its file
-        // time, so that nodes running one build on several machines share their kept pages.
-        hasher.update(program_hash().to_le_bytes());
-        hasher.update(env!("CARGO_PKG_VERSION"));
+        hasher.update(PAGE_FORMAT.to_le_bytes());
         KeptPages {
             base: hex::encode(hasher.finalize()),
             current: Mutex::new(None),
@@ -271,29 +274,6 @@ async fn fill_batch(state: &SiteState, fingerprint: &str, below: i64) -> Result<
     let written = state.store.keep_pages(&pages).await?;
     state.kept.stats.written.fetch_add(written as u64, Ordering::Relaxed);
     Ok(Some(lowest))
-}
-
-/// A hash of the running executable (XXH3: about 10 ms for 40 MB), once per process; 0 when it cannot be read.
-fn program_hash() -> u128 {
-    static HASH: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
-    *HASH.get_or_init(hash_program)
-}
-
-fn hash_program() -> u128 {
-    let Ok(file) = std::env::current_exe().and_then(std::fs::File::open) else { return 0 };
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    loop {
-        match std::io::BufRead::fill_buf(&mut reader) {
-            Ok([]) => return hasher.digest128(),
-            Ok(chunk) => {
-                let read = chunk.len();
-                hasher.update(chunk);
-                std::io::BufRead::consume(&mut reader, read);
-            }
-            Err(_) => return 0,
-        }
-    }
 }
 
 /// The whole fingerprint: `base` with the settings, the sections and the year (the footer's copyright).

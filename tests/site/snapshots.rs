@@ -2,7 +2,8 @@
 //! content and dates, so that a change to any of them shows in review as a diff of the page. The parts that
 //! differ from run to run are redacted: the server's address and port, fingerprinted asset names, the
 //! current year and times the server stamps as it answers. After an intended change, run the tests with
-//! `INSTA_UPDATE=always` (or `cargo insta review`) and commit the new snapshots.
+//! `INSTA_UPDATE=always` (or `cargo insta review`) and commit the new snapshots; a changed article page also
+//! raises `site::kept::PAGE_FORMAT` (the last test says so).
 
 use chrono::{DateTime, Utc};
 use newsroom::auth::Role;
@@ -144,5 +145,26 @@ async fn every_json_answer_reads_as_before() -> TestResult {
     assert_eq!(missing.status(), 404);
     check(&site, "api-error", &pretty(&missing.text().await?)?);
     check(&site, "api-openapi", &pretty(&site.get("/api/openapi.json").await?.body)?);
+    Ok(())
+}
+
+/// Kept article pages are used across restarts and upgrades for as long as `PAGE_FORMAT` stays the same (the
+/// templates and translations are hashed on their own). So an article page that reads differently must come with
+/// a new format, or readers would be served pages of the old one: this records the article snapshot each format
+/// gave, and fails until the format is raised and the new snapshot recorded beside it.
+#[test]
+fn an_article_page_that_reads_differently_comes_with_a_new_page_format() -> TestResult {
+    use sha2::{Digest, Sha256};
+    const RECORDED: (u32, &str) = (1, "193da8835e22f22a");
+    let snapshot = std::fs::read_to_string("tests/site/snapshots/article.snap")?;
+    let page = snapshot.splitn(3, "---\n").nth(2).ok_or("article.snap has no header")?;
+    let now = (newsroom::site::kept::PAGE_FORMAT, hex::encode(&Sha256::digest(page.as_bytes())[..8]));
+    assert_eq!(
+        (RECORDED.0, RECORDED.1),
+        (now.0, now.1.as_str()),
+        "the article page changed: raise site::kept::PAGE_FORMAT and record ({}, \"{}\") here with it",
+        now.0 + u32::from(RECORDED.0 == now.0),
+        now.1
+    );
     Ok(())
 }
