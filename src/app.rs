@@ -60,26 +60,23 @@ pub enum StartError {
 /// The setting that records that a fresh database was offered the demo site.
 const DEMO_FLAG: &str = "demo_loaded";
 
-/// What the server runs: cached pages answered at the door, everything else through [`router`]'s routes and
-/// layers. Requests must carry `ConnectInfo` (the server adds it).
-pub fn front_door(site: SiteState) -> crate::front::FrontDoor {
-    let ids = RequestIds::new();
-    crate::front::FrontDoor::new(site.clone(), router(site, ids.clone()), ids)
-}
-
-/// Every route of the application: the public site, the back office and the API, behind the defences that
-/// apply to all of them. Requests must carry `ConnectInfo` (the server adds it).
-fn router(site: SiteState, ids: RequestIds) -> Router {
+/// What the server runs: every route of the application (the public site, the back office and the API) behind
+/// the defences that apply to all of them, inside the page cache. Requests must carry `ConnectInfo` (the server
+/// adds it).
+pub fn router(site: SiteState) -> Router {
     let state = site.app.clone();
-    // The back office is merged outside the public router's page cache: its pages are never cached.
-    let routes = site::router(site)
+    let ids = RequestIds::new();
+    // Pages are cached and rendered inside the public site's routes; the back office and the API never are.
+    let routes = site::router(site.clone())
         .merge(admin::router(state.clone()))
         .merge(api::router(state.clone(), site::api_document()))
         .merge(crate::ops::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::unavailable::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::security::strict_transport))
         .layer(axum::middleware::from_fn(crate::web::security::limit_request_head));
-    crate::web::with_request_ids(routes, ids).layer(axum::middleware::from_fn_with_state(state, crate::web::measure))
+    let routes = crate::web::with_request_ids(routes, ids.clone())
+        .layer(axum::middleware::from_fn_with_state(state, crate::web::measure));
+    site::with_page_cache(routes, site, ids)
 }
 
 /// A started (bound, not yet serving) application.
@@ -170,7 +167,7 @@ impl App {
         let scrub = crate::media::spawn_scrub(state.store.clone(), state.config.media_dir());
         // Other nodes' writes (and commands') empty this node's page cache and wake its search index.
         let watcher = state.store.spawn_change_watcher();
-        let result = crate::server::serve(self.listener, front_door(self.site), shutdown).await;
+        let result = crate::server::serve(self.listener, router(self.site), shutdown).await;
         watcher.abort();
         flusher.abort();
         indexer.abort();

@@ -12,7 +12,6 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod editorial;
-pub mod front;
 pub mod generate;
 pub mod i18n;
 pub mod import;

@@ -36,7 +36,7 @@ const MAX_BUFFER_BYTES: usize = 128 * 1024;
 /// How long shutdown waits for requests in flight before closing their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves `service` (the app's front door, or any router) on `listener` until `shutdown` completes, then lets the requests in flight finish (for at
+/// Serves `service` (the app's router, or any service) on `listener` until `shutdown` completes, then lets the requests in flight finish (for at
 /// most [`DRAIN_TIMEOUT`]). Handlers can read the client's address as `ConnectInfo<SocketAddr>`.
 pub async fn serve<S>(listener: TcpListener, service: S, shutdown: impl Future<Output = ()>) -> std::io::Result<()>
 where

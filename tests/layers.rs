@@ -34,7 +34,7 @@ const LAYERS: &[(&str, bool, &[&str])] = &[
     ),
     ("what every face shares over HTTP", false, &["web"]),
     ("faces: no face uses another", false, &["site", "admin", "api", "ops"]),
-    ("wiring", true, &["server", "front", "app"]),
+    ("wiring", true, &["server", "app"]),
     ("the command line", false, &["cli"]),
 ];
 

@@ -292,17 +292,9 @@ impl PageCache {
         PageKey((self.generation.load(Ordering::Acquire), uri))
     }
 
-    /// The page under `key`, if cached: the fast path of a hit.
+    /// The page under `key`, if cached, counting a hit. A miss is counted by what answers it:
+    /// [`PageCache::get_or_render`] or [`PageCache::offer`].
     pub async fn get(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
-        let page = self.pages.get(&key.0).await;
-        let counter = if page.is_some() { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
-        page
-    }
-
-    /// The page under `key` if cached, counting only a hit: a lookup ahead of [`PageCache::get`] (the front
-    /// door's), whose misses the later lookup counts.
-    pub async fn get_hit(&self, key: &PageKey) -> Option<Arc<CachedPage>> {
         let page = self.pages.get(&key.0).await;
         if page.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -328,6 +320,8 @@ impl PageCache {
     where
         F: Future<Output = Result<CachedPage, UncachedResponse>>,
     {
+        // Called after a lookup found nothing: a miss, whether this call renders or waits for another's render.
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let sightings = &self.sightings;
         let rendering = async {
             let mut page = render.await?;

@@ -1,7 +1,8 @@
 //! The article page: `/{section}/{slug}`.
 //!
 //! A page-cache miss is served from the article's kept page when there is a current one (one row read, two
-//! places filled); otherwise the page is rendered, served and queued to be kept (see [`super::kept`]).
+//! places filled, before routing: [`kept_at`]); otherwise the router renders the page, which is served and
+//! queued to be kept (see [`super::kept`]).
 
 use std::net::SocketAddr;
 
@@ -44,8 +45,8 @@ struct ArticleView {
     correction: String,
 }
 
-/// Shows one published article with its Recommend and Latest blocks: from its kept page when there is a
-/// current one, else rendered now (and queued to be kept).
+/// Shows one published article with its Recommend and Latest blocks, rendered now (and queued to be kept). Its
+/// kept page, when there is a current one, was served before routing (see [`kept_at`]).
 pub async fn page(
     State(state): State<SiteState>,
     edition: Edition,
@@ -54,9 +55,6 @@ pub async fn page(
     let Path((section, slug)) = path.map_err(|_| SiteError::NotFound)?;
     let now = Utc::now();
     let presenter = Presenter::load(&state, &edition).await?;
-    if let Some((html, article)) = from_kept(&state, &presenter, &section, &slug, now).await? {
-        return Ok(article_response(html, article));
-    }
     let fingerprint = state.kept.fingerprint(&presenter);
     let rendered = match render(&state, &presenter, &section, &slug, now).await? {
         Outcome::Elsewhere(response) => return Ok(response),
@@ -81,7 +79,7 @@ pub async fn page(
 }
 
 /// The article page at `path` (`/{section}/{slug}`, under a language's prefix or none) from its kept page,
-/// with the article's id: the front door's answer to a page-cache miss, without the router. `None` when the
+/// with the article's id: the page cache's answer to a miss, before routing. `None` when the
 /// address is not plainly an article's or its page is not kept (or cannot be read now); the router then
 /// answers, rendering, redirecting or refusing as the address deserves.
 pub async fn kept_at(state: &SiteState, path: &str) -> Option<(String, i64)> {

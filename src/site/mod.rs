@@ -27,7 +27,7 @@ pub use edition::Edition;
 pub use error::SiteError;
 pub(crate) use listing::exists_only_with_articles;
 pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
-pub use serving::{answer_at_door, peer_of};
+pub use serving::{peer_of, with_page_cache};
 pub use state::{SiteShared, SiteState};
 
 /// All public routes, with the error pages in the site's style.
@@ -54,7 +54,7 @@ pub fn router(state: SiteState) -> Router {
         .route("/views/{id}", axum::routing::post(article::beacon))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages));
     let site = crate::web::security::harden(routes)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), serving::serve_cached))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), serving::render_and_cache))
         .with_state(state.clone());
     // The language prefix (`/zh/…`) comes off before routing, so that middleware wraps the router whole.
     let editions = tower::Layer::layer(&axum::middleware::from_fn_with_state(state.clone(), edition::route), site);
@@ -127,9 +127,9 @@ fn html_response(html: String) -> Response {
     response
 }
 
-/// The headers of a page answered at the front door, outside the router: those [`html_response`] and
-/// [`crate::web::security::harden`] give a page inside it.
-fn front_door_page_headers() -> axum::http::HeaderMap {
+/// The headers of a kept page answered before routing: those [`html_response`] and
+/// [`crate::web::security::harden`] give a page the router renders.
+fn kept_page_headers() -> axum::http::HeaderMap {
     static HEADERS: std::sync::OnceLock<axum::http::HeaderMap> = std::sync::OnceLock::new();
     HEADERS
         .get_or_init(|| {

@@ -1,8 +1,12 @@
-//! How public pages reach readers: through the page cache, with conditional GET, compression and view
-//! counting on every serve of an article, whether the page came from the cache or was rendered now.
+//! How public pages reach readers: through the page cache, one layer around the whole application with one
+//! key per page, with conditional GET, compression and view counting on every serve of an article, whether the
+//! page came from the cache, from its kept copy or was rendered now.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use std::time::Instant;
+
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
@@ -10,8 +14,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::SiteState;
-use crate::cache::{CachedPage, Encoding, UncachedResponse};
+use crate::cache::{CachedPage, Encoding, PageKey, UncachedResponse};
 use crate::config::CountingMode;
+use crate::web::security::{add_strict_transport, head_refusal};
+use crate::web::{REQUEST_ID, RequestIds, method_label};
 
 /// Largest page the cache will buffer; a page beyond this is a bug, not content.
 const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -47,48 +53,61 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
     extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
-/// Answers a request for a public page before any routing (the front door's fast paths): from the page
-/// cache, or for an article page the cache does not hold, from the article's kept page. `None` leaves the
-/// request to the router.
-///
-/// Outside the router the language prefix is still on the address, so the address as sent is the page's key:
-/// [`serve_cached`] keys a page by its edition's prefix and the address without it, which puts the prefix
-/// back. A kept page asked for again within a while is put in the cache; one read once is not, as reading its
-/// kept page again costs little.
-pub async fn answer_at_door(
-    state: &SiteState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    peer: IpAddr,
-) -> Option<Response> {
-    if !is_page_request(method, uri.path()) {
-        return None;
-    }
-    // Taken before the kept page is read: a change committed meanwhile moves the cache to a new generation.
-    let key = state.cache.key(page_address(uri).to_owned());
-    if let Some(page) = state.cache.get_hit(&key).await {
-        return Some(serve_page(state, &page, method, headers, peer));
-    }
-    let (html, article) = super::article::kept_at(state, uri.path()).await?;
-    let page = CachedPage::new(super::front_door_page_headers(), html.into(), Some(article));
-    let page = state.cache.offer(key, page).await;
-    Some(serve_page(state, &page, method, headers, peer))
+/// Puts the page cache around the application's whole router (site, back office and API), outermost. A GET or
+/// HEAD of a public page is looked up here under the one key this layer derives (the address as sent, language
+/// prefix included): a page the cache holds, or an article page that is kept rendered, is answered at once,
+/// before the router's layers (trace span, request ids, head limits, metrics) cost anything, and is given here
+/// what those layers would give it: its request id, HSTS on an https site, a count and time in the metrics.
+/// Anything else goes to the router; a page carries its key there, and the site's [`render_and_cache`] renders
+/// and caches it under that key.
+pub fn with_page_cache(router: Router, state: SiteState, ids: RequestIds) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(Door { state, ids }, front))
 }
 
-/// Serves GET and HEAD requests for pages from the cache, rendering on a miss.
-pub async fn serve_cached(State(state): State<SiteState>, request: Request, next: Next) -> Response {
-    if !is_page_request(request.method(), request.uri().path()) {
+/// What the outer layer holds: the site, and the request ids the router's own layer hands out.
+#[derive(Clone)]
+struct Door {
+    state: SiteState,
+    ids: RequestIds,
+}
+
+async fn front(State(door): State<Door>, mut request: Request, next: Next) -> Response {
+    if !is_page_request(request.method(), request.uri().path()) || head_refusal(&request).is_some() {
         return next.run(request).await;
     }
+    let started = Instant::now();
+    let state = &door.state;
+    // Taken before anything is read: a change committed meanwhile moves the cache to a new generation.
+    let key = state.cache.key(page_address(request.uri()).to_owned());
+    let page = match state.cache.get(&key).await {
+        Some(page) => page,
+        None => match super::article::kept_at(state, request.uri().path()).await {
+            Some((html, article)) => {
+                state.cache.offer(key, CachedPage::new(super::kept_page_headers(), html.into(), Some(article))).await
+            }
+            None => {
+                request.extensions_mut().insert(key);
+                return next.run(request).await;
+            }
+        },
+    };
+    let method = request.method();
+    let mut response = serve_page(state, &page, method, request.headers(), peer_of(request.extensions()));
+    let headers = response.headers_mut();
+    if let Some(id) = door.ids.for_request(request.headers()) {
+        headers.insert(REQUEST_ID, id);
+    }
+    add_strict_transport(state, headers);
+    state.metrics.observe(method_label(method), response.status(), started.elapsed().as_secs_f64());
+    response
+}
+
+/// Renders a page that [`with_page_cache`] found neither cached nor kept, under the key it derived, and caches
+/// it; concurrent misses of one page share one render. Requests without a key (not pages) pass through.
+pub async fn render_and_cache(State(state): State<SiteState>, request: Request, next: Next) -> Response {
+    let Some(key) = request.extensions().get::<PageKey>().cloned() else { return next.run(request).await };
     let method = request.method().clone();
     let peer = peer_of(request.extensions());
-    // Keyed by the address as the reader wrote it: `/zh/` and `/` are one route but two pages.
-    let edition = request.extensions().get::<super::Edition>().map(|e| e.path("")).unwrap_or_default();
-    let key = state.cache.key(format!("{edition}{}", page_address(request.uri())));
-    if let Some(page) = state.cache.get(&key).await {
-        return serve_page(&state, &page, &method, request.headers(), peer);
-    }
     let (mut parts, body) = request.into_parts();
     let headers = parts.headers.clone();
     // Render as GET even for HEAD, so the cached body is the full page; the server drops it for HEAD.

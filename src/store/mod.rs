@@ -72,7 +72,7 @@ pub const CHANGE_POLL: Duration = Duration::from_secs(1);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a query waits for a PostgreSQL connection, connecting included, before it fails as unavailable:
 /// with the server unreachable, pages and saves are answered 503 within a few seconds instead of hanging for
-/// sqlx's default of 30. An uncached page may wait three times (its kept page at the front door, the render,
+/// sqlx's default of 30. An uncached page may wait three times (its kept page before routing, the render,
 /// the error page), hence one second each; a healthy pool of 16 hands out a connection in microseconds, and one
 /// that cannot for a second is overloaded, where "try again" is the better answer too.
 const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);

@@ -226,8 +226,8 @@ pub fn with_request_ids(router: axum::Router, ids: RequestIds) -> axum::Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
 }
 
-/// Counts and times every request (the outermost layer of the router, so that it sees every answer; the
-/// front door counts the cached pages it answers itself).
+/// Counts and times every request (the outermost layer of the router, so that it sees every answer; the page
+/// cache, outside it, counts the pages it answers itself).
 pub async fn measure(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(request.method());

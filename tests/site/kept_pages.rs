@@ -73,7 +73,7 @@ async fn a_kept_page_is_the_rendered_page_with_the_count_of_now() -> TestResult 
     assert_eq!(served_from_kept(&site), before + 1, "the miss was answered from the kept page");
     assert_eq!(kept.body, rendered.body.replace("41 views", "42 views"), "the same page, one view more");
     assert!(kept.body.contains(r#"<aside class="article-aside""#), "with the Latest block");
-    // Answered at the front door, without the router: with the same headers all the same.
+    // Answered before routing, from the kept page: with the same headers as a render all the same.
     let except = ["etag", "x-request-id", "date"];
     let headers = |page: &crate::helpers::Page| {
         let mut headers: Vec<(String, String)> = page
