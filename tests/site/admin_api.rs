@@ -1,16 +1,14 @@
 //! The admin JSON API: a whole article's life over HTTP, JSON errors, and the OpenAPI document.
 
-use newsroom::auth::{Role, new_token, token_hash};
+use newsroom::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestResult, TestSite};
 
+/// An API token of a new account with `role`, bylined "Api Person".
 pub async fn token(site: &TestSite, role: Role) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    let id = site.add_user(&format!("{}@example.com", role.as_str()), "Api Person", role).await?;
-    let token = new_token();
-    site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
-    Ok(token)
+    site.api_token_for(&format!("{}@example.com", role.as_str()), "Api Person", role).await
 }
 
 #[tokio::test]

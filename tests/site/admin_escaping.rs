@@ -1,7 +1,7 @@
 //! Script injection through every text field the back office takes comes out escaped on every admin page,
 //! public page and feed, and as plain data in the API.
 
-use newsroom::auth::{Role, new_token, token_hash};
+use newsroom::auth::Role;
 use serde_json::Value;
 
 use crate::admin_helpers::location;
@@ -98,9 +98,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
     assert!(article.body.contains("&lt;script&gt;"), "shown as text");
     assert!(article.body.contains("<figure"), "with its lead image, whose alt and caption are escaped");
 
-    let token = new_token();
-    let (user, _) = site.state.store.user_by_email("editor@example.com").await?.ok_or("editor")?;
-    site.state.store.create_api_token(&token_hash(&token), user.id, "").await?;
+    let token = site.api_token_of("editor@example.com").await?;
     let response = site.client.get(format!("{}/api/admin/articles/{id}", site.base)).bearer_auth(&token).send().await?;
     assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
     assert_eq!(response.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));

@@ -34,6 +34,23 @@ impl TestSite {
         Ok((status, response.json().await?))
     }
 
+    /// An API token of the account `email` (made with [`PASSWORD`]), made as its owner makes one: signing in and
+    /// asking the API tokens page for it.
+    pub async fn api_token_of(&self, email: &str) -> Result<String, Error> {
+        let browser = self.browser();
+        let page = browser.sign_in(email, PASSWORD).await?;
+        if page.status != StatusCode::SEE_OTHER {
+            return Err(format!("signing in as {email} answered {}: {}", page.status, page.body).into());
+        }
+        browser.new_api_token("tests").await
+    }
+
+    /// Creates an account with `role` and returns an API token of it ([`TestSite::api_token_of`]).
+    pub async fn api_token_for(&self, email: &str, name: &str, role: Role) -> Result<String, Error> {
+        self.add_user(email, name, role).await?;
+        self.api_token_of(email).await
+    }
+
     /// A browser with no cookies yet.
     pub fn browser(&self) -> Browser<'_> {
         Browser { site: self, cookies: Mutex::new(HashMap::new()), origin: self.base.clone() }

@@ -1,7 +1,7 @@
 //! The role matrix: every back-office page and form and every API call, for each role and for an anonymous
 //! visitor, against an article someone else (an editor) owns and one the user owns.
 
-use newsroom::auth::{Role, new_token, token_hash};
+use newsroom::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -60,10 +60,7 @@ impl Api<'_> {
 
 async fn api_for<'a>(site: &'a TestSite, role: Option<Role>) -> Result<Api<'a>, Error> {
     let Some(role) = role else { return Ok(Api { site, token: None }) };
-    let email = format!("{}@example.com", role.as_str());
-    let (user, _) = site.state.store.user_by_email(&email).await?.ok_or("the account")?;
-    let token = new_token();
-    site.state.store.create_api_token(&token_hash(&token), user.id, "test").await?;
+    let token = site.api_token_of(&format!("{}@example.com", role.as_str())).await?;
     Ok(Api { site, token: Some(token) })
 }
 
@@ -266,9 +263,7 @@ async fn every_api_call_obeys_the_roles() -> TestResult {
 async fn only_the_desk_may_sign_an_article_with_someone_elses_name() -> TestResult {
     let site = TestSite::start().await?;
     site.add_user("editor@example.com", "The Editor", Role::Editor).await?;
-    let author = site.add_user("author@example.com", "Author Person", Role::Author).await?;
-    let token = new_token();
-    site.state.store.create_api_token(&token_hash(&token), author, "tests").await?;
+    let token = site.api_token_for("author@example.com", "Author Person", Role::Author).await?;
     let api = Api { site: &site, token: Some(token) };
     let post = reqwest::Method::POST;
     let story = |headline: &str, authors: &[&str]| json!({ "headline": headline, "section": "world", "body": "x", "status": "published", "authors": authors });

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use newsroom::auth::{Role, new_token, token_hash};
+use newsroom::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -15,10 +15,7 @@ use crate::helpers::{POSTGRES_VARIABLE, Page, TestResult, TestSite};
 
 /// An API token of an editor.
 async fn api_token(site: &TestSite) -> Result<String, Error> {
-    let id = site.add_user("api-editor@example.com", "Api Editor", Role::Editor).await?;
-    let token = new_token();
-    site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
-    Ok(token)
+    site.api_token_for("api-editor@example.com", "Api Editor", Role::Editor).await
 }
 
 /// Sends an article through the API (POST to create, PUT to `id` to update); returns the status, the

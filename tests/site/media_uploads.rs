@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageEncoder, ImageFormat, Rgb, RgbImage};
-use newsroom::auth::{Role, new_token, token_hash};
+use newsroom::auth::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -243,10 +243,7 @@ async fn animated_gifs_keep_their_frames_and_lose_their_comments() -> TestResult
 }
 
 async fn api_token(site: &TestSite) -> Result<String, Error> {
-    let id = site.add_user("uploader@example.com", "Api Uploader", Role::Author).await?;
-    let token = new_token();
-    site.state.store.create_api_token(&token_hash(&token), id, "tests").await?;
-    Ok(token)
+    site.api_token_for("uploader@example.com", "Api Uploader", Role::Author).await
 }
 
 /// POSTs `file` to the API's media library with alt text.
