@@ -5,7 +5,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -63,7 +62,16 @@ const DEMO_FLAG: &str = "demo_loaded";
 /// What the server runs: every route of the application (the public site, the back office and the API) behind
 /// the defences that apply to all of them, inside the page cache. Requests must carry `ConnectInfo` (the server
 /// adds it).
-pub fn router(site: SiteState) -> Router {
+pub fn router(
+    site: SiteState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Clone
++ Send
++ 'static {
     let state = site.app.clone();
     let ids = RequestIds::new();
     // Pages are cached and rendered inside the public site's routes; the back office and the API never are.

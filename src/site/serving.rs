@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use std::convert::Infallible;
 use std::time::Instant;
 
 use axum::Router;
@@ -12,6 +13,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::Service;
 
 use super::SiteState;
 use crate::cache::{CachedPage, Encoding, PageKey, UncachedResponse};
@@ -60,8 +62,15 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> IpAddr {
 /// what those layers would give it: its request id, HSTS on an https site, a count and time in the metrics.
 /// Anything else goes to the router; a page carries its key there, and the site's [`render_and_cache`] renders
 /// and caches it under that key.
-pub fn with_page_cache(router: Router, state: SiteState, ids: RequestIds) -> Router {
-    router.layer(axum::middleware::from_fn_with_state(Door { state, ids }, front))
+///
+/// It wraps the router whole, as a service, rather than as one of its layers: a router's layers run after it
+/// has matched the route, which on a hit cost a fifth of the hot article's throughput.
+pub fn with_page_cache(
+    router: Router,
+    state: SiteState,
+    ids: RequestIds,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static {
+    tower::Layer::layer(&axum::middleware::from_fn_with_state(Door { state, ids }, front), router)
 }
 
 /// What the outer layer holds: the site, and the request ids the router's own layer hands out.
