@@ -221,7 +221,7 @@ struct ServeArgs {
     /// [default: 127.0.0.1, ::1]
     #[arg(long, value_name = "LIST")]
     metrics_from: Option<String>,
-    /// Memory for the page cache, in megabytes [env: NEWSROOM_CACHE_MB] [default: 256]
+    /// Memory for the page cache, in megabytes [env: NEWSROOM_CACHE_MB] [default: 32]
     #[arg(long, value_name = "MB")]
     cache_mb: Option<u64>,
     /// What feeds carry: `full` articles or a `summary` (the standfirst) [env: NEWSROOM_FEED_CONTENT]

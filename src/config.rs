@@ -15,8 +15,10 @@ use crate::store::DatabaseUrl;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// The data directory used when nothing else is configured.
 pub const DEFAULT_DATA_DIR: &str = "newsroom-data";
-/// The page cache's default size.
-pub const DEFAULT_CACHE_MB: u64 = 256;
+/// The page cache's default size. Pages stay at most 4 seconds, so this holds the pages read in any 4 seconds
+/// (about 1,200 article pages); a miss on an article costs one kept row. On 100,000 articles read at random,
+/// 256 MB took the server to 300 MB resident and served no faster than 32 (125 MB; `docs/benchmarks.md`).
+pub const DEFAULT_CACHE_MB: u64 = 32;
 /// Who may read `/metrics` unless configured: the node itself.
 pub const DEFAULT_METRICS_FROM: &str = "127.0.0.1, ::1";
 /// The optional configuration file read from the working directory.
