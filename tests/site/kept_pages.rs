@@ -199,3 +199,24 @@ async fn the_keeper_renders_every_public_page_in_the_background() -> TestResult 
     assert_eq!(site.get("/world/draft-ferry").await?.status, 404);
     Ok(())
 }
+
+/// The keeper looks at many articles at a time but renders a batch of 64 at most: a site with more than two
+/// batches' worth to render gets every page kept all the same.
+#[tokio::test]
+async fn the_keeper_keeps_pages_beyond_one_batch() -> TestResult {
+    let site = TestSite::start().await?;
+    for n in 0..150 {
+        site.article("world", &format!("harbour-note-{n}"))
+            .headline(&format!("Harbour note {n}"))
+            .hours_ago(1)
+            .save()
+            .await?;
+    }
+    let batch = Batch { settings: vec![("site.name".into(), "The Quay Post".into())], ..Batch::default() };
+    site.state.store.apply(&batch).await?;
+    site.state.reload_settings().await?;
+    let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
+    assert!(wait_until(|| site.state.kept.stats().passes.load(Ordering::Relaxed) > passes).await, "a pass finished");
+    assert_eq!(site.state.store.kept_page_count().await?, 150, "every one of the 150 articles");
+    Ok(())
+}
