@@ -27,7 +27,7 @@ use crate::store::{PageToKeep, Store};
 use crate::theme::Theme;
 
 /// Articles the filler looks at a time. Most are current after a restart, so looking at many at once keeps that
-/// pass short (at 64 a time, 35 s for 100,000 articles).
+/// pass short (on 100,000 articles: 35 s at 64 a time, 19 s at 1,024, mostly reading).
 const FILL_WINDOW: i64 = 1024;
 /// Pages the filler renders and writes together at most; the rest of a window waits for the next batch.
 const RENDER_BATCH: usize = 64;

@@ -26,6 +26,17 @@ async fn wait_until(ready: impl Fn() -> bool) -> bool {
     ready()
 }
 
+/// Renames the site and waits for the keeper's pass that follows: it starts one on start and whenever the
+/// fingerprint changes (settings, sections), not when articles are saved.
+async fn rename_and_wait_for_a_pass(site: &TestSite, name: &str) -> TestResult {
+    let batch = Batch { settings: vec![("site.name".into(), name.into())], ..Batch::default() };
+    site.state.store.apply(&batch).await?;
+    site.state.reload_settings().await?;
+    let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
+    let finished = wait_until(|| site.state.kept.stats().passes.load(Ordering::Relaxed) > passes).await;
+    if finished { Ok(()) } else { Err("no pass of the keeper finished in 30 s".into()) }
+}
+
 /// How many misses have been answered from kept pages.
 fn served_from_kept(site: &TestSite) -> u64 {
     site.state.kept.stats().served.load(Ordering::Relaxed)
@@ -180,14 +191,8 @@ async fn the_keeper_renders_every_public_page_in_the_background() -> TestResult 
         .status(newsroom::content::ArticleStatus::Draft)
         .save()
         .await?;
-    // The keeper starts a pass on start and whenever the fingerprint changes; saving articles does neither,
-    // so a change of settings starts one that finds the four.
-    let batch = Batch { settings: vec![("site.name".into(), "The Ferry Post".into())], ..Batch::default() };
-    site.state.store.apply(&batch).await?;
-    site.state.reload_settings().await?;
-    let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
-    let finished = wait_until(|| site.state.kept.stats().passes.load(Ordering::Relaxed) > passes).await;
-    assert!(finished, "a pass finished");
+    // Saving articles starts no pass; a change of settings starts one that finds the four.
+    rename_and_wait_for_a_pass(&site, "The Ferry Post").await?;
     assert_eq!(site.state.store.kept_page_count().await?, 4, "every public article, not the draft");
     let before = served_from_kept(&site);
     for path in ["/world/night-ferry", "/world/ferry-fares", "/world/ferry-crew", "/sport/port-budget"] {
@@ -212,11 +217,7 @@ async fn the_keeper_keeps_pages_beyond_one_batch() -> TestResult {
             .save()
             .await?;
     }
-    let batch = Batch { settings: vec![("site.name".into(), "The Quay Post".into())], ..Batch::default() };
-    site.state.store.apply(&batch).await?;
-    site.state.reload_settings().await?;
-    let passes = site.state.kept.stats().passes.load(Ordering::Relaxed);
-    assert!(wait_until(|| site.state.kept.stats().passes.load(Ordering::Relaxed) > passes).await, "a pass finished");
+    rename_and_wait_for_a_pass(&site, "The Quay Post").await?;
     assert_eq!(site.state.store.kept_page_count().await?, 150, "every one of the 150 articles");
     Ok(())
 }
