@@ -37,12 +37,17 @@ impl TestSite {
     /// An API token of the account `email` (made with [`PASSWORD`]), made as its owner makes one: signing in and
     /// asking the API tokens page for it.
     pub async fn api_token_of(&self, email: &str) -> Result<String, Error> {
+        self.signed_in_as(email).await?.new_api_token("tests").await
+    }
+
+    /// A browser signed in as the account `email` (made with [`PASSWORD`]) through the sign-in form.
+    pub async fn signed_in_as(&self, email: &str) -> Result<Browser<'_>, Error> {
         let browser = self.browser();
         let page = browser.sign_in(email, PASSWORD).await?;
         if page.status != StatusCode::SEE_OTHER {
             return Err(format!("signing in as {email} answered {}: {}", page.status, page.body).into());
         }
-        browser.new_api_token("tests").await
+        Ok(browser)
     }
 
     /// Creates an account with `role` and returns an API token of it ([`TestSite::api_token_of`]).
@@ -62,12 +67,7 @@ impl TestSite {
         if self.state.store.user_by_email(&email).await?.is_none() {
             self.add_user(&email, &format!("{} Person", capitalised(role.as_str())), role).await?;
         }
-        let browser = self.browser();
-        let page = browser.sign_in(&email, PASSWORD).await?;
-        if page.status != StatusCode::SEE_OTHER {
-            return Err(format!("signing in as {email} answered {}: {}", page.status, page.body).into());
-        }
-        Ok(browser)
+        self.signed_in_as(&email).await
     }
 }
 
