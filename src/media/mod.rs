@@ -69,12 +69,24 @@ async fn on_image_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 's
         Some(pool) => {
             let (answer, answered) = tokio::sync::oneshot::channel();
             pool.spawn(move || {
-                let _ = answer.send(guarded());
+                let done = guarded();
+                give_back_freed_memory();
+                let _ = answer.send(done);
             });
             answered.await.map_err(|e| e.to_string())?
         }
         None => tokio::task::spawn_blocking(guarded).await.map_err(|e| e.to_string())?,
     }
+}
+
+/// Hands the memory freed on this thread back to the system now. mimalloc does so only after a delay (a second,
+/// ten for large blocks), so the next picture's buffers came on top of the last one's: eight large uploads
+/// peaked anywhere from 308 to 412 MiB resident, and at 278 to 291 MiB when freed memory went back at once.
+#[allow(unsafe_code)]
+fn give_back_freed_memory() {
+    // SAFETY: mi_collect takes no pointers and may be called on any thread at any time. It only reaches the
+    // allocator when mimalloc is the global one (the `newsroom` binary); elsewhere it tidies an unused heap.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// Why an upload was refused.
