@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::SiteState;
 use super::edition::{Edition, Prefix};
-use super::kept::{OpenPage, Openings, fill};
+use super::kept::{OpenPage, Openings, RenderedPage, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
 use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url};
@@ -25,7 +25,7 @@ use crate::config::CountingMode;
 use crate::content::Slug;
 use crate::i18n::ArgValue;
 use crate::settings::article_url;
-use crate::store::{CardQuery, ListFilter, PageToKeep};
+use crate::store::{CardQuery, ListFilter};
 
 /// How many articles the Latest block shows.
 const LATEST: i64 = 10;
@@ -63,13 +63,14 @@ pub async fn page(
     let id = rendered.article_id;
     let views = views_label(&presenter, rendered.view_count);
     let latest = latest_block(&state, &presenter, id, now).await?;
-    let Some(open) = rendered.openings.open(&rendered.html) else {
-        // A theme that does not place both: its pages are served as rendered and never kept.
+    let Some(open) = rendered.open() else {
+        // A theme that does not place both markers, or shows the body twice: its pages are served as rendered
+        // and never kept.
         let openings = &rendered.openings;
         let html = rendered.html.replace(&openings.views, &views).replace(&openings.latest, &latest);
         return Ok(article_response(html, id));
     };
-    let served = fill(&open.html, open.views_at, open.latest_at, &views, &latest)
+    let served = fill(&open.html, open.at, [&views, &latest, &rendered.body])
         .ok_or_else(|| SiteError::Internal("a rendered page's open places were lost".into()))?;
     // Before the search index is ready, Recommend is made from tags alone: not a page to keep for a day.
     if state.search.is_ready() {
@@ -126,10 +127,7 @@ async fn from_kept(
     }
     let latest = latest_block(state, presenter, kept.article_id, now).await?;
     let views = views_label(presenter, kept.view_count);
-    let at = |offset: i64| usize::try_from(offset).unwrap_or(usize::MAX);
-    let Some(html) = fill(&kept.html, at(kept.views_at), at(kept.latest_at), &views, &latest) else {
-        return Ok(None);
-    };
+    let Some(html) = state.kept.fill(&kept, &views, &latest) else { return Ok(None) };
     state.kept.served();
     Ok(Some((html, kept.article_id)))
 }
@@ -142,12 +140,12 @@ pub(super) async fn render_to_keep(
     section: &str,
     slug: &str,
     now: chrono::DateTime<Utc>,
-) -> Result<Option<PageToKeep>, SiteError> {
+) -> Result<Option<RenderedPage>, SiteError> {
     let edition = Edition::of(&state.site(), language);
     let presenter = Presenter::load(state, &edition).await?;
     let fingerprint = state.kept.fingerprint(&presenter);
     let Outcome::Rendered(rendered) = render(state, &presenter, section, slug, now).await? else { return Ok(None) };
-    Ok(rendered.openings.open(&rendered.html).map(|open| rendered.keep(open, &fingerprint, now)))
+    Ok(rendered.open().map(|open| rendered.keep(open, &fingerprint, now)))
 }
 
 /// What rendering an article page comes to.
@@ -158,7 +156,7 @@ enum Outcome {
     Rendered(Rendered),
 }
 
-/// An article page just rendered, with its two places marked.
+/// An article page just rendered, with two of its places marked.
 struct Rendered {
     article_id: i64,
     view_count: i64,
@@ -167,20 +165,25 @@ struct Rendered {
     /// The other articles it shows.
     shows: Vec<i64>,
     html: String,
+    /// The article's body, as the page shows it.
+    body: String,
     openings: Openings,
 }
 
 impl Rendered {
+    /// This render with its places taken out, if it can be kept.
+    fn open(&self) -> Option<OpenPage> {
+        self.openings.open(&self.html, &self.body)
+    }
+
     /// The page to keep, from `open` (this render with its places taken out).
-    fn keep(self, open: OpenPage, fingerprint: &str, now: chrono::DateTime<Utc>) -> PageToKeep {
-        PageToKeep {
+    fn keep(self, open: OpenPage, fingerprint: &str, now: chrono::DateTime<Utc>) -> RenderedPage {
+        RenderedPage {
             article_id: self.article_id,
             seq: self.seq,
             fingerprint: fingerprint.to_owned(),
             rendered_at: now.timestamp(),
-            html: open.html,
-            views_at: open.views_at,
-            latest_at: open.latest_at,
+            open,
             shows: self.shows,
         }
     }
@@ -293,6 +296,7 @@ async fn render(
         seq,
         shows,
         html,
+        body: article.body_html,
         openings,
     }))
 }

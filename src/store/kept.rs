@@ -14,7 +14,7 @@ use super::sql::QueryBuilder;
 use super::{Store, StoreError};
 use crate::content::Slug;
 
-/// An article page to keep: its HTML with the two places filled on every serve left open.
+/// An article page to keep, as the site stores it.
 #[derive(Debug, Clone)]
 pub struct PageToKeep {
     /// The article shown.
@@ -26,18 +26,15 @@ pub struct PageToKeep {
     pub fingerprint: String,
     /// When it was rendered, Unix seconds.
     pub rendered_at: i64,
-    /// The page, with [`PageToKeep::views_at`] and [`PageToKeep::latest_at`] marking the open places.
-    pub html: String,
-    /// Byte offset in `html` of the view count.
-    pub views_at: usize,
-    /// Byte offset in `html` of the Latest block.
-    pub latest_at: usize,
+    /// The page in the site's own form (compressed, with the places filled on every serve left open); the
+    /// store keeps it as it is.
+    pub page: Vec<u8>,
     /// The other articles the page shows (Recommend, other editions). The article's own authors, tags and
     /// lead image are found here, when the page is written.
     pub shows: Vec<i64>,
 }
 
-/// A kept page found for a request, with the article's live figures.
+/// A kept page found for a request, with the article's live figures and body.
 #[derive(Debug, Clone, FromRow)]
 pub struct KeptPage {
     /// The article shown.
@@ -46,12 +43,10 @@ pub struct KeptPage {
     pub language: String,
     /// Its view count now.
     pub view_count: i64,
-    /// Byte offset of the view count.
-    pub views_at: i64,
-    /// Byte offset of the Latest block.
-    pub latest_at: i64,
-    /// The page with its two places open.
-    pub html: String,
+    /// Its body's HTML, which the site leaves out of what it keeps (it is stored already).
+    pub body_html: String,
+    /// The page as [`PageToKeep::page`] gave it.
+    pub page: Vec<u8>,
 }
 
 impl DirectRow for KeptPage {
@@ -60,9 +55,8 @@ impl DirectRow for KeptPage {
             article_id: row.get(0)?,
             language: row.get(1)?,
             view_count: row.get(2)?,
-            views_at: row.get(3)?,
-            latest_at: row.get(4)?,
-            html: row.get(5)?,
+            body_html: row.get(3)?,
+            page: row.get(4)?,
         })
     }
 }
@@ -82,8 +76,9 @@ impl Store {
             return Ok(None);
         }
         let mut query = QueryBuilder::new(
-            "SELECT a.id AS article_id, a.language, a.view_count, k.views_at, k.latest_at, k.html \
-             FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id ",
+            "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
+             FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
+             JOIN article_bodies b ON b.article_id = a.id ",
         );
         push_visible(&mut query, now);
         query.push(" AND s.slug = ").push_bind(section);
@@ -134,19 +129,16 @@ const KEEP_CHUNK: usize = 16;
 /// Writes one page and its sources in the caller's transaction; false if its article was deleted since it was rendered.
 async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, StoreError> {
     let inserted = sqlx::query(
-        "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, views_at, latest_at, html) \
-         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
+        "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, page) \
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
          ON CONFLICT (article_id) DO UPDATE SET theme = excluded.theme, seq = excluded.seq, \
-         rendered_at = excluded.rendered_at, views_at = excluded.views_at, latest_at = excluded.latest_at, \
-         html = excluded.html",
+         rendered_at = excluded.rendered_at, page = excluded.page",
     )
     .bind(page.article_id)
     .bind(&page.fingerprint)
     .bind(page.seq)
     .bind(page.rendered_at)
-    .bind(i64::try_from(page.views_at).unwrap_or(i64::MAX))
-    .bind(i64::try_from(page.latest_at).unwrap_or(i64::MAX))
-    .bind(&page.html)
+    .bind(&page.page)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
