@@ -180,10 +180,15 @@ impl Dictionary {
         }
     }
 
-    /// `page` in the form it is stored in (see the module's documentation).
-    fn pack(&self, page: &OpenPage) -> std::io::Result<Vec<u8>> {
+    /// A compressor for [`Dictionary::pack`], to be used for a whole batch: zstd's context is large to make.
+    fn compressor(&self) -> std::io::Result<zstd::bulk::Compressor<'_>> {
         let mut compressor = zstd::bulk::Compressor::with_prepared_dictionary(&self.encoder)?;
         compressor.include_checksum(true)?;
+        Ok(compressor)
+    }
+
+    /// `page` in the form it is stored in (see the module's documentation), through `compressor`.
+    fn pack(compressor: &mut zstd::bulk::Compressor<'_>, page: &OpenPage) -> std::io::Result<Vec<u8>> {
         let mut packed = Vec::with_capacity(page.html.len() / 4);
         for at in page.at {
             let at = u32::try_from(at).map_err(|_| std::io::Error::other("a page over 4 GB"))?;
@@ -270,9 +275,10 @@ impl KeptPages {
     async fn pack(&self, pages: Vec<RenderedPage>) -> Vec<PageToKeep> {
         let dictionary = Arc::clone(&self.dictionary);
         let packing = move || {
+            let Ok(mut compressor) = dictionary.compressor() else { return Vec::new() };
             let pack = |rendered: RenderedPage| {
                 Some(PageToKeep {
-                    page: dictionary.pack(&rendered.open).ok()?,
+                    page: Dictionary::pack(&mut compressor, &rendered.open).ok()?,
                     article_id: rendered.article_id,
                     seq: rendered.seq,
                     fingerprint: rendered.fingerprint,
@@ -494,7 +500,10 @@ mod tests {
         let dictionary = Dictionary::of(&theme);
         let html = format!("<!doctype html><html><body><main>{}</main></body></html>", "<p>Ferries.</p>".repeat(50));
         let page = OpenPage { html, at: [16, 40, 60] };
-        let packed = dictionary.pack(&page).unwrap_or_else(|e| panic!("packs: {e}"));
+        let mut compressor = dictionary.compressor().unwrap_or_else(|e| panic!("a compressor: {e}"));
+        let packed = Dictionary::pack(&mut compressor, &page).unwrap_or_else(|e| panic!("packs: {e}"));
+        let again = Dictionary::pack(&mut compressor, &page).unwrap_or_else(|e| panic!("packs again: {e}"));
+        assert_eq!(packed, again, "a compressor used again keeps its dictionary and checksum");
         assert!(packed.len() * 4 < page.html.len(), "{} bytes for {}", packed.len(), page.html.len());
         let back = dictionary.unpack(&packed).unwrap_or_else(|| panic!("reads back"));
         assert_eq!((back.html.as_str(), back.at), (page.html.as_str(), page.at));
