@@ -5,6 +5,7 @@
 //! queued to be kept (see [`super::kept`]).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, State};
@@ -117,17 +118,15 @@ async fn from_kept(
     now: chrono::DateTime<Utc>,
 ) -> Result<Option<(String, i64)>, SiteError> {
     let fingerprint = state.kept.fingerprint(presenter);
-    let fresh_after = now.timestamp() - super::recommend::KEPT_FOR_SECONDS;
-    let Some(kept) = state.store.kept_page(section, slug, now, &fingerprint, fresh_after).await? else {
-        return Ok(None);
-    };
+    let Some(dictionary) = state.kept.dictionary(&state.store, &fingerprint, None).await? else { return Ok(None) };
+    let Some(kept) = state.store.kept_page(section, slug, now, dictionary.id()).await? else { return Ok(None) };
     // Under another language's prefix the page answers with a redirect, which a render makes.
     if Edition::of(presenter.site(), &kept.language).path("/") != presenter.edition().path("/") {
         return Ok(None);
     }
     let latest = latest_block(state, presenter, kept.article_id, now).await?;
     let views = views_label(presenter, kept.view_count);
-    let Some(html) = state.kept.fill(&kept, &views, &latest) else { return Ok(None) };
+    let Some(html) = state.kept.fill(&dictionary, &kept, &views, &latest) else { return Ok(None) };
     state.kept.served();
     Ok(Some((html, kept.article_id)))
 }
@@ -177,11 +176,11 @@ impl Rendered {
     }
 
     /// The page to keep, from `open` (this render with its places taken out).
-    fn keep(self, open: OpenPage, fingerprint: &str, now: chrono::DateTime<Utc>) -> RenderedPage {
+    fn keep(self, open: OpenPage, fingerprint: &Arc<str>, now: chrono::DateTime<Utc>) -> RenderedPage {
         RenderedPage {
             article_id: self.article_id,
             seq: self.seq,
-            fingerprint: fingerprint.to_owned(),
+            fingerprint: Arc::clone(fingerprint),
             rendered_at: now.timestamp(),
             open,
             shows: self.shows,

@@ -6,11 +6,13 @@
 //! Every article page is made this way, kept or not: a fresh render is opened and filled exactly as a kept
 //! one is, so the two cannot differ. Which pages are stale is the store's business (a change forgets what
 //! shows it); which were made with other templates, settings or sections is this module's, through the
-//! fingerprint each kept page carries.
+//! fingerprint, which names the dictionary each kept page is compressed against.
 //!
 //! A kept page is stored as the three places' byte offsets (little-endian `u32`s) followed by the page's HTML
-//! without them, compressed with zstd against the theme's page templates as a dictionary (most of a page
-//! is their markup) and with a checksum, so that a damaged row is rendered again rather than served.
+//! without them, compressed with zstd and with a checksum, so that a damaged row is rendered again rather than
+//! served. The dictionary is the first page kept with the page's fingerprint, stored once for all nodes: pages
+//! made with the same templates and settings share most of their markup, and compress to about a third of
+//! what they would alone.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -28,7 +30,7 @@ use super::{SiteError, recommend::KEPT_FOR_SECONDS};
 pub use crate::cache::KeptStats;
 use crate::config::Config;
 use crate::settings::SiteSettings;
-use crate::store::{KeptPage, PageToKeep, Store};
+use crate::store::{KeptDictionary, KeptPage, PageToKeep, Store, StoreError};
 use crate::theme::Theme;
 
 /// Articles the filler looks at a time. Most are current after a restart, so looking at many at once keeps that
@@ -41,6 +43,15 @@ const RENDER_BATCH: usize = 64;
 const FILL_AGAIN: Duration = Duration::from_secs(3600);
 /// How often the filler checks, between passes, whether the fingerprint changed (a settings save, say).
 const FILL_CHECK: Duration = Duration::from_secs(1);
+/// How old a kept page gets before the filler renders it again, so that its Recommend block shows the day's
+/// articles: half the life of a Recommend list. An older page is still served until then.
+const REFRESH_AFTER_SECONDS: i64 = KEPT_FOR_SECONDS / 2;
+/// The rest after a batch that only refreshed pages: such work is spread over hours, so that a node started
+/// after a day or more away does not render every page again at once (a batch every 10 s is about 23,000 pages
+/// an hour, at about one percent of a core).
+const REFRESH_REST: Duration = Duration::from_secs(10);
+/// How long a dictionary no page uses is kept (a node may be about to compress its first pages with it).
+const UNUSED_DICTIONARY_SECONDS: i64 = 86_400;
 
 /// The version of what the program puts into an article page beyond the templates and translations (which are
 /// hashed themselves): raise it with any change to how an article page reads, and every kept page is rendered
@@ -142,7 +153,7 @@ pub(super) struct RenderedPage {
     pub article_id: i64,
     /// The change sequence number seen before the render read anything.
     pub seq: i64,
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
     /// Unix seconds.
     pub rendered_at: i64,
     pub open: OpenPage,
@@ -155,28 +166,34 @@ pub(super) struct RenderedPage {
 const PACK_LEVEL: i32 = 6;
 /// The largest page read back, in bytes: a row that claims more is damaged.
 const UNPACK_MAX: usize = 16 * 1024 * 1024;
-/// The templates whose markup makes most of an article page, in the order they make the dictionary.
-const DICTIONARY_TEMPLATES: [&str; 4] = ["macros.html", "meta.html", "base.html", "article.html"];
+/// Dictionaries a node holds at most: one for each edition's fingerprint, and a past one or two.
+const DICTIONARIES_HELD: usize = 8;
 
-/// The dictionary kept pages are compressed against, made from the theme's templates: the same on every node
-/// and after every restart with the same theme, which the fingerprint covers.
-struct Dictionary {
+/// The dictionary kept pages of one fingerprint are compressed against (see the module's documentation).
+pub(super) struct Dictionary {
+    /// What the store knows it by.
+    id: i64,
     encoder: zstd::dict::EncoderDictionary<'static>,
     decoder: zstd::dict::DecoderDictionary<'static>,
 }
 
 impl std::fmt::Debug for Dictionary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Dictionary")
+        write!(f, "Dictionary({})", self.id)
     }
 }
 
 impl Dictionary {
-    fn of(theme: &Theme) -> Dictionary {
-        let markup: String = DICTIONARY_TEMPLATES.iter().filter_map(|name| theme.template_source(name)).collect();
+    /// What the store knows it by.
+    pub(super) fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn new(stored: &KeptDictionary) -> Dictionary {
         Dictionary {
-            encoder: zstd::dict::EncoderDictionary::copy(markup.as_bytes(), PACK_LEVEL),
-            decoder: zstd::dict::DecoderDictionary::copy(markup.as_bytes()),
+            id: stored.id,
+            encoder: zstd::dict::EncoderDictionary::copy(&stored.dictionary, PACK_LEVEL),
+            decoder: zstd::dict::DecoderDictionary::copy(&stored.dictionary),
         }
     }
 
@@ -236,7 +253,8 @@ pub struct KeptPages {
     /// The full fingerprint for the settings and sections in force (compared by identity), and the year.
     current: Mutex<Option<(FingerprintKey, Arc<str>)>>,
     pending: Mutex<(HashMap<i64, RenderedPage>, usize)>,
-    dictionary: Arc<Dictionary>,
+    /// The dictionaries of the fingerprints in use, as read from the store or stored by this node.
+    dictionaries: Mutex<HashMap<Arc<str>, Arc<Dictionary>>>,
     stats: Arc<KeptStats>,
 }
 
@@ -255,15 +273,43 @@ impl KeptPages {
             base: hex::encode(hasher.finalize()),
             current: Mutex::new(None),
             pending: Default::default(),
-            dictionary: Arc::new(Dictionary::of(theme)),
+            dictionaries: Default::default(),
             stats: Arc::default(),
         }
     }
 
-    /// `kept`'s page, filled with the view count `views`, the Latest block `latest` and its body; `None` if
-    /// its row is damaged.
-    pub(super) fn fill(&self, kept: &KeptPage, views: &str, latest: &str) -> Option<String> {
-        let Some(open) = self.dictionary.unpack(&kept.page) else {
+    /// The dictionary of pages made with `fingerprint`, if one is stored; with `or_make`, one is made of that
+    /// page and stored when there is none.
+    pub(super) async fn dictionary(
+        &self,
+        store: &Store,
+        fingerprint: &Arc<str>,
+        or_make: Option<&OpenPage>,
+    ) -> Result<Option<Arc<Dictionary>>, StoreError> {
+        let held = |dictionaries: &Mutex<HashMap<Arc<str>, Arc<Dictionary>>>| {
+            dictionaries.lock().unwrap_or_else(PoisonError::into_inner).get(fingerprint).cloned()
+        };
+        if let Some(dictionary) = held(&self.dictionaries) {
+            return Ok(Some(dictionary));
+        }
+        let stored = match (store.kept_dictionary(fingerprint).await?, or_make) {
+            (Some(stored), _) => stored,
+            (None, Some(page)) => store.keep_dictionary(fingerprint, page.html.as_bytes(), Utc::now()).await?,
+            (None, None) => return Ok(None),
+        };
+        let dictionary = Arc::new(Dictionary::new(&stored));
+        let mut dictionaries = self.dictionaries.lock().unwrap_or_else(PoisonError::into_inner);
+        if dictionaries.len() >= DICTIONARIES_HELD {
+            dictionaries.clear();
+        }
+        dictionaries.insert(Arc::clone(fingerprint), Arc::clone(&dictionary));
+        Ok(Some(dictionary))
+    }
+
+    /// `kept`'s page, compressed against `dictionary`, filled with the view count `views`, the Latest block
+    /// `latest` and its body; `None` if its row is damaged.
+    pub(super) fn fill(&self, dictionary: &Dictionary, kept: &KeptPage, views: &str, latest: &str) -> Option<String> {
+        let Some(open) = dictionary.unpack(&kept.page) else {
             tracing::warn!(article = kept.article_id, "a kept page could not be read back; rendering it again");
             return None;
         };
@@ -271,24 +317,41 @@ impl KeptPages {
     }
 
     /// `pages` in the form the store keeps, compressed off the async threads; a page that cannot be compressed
-    /// (memory ran out) is left out.
-    async fn pack(&self, pages: Vec<RenderedPage>) -> Vec<PageToKeep> {
-        let dictionary = Arc::clone(&self.dictionary);
-        let packing = move || {
-            let Ok(mut compressor) = dictionary.compressor() else { return Vec::new() };
-            let pack = |rendered: RenderedPage| {
-                Some(PageToKeep {
-                    page: Dictionary::pack(&mut compressor, &rendered.open).ok()?,
-                    article_id: rendered.article_id,
-                    seq: rendered.seq,
-                    fingerprint: rendered.fingerprint,
-                    rendered_at: rendered.rendered_at,
-                    shows: rendered.shows,
-                })
+    /// (memory ran out, or the store did not answer for its dictionary) is left out.
+    async fn pack(&self, store: &Store, pages: Vec<RenderedPage>) -> Vec<PageToKeep> {
+        // Nearly always one fingerprint; several after a settings save, or with language editions.
+        let mut by_fingerprint: HashMap<Arc<str>, Vec<RenderedPage>> = HashMap::new();
+        for page in pages {
+            by_fingerprint.entry(Arc::clone(&page.fingerprint)).or_default().push(page);
+        }
+        let mut packed = Vec::new();
+        for (fingerprint, pages) in by_fingerprint {
+            let dictionary = match self.dictionary(store, &fingerprint, pages.first().map(|page| &page.open)).await {
+                Ok(Some(dictionary)) => dictionary,
+                Ok(None) => continue,
+                Err(error) => {
+                    store.note_unavailable(&error);
+                    tracing::warn!(%error, "keeping rendered pages: storing their dictionary failed");
+                    continue;
+                }
             };
-            pages.into_iter().filter_map(pack).collect()
-        };
-        tokio::task::spawn_blocking(packing).await.unwrap_or_default()
+            let packing = move || {
+                let Ok(mut compressor) = dictionary.compressor() else { return Vec::new() };
+                let pack = |rendered: RenderedPage| {
+                    Some(PageToKeep {
+                        page: Dictionary::pack(&mut compressor, &rendered.open).ok()?,
+                        article_id: rendered.article_id,
+                        seq: rendered.seq,
+                        dictionary: dictionary.id,
+                        rendered_at: rendered.rendered_at,
+                        shows: rendered.shows,
+                    })
+                };
+                pages.into_iter().filter_map(pack).collect::<Vec<_>>()
+            };
+            packed.extend(tokio::task::spawn_blocking(packing).await.unwrap_or_default());
+        }
+        packed
     }
 
     /// The fingerprint of pages made now with `presenter`'s settings and sections.
@@ -305,6 +368,16 @@ impl KeptPages {
         let fingerprint: Arc<str> = fingerprint_of(&self.base, site, frame, year).into();
         *current = Some((key, Arc::clone(&fingerprint)));
         fingerprint
+    }
+
+    /// Deletes the stored dictionaries no page has used for a day, and forgets those this node holds (to read
+    /// them again, or make them again if they were among those deleted).
+    async fn forget_unused_dictionaries(&self, store: &Store) {
+        let made_before = Utc::now().timestamp() - UNUSED_DICTIONARY_SECONDS;
+        if let Err(error) = store.forget_dictionaries(made_before).await {
+            tracing::warn!(%error, "keeping pages: deleting unused dictionaries failed");
+        }
+        self.dictionaries.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     /// The figures `/metrics` reports, shared.
@@ -340,7 +413,7 @@ impl KeptPages {
         if rendered.is_empty() {
             return;
         }
-        let pages = self.pack(rendered).await;
+        let pages = self.pack(store, rendered).await;
         match store.keep_pages(&pages).await {
             Ok(written) => {
                 self.stats.written.fetch_add(written as u64, Ordering::Relaxed);
@@ -356,8 +429,9 @@ impl KeptPages {
 /// Keeps every public article's page, in the background: from the newest article down, a batch at a time,
 /// resting after each batch as long as it took, so that it takes at most about half a core from readers. A
 /// pass starts when the node starts, when the fingerprint changes (settings, sections, a new year) and every
-/// [`FILL_AGAIN`]; it renders the pages that are missing, stale, or more than half their life old. Pages are
-/// rendered only once the search index is ready, so that their Recommend blocks are the index's.
+/// [`FILL_AGAIN`]; it renders the pages that are missing or stale, and more slowly ([`REFRESH_REST`]) those
+/// older than [`REFRESH_AFTER_SECONDS`]. Pages are rendered only once the search index is ready, so that their
+/// Recommend blocks are the index's.
 pub fn spawn_filler(state: SiteState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut pass: Option<(Arc<str>, Instant)> = None;
@@ -387,31 +461,40 @@ pub fn spawn_filler(state: SiteState) -> tokio::task::JoinHandle<()> {
                 continue;
             }
             let started = Instant::now();
+            let mut rest = Duration::ZERO;
             match fill_batch(&state, &fingerprint, below).await {
-                Ok(Some(lowest)) => below = lowest,
+                Ok(Some((lowest, refreshed_only))) => {
+                    below = lowest;
+                    if refreshed_only {
+                        rest = REFRESH_REST;
+                    }
+                }
                 Ok(None) => {
                     below = i64::MIN;
                     state.kept.stats.passes.fetch_add(1, Ordering::Relaxed);
+                    state.kept.forget_unused_dictionaries(&state.store).await;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "keeping pages failed; trying again");
-                    tokio::time::sleep(FILL_CHECK).await;
+                    rest = FILL_CHECK;
                 }
             }
-            tokio::time::sleep(started.elapsed()).await;
+            tokio::time::sleep(rest.max(started.elapsed())).await;
         }
     })
 }
 
-/// Renders and writes one batch of pages to keep below `below`; the id to go on below, or `None` when there was
-/// nothing left.
-async fn fill_batch(state: &SiteState, fingerprint: &str, below: i64) -> Result<Option<i64>, SiteError> {
+/// Renders and writes one batch of pages to keep below `below`: the id to go on below and whether the batch
+/// only refreshed pages that were kept already, or `None` when there was nothing left.
+async fn fill_batch(state: &SiteState, fingerprint: &Arc<str>, below: i64) -> Result<Option<(i64, bool)>, SiteError> {
     let now = Utc::now();
-    let refresh_after = now.timestamp() - KEPT_FOR_SECONDS / 2;
-    let (window, addresses) = state.store.pages_to_keep(fingerprint, refresh_after, now, below, FILL_WINDOW).await?;
+    let dictionary = state.kept.dictionary(&state.store, fingerprint, None).await?.map(|dictionary| dictionary.id);
+    let refresh_before = now.timestamp() - REFRESH_AFTER_SECONDS;
+    let (window, addresses) = state.store.pages_to_keep(dictionary, refresh_before, now, below, FILL_WINDOW).await?;
     let Some(&lowest) = window.last() else { return Ok(None) };
     // Highest first: what is left of the window after a full batch is looked at again from below its last page.
     let next = if addresses.len() > RENDER_BATCH { addresses[RENDER_BATCH - 1].id } else { lowest };
+    let refreshed_only = !addresses.is_empty() && addresses.iter().take(RENDER_BATCH).all(|a| a.kept_at.is_some());
     let mut pages = Vec::with_capacity(addresses.len().min(RENDER_BATCH));
     for address in addresses.into_iter().take(RENDER_BATCH) {
         match super::article::render_to_keep(state, &address.language, &address.section, &address.slug, now).await {
@@ -421,9 +504,9 @@ async fn fill_batch(state: &SiteState, fingerprint: &str, below: i64) -> Result<
             Err(error) => return Err(error),
         }
     }
-    let written = state.store.keep_pages(&state.kept.pack(pages).await).await?;
+    let written = state.store.keep_pages(&state.kept.pack(&state.store, pages).await).await?;
     state.kept.stats.written.fetch_add(written as u64, Ordering::Relaxed);
-    Ok(Some(next))
+    Ok(Some((next, refreshed_only)))
 }
 
 /// The whole fingerprint: `base` with the settings, the sections and the year (the footer's copyright).
@@ -495,11 +578,16 @@ mod tests {
 
     #[test]
     fn a_page_is_stored_smaller_and_read_back_whole_and_a_damaged_one_is_not_read() {
-        let locales = crate::i18n::Locales::load(None).unwrap_or_else(|e| panic!("the built-in locales load: {e}"));
-        let theme = Theme::load(None, Arc::new(locales)).unwrap_or_else(|e| panic!("the default theme loads: {e}"));
-        let dictionary = Dictionary::of(&theme);
-        let html = format!("<!doctype html><html><body><main>{}</main></body></html>", "<p>Ferries.</p>".repeat(50));
-        let page = OpenPage { html, at: [16, 40, 60] };
+        let page_of = |words: &str| {
+            let html = format!(
+                "<!doctype html><html><body><nav>{}</nav><main>{words}</main></body></html>",
+                "<a href=\"/world\">World</a>".repeat(40)
+            );
+            OpenPage { html, at: [16, 40, 60] }
+        };
+        let first = page_of("<p>Ferries run late.</p>");
+        let dictionary = Dictionary::new(&KeptDictionary { id: 1, dictionary: first.html.into_bytes() });
+        let page = page_of("<p>The bridge opens in May.</p>");
         let mut compressor = dictionary.compressor().unwrap_or_else(|e| panic!("a compressor: {e}"));
         let packed = Dictionary::pack(&mut compressor, &page).unwrap_or_else(|e| panic!("packs: {e}"));
         let again = Dictionary::pack(&mut compressor, &page).unwrap_or_else(|e| panic!("packs again: {e}"));
@@ -512,5 +600,7 @@ mod tests {
         damaged[last] ^= 0x55;
         assert!(dictionary.unpack(&damaged).is_none(), "a damaged page fails its checksum");
         assert!(dictionary.unpack(&packed[..10]).is_none(), "a cut one too");
+        let other = Dictionary::new(&KeptDictionary { id: 2, dictionary: page_of("<p>Other.</p>").html.into_bytes() });
+        assert!(other.unpack(&packed).is_none(), "a page is read only with its own dictionary");
     }
 }

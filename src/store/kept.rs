@@ -1,10 +1,11 @@
 //! Kept article pages: an article's page rendered once and read back on page-cache misses, one row instead
-//! of the ten tables a render reads (see `migrations/sqlite/0008_kept_pages.sql`).
+//! of the ten tables a render reads (see `migrations/sqlite/0013_kept_dictionaries.sql`).
 //!
 //! A kept page is derived data. Every change to what it shows deletes it in the change's own transaction
 //! ([`forget_kept_pages`]); a page rendered from reads older than a change is never written
 //! ([`Store::keep_pages`]); and a page made with other templates, settings or sections is never used (the
-//! caller's fingerprint). A missing page is rendered on the next request for it, as before there were any.
+//! dictionary the caller names, one per fingerprint). A missing page is rendered on the next request for it,
+//! as before there were any.
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -22,8 +23,9 @@ pub struct PageToKeep {
     /// The change sequence number this node had seen when the render began: the page is written only if no
     /// change was recorded since.
     pub seq: i64,
-    /// The fingerprint of the templates, translations, settings and sections it was made with.
-    pub fingerprint: String,
+    /// The dictionary it is compressed against ([`Store::keep_dictionary`]), which stands for the templates,
+    /// translations, settings and sections it was made with.
+    pub dictionary: i64,
     /// When it was rendered, Unix seconds.
     pub rendered_at: i64,
     /// The page in the site's own form (compressed, with the places filled on every serve left open); the
@@ -61,16 +63,73 @@ impl DirectRow for KeptPage {
     }
 }
 
+/// The dictionary the kept pages of one fingerprint are compressed against.
+#[derive(Debug, Clone, FromRow)]
+pub struct KeptDictionary {
+    /// What pages name it by.
+    pub id: i64,
+    /// Its bytes, as the site gave them.
+    pub dictionary: Vec<u8>,
+}
+
 impl Store {
-    /// The kept page of the public article at `/{section}/{slug}`, if one was made with `fingerprint` after
-    /// `rendered_after` (Unix seconds).
+    /// The dictionary of pages made with `fingerprint`, if one was stored.
+    pub async fn kept_dictionary(&self, fingerprint: &str) -> Result<Option<KeptDictionary>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_optional(&self.reader)
+            .await?)
+    }
+
+    /// Stores `dictionary` for `fingerprint` unless one is stored already (another node may have been first),
+    /// and returns the one stored, which every page of that fingerprint is then compressed against.
+    pub async fn keep_dictionary(
+        &self,
+        fingerprint: &str,
+        dictionary: &[u8],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<KeptDictionary, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO kept_dictionaries (fingerprint, dictionary, made_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (fingerprint) DO NOTHING",
+        )
+        .bind(fingerprint)
+        .bind(dictionary)
+        .bind(now.timestamp())
+        .execute(&mut *tx)
+        .await?;
+        let stored = sqlx::query_as("SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Deletes the dictionaries made before `made_before` (Unix seconds) that no page uses: their fingerprints
+    /// are past (settings saved since, last year's footer). A newer one may be about to get its first pages.
+    pub async fn forget_dictionaries(&self, made_before: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM kept_dictionaries WHERE made_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM kept_pages k WHERE k.dictionary = kept_dictionaries.id)",
+        )
+        .bind(made_before)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The kept page of the public article at `/{section}/{slug}`, if one was compressed against `dictionary`
+    /// (which stands for the fingerprint of pages made now).
     pub async fn kept_page(
         &self,
         section: &str,
         slug: &str,
         now: chrono::DateTime<chrono::Utc>,
-        fingerprint: &str,
-        rendered_after: i64,
+        dictionary: i64,
     ) -> Result<Option<KeptPage>, StoreError> {
         if !(Slug::fits(section) && Slug::fits(slug)) {
             return Ok(None);
@@ -83,8 +142,7 @@ impl Store {
         push_visible(&mut query, now);
         query.push(" AND s.slug = ").push_bind(section);
         query.push(" AND a.slug = ").push_bind(slug);
-        query.push(" AND k.theme = ").push_bind(fingerprint);
-        query.push(" AND k.rendered_at > ").push_bind(rendered_after);
+        query.push(" AND k.dictionary = ").push_bind(dictionary);
         Ok(self.render_rows::<KeptPage>(&mut query).await?.pop())
     }
 
@@ -129,20 +187,21 @@ const KEEP_CHUNK: usize = 16;
 /// Writes one page and its sources in the caller's transaction; false if its article was deleted since it was rendered.
 async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, StoreError> {
     let inserted = sqlx::query(
-        "INSERT INTO kept_pages (article_id, theme, seq, rendered_at, page) \
+        "INSERT INTO kept_pages (article_id, dictionary, seq, rendered_at, page) \
          SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
-         ON CONFLICT (article_id) DO UPDATE SET theme = excluded.theme, seq = excluded.seq, \
+         AND EXISTS (SELECT 1 FROM kept_dictionaries WHERE id = $2) \
+         ON CONFLICT (article_id) DO UPDATE SET dictionary = excluded.dictionary, seq = excluded.seq, \
          rendered_at = excluded.rendered_at, page = excluded.page",
     )
     .bind(page.article_id)
-    .bind(&page.fingerprint)
+    .bind(page.dictionary)
     .bind(page.seq)
     .bind(page.rendered_at)
     .bind(&page.page)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
-        // The article was deleted since.
+        // The article was deleted since (or, on a node that has held it for a day unused, the dictionary).
         return Ok(false);
     }
     sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
@@ -203,16 +262,19 @@ pub struct ArticleAddress {
     pub slug: String,
     /// Language code.
     pub language: String,
+    /// When its kept page was rendered (Unix seconds), if it has one made with the dictionary asked about.
+    pub kept_at: Option<i64>,
 }
 
 impl Store {
     /// The next `window` article ids below `below`, highest first, and of those the public articles that have
-    /// no kept page made with `fingerprint` after `rendered_after`. The window walks the primary key, so each
-    /// call costs the same however much of the site is kept already; an empty window means the walk is done.
+    /// no kept page compressed against `dictionary` (none: no page is kept with it yet) or one rendered before
+    /// `rendered_before` (Unix seconds). The window walks the primary key, so each call costs the same however
+    /// much of the site is kept already; an empty window means the walk is done.
     pub async fn pages_to_keep(
         &self,
-        fingerprint: &str,
-        rendered_after: i64,
+        dictionary: Option<i64>,
+        rendered_before: i64,
         now: chrono::DateTime<chrono::Utc>,
         below: i64,
         window: i64,
@@ -226,12 +288,15 @@ impl Store {
             return Ok((ids, Vec::new()));
         }
         let mut query = QueryBuilder::new(
-            "SELECT a.id, s.slug AS section, a.slug, a.language FROM articles a \
-             JOIN sections s ON s.id = a.section_id LEFT JOIN kept_pages k ON k.article_id = a.id AND k.theme = ",
+            "SELECT a.id, s.slug AS section, a.slug, a.language, k.rendered_at AS kept_at FROM articles a \
+             JOIN sections s ON s.id = a.section_id LEFT JOIN kept_pages k ON k.article_id = a.id \
+             AND k.dictionary = ",
         );
-        query.push_bind(fingerprint).push(" AND k.rendered_at > ").push_bind(rendered_after).push(" ");
+        // Ids start at 1: 0 names no dictionary.
+        query.push_bind(dictionary.unwrap_or(0)).push(" ");
         push_visible(&mut query, now);
-        query.push(" AND k.article_id IS NULL AND a.id IN (");
+        query.push(" AND (k.article_id IS NULL OR k.rendered_at < ").push_bind(rendered_before);
+        query.push(") AND a.id IN (");
         push_ids(&mut query, &ids);
         query.push(" ORDER BY a.id DESC");
         Ok((ids, query.build_query_as()?.fetch_all(&self.reader).await?))

@@ -47,7 +47,7 @@ pub use export::{
 pub use glossary::{GlossaryTerm, LintArticle};
 pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
-pub use kept::{ArticleAddress, KeptPage, PageToKeep};
+pub use kept::{ArticleAddress, KeptDictionary, KeptPage, PageToKeep};
 pub use media::{LOGO_SETTING, LibraryImage, NewImage, SCRUB_MARKER, StoredImageFile};
 pub use read::{CardQuery, EditionRef, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};
 pub use users::{ApiTokenInfo, NewUser};

@@ -94,11 +94,6 @@ impl Theme {
         Ok(self.env.get_template(name)?.render(context)?)
     }
 
-    /// The source of the template `name` as loaded (the theme directory's over the default's), if there is one.
-    pub fn template_source(&self, name: &str) -> Option<String> {
-        self.env.get_template(name).ok().map(|template| template.source().to_owned())
-    }
-
     /// A hash of the templates and assets: pages made with another theme have another.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint

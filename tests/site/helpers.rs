@@ -158,6 +158,14 @@ impl TestSite {
         Ok(Page { status, body, headers })
     }
 
+    /// The value of `name` (without the `newsroom_` prefix) in `/metrics`, as an operator's scraper reads it.
+    pub async fn metric(&self, name: &str) -> Result<f64, Box<dyn std::error::Error + Send + Sync>> {
+        let page = self.get("/metrics").await?;
+        let line = format!("newsroom_{name} ");
+        let value = page.body.lines().find_map(|l| l.strip_prefix(&line)).ok_or(format!("no {name} in /metrics"))?;
+        Ok(value.trim().parse()?)
+    }
+
     /// Starts describing an article in `section` with `slug`, published an hour ago, by Ann Author.
     pub fn article(&self, section: &str, slug: &str) -> ArticleBuilder<'_> {
         ArticleBuilder {
