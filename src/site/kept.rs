@@ -173,7 +173,11 @@ const DICTIONARIES_HELD: usize = 8;
 pub(super) struct Dictionary {
     /// What the store knows it by.
     id: i64,
-    encoder: zstd::dict::EncoderDictionary<'static>,
+    /// Its bytes, for the encoder.
+    bytes: Vec<u8>,
+    /// Made when a page is first compressed with it: costly at the level pages are packed at, and needed only
+    /// off the request path (a miss only decompresses).
+    encoder: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>>,
     decoder: zstd::dict::DecoderDictionary<'static>,
 }
 
@@ -189,17 +193,19 @@ impl Dictionary {
         self.id
     }
 
-    fn new(stored: &KeptDictionary) -> Dictionary {
+    fn new(stored: KeptDictionary) -> Dictionary {
         Dictionary {
             id: stored.id,
-            encoder: zstd::dict::EncoderDictionary::copy(&stored.dictionary, PACK_LEVEL),
+            encoder: std::sync::OnceLock::new(),
             decoder: zstd::dict::DecoderDictionary::copy(&stored.dictionary),
+            bytes: stored.dictionary,
         }
     }
 
     /// A compressor for [`Dictionary::pack`], to be used for a whole batch: zstd's context is large to make.
     fn compressor(&self) -> std::io::Result<zstd::bulk::Compressor<'_>> {
-        let mut compressor = zstd::bulk::Compressor::with_prepared_dictionary(&self.encoder)?;
+        let encoder = self.encoder.get_or_init(|| zstd::dict::EncoderDictionary::copy(&self.bytes, PACK_LEVEL));
+        let mut compressor = zstd::bulk::Compressor::with_prepared_dictionary(encoder)?;
         compressor.include_checksum(true)?;
         Ok(compressor)
     }
@@ -297,7 +303,7 @@ impl KeptPages {
             (None, Some(page)) => store.keep_dictionary(fingerprint, page.html.as_bytes(), Utc::now()).await?,
             (None, None) => return Ok(None),
         };
-        let dictionary = Arc::new(Dictionary::new(&stored));
+        let dictionary = Arc::new(Dictionary::new(stored));
         let mut dictionaries = self.dictionaries.lock().unwrap_or_else(PoisonError::into_inner);
         if dictionaries.len() >= DICTIONARIES_HELD {
             dictionaries.clear();
@@ -586,7 +592,7 @@ mod tests {
             OpenPage { html, at: [16, 40, 60] }
         };
         let first = page_of("<p>Ferries run late.</p>");
-        let dictionary = Dictionary::new(&KeptDictionary { id: 1, dictionary: first.html.into_bytes() });
+        let dictionary = Dictionary::new(KeptDictionary { id: 1, dictionary: first.html.into_bytes() });
         let page = page_of("<p>The bridge opens in May.</p>");
         let mut compressor = dictionary.compressor().unwrap_or_else(|e| panic!("a compressor: {e}"));
         let packed = Dictionary::pack(&mut compressor, &page).unwrap_or_else(|e| panic!("packs: {e}"));
@@ -600,7 +606,7 @@ mod tests {
         damaged[last] ^= 0x55;
         assert!(dictionary.unpack(&damaged).is_none(), "a damaged page fails its checksum");
         assert!(dictionary.unpack(&packed[..10]).is_none(), "a cut one too");
-        let other = Dictionary::new(&KeptDictionary { id: 2, dictionary: page_of("<p>Other.</p>").html.into_bytes() });
+        let other = Dictionary::new(KeptDictionary { id: 2, dictionary: page_of("<p>Other.</p>").html.into_bytes() });
         assert!(other.unpack(&packed).is_none(), "a page is read only with its own dictionary");
     }
 }

@@ -63,6 +63,9 @@ impl DirectRow for KeptPage {
     }
 }
 
+/// Reads the dictionary of one fingerprint.
+const DICTIONARY_OF: &str = "SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1";
+
 /// The dictionary the kept pages of one fingerprint are compressed against.
 #[derive(Debug, Clone, FromRow)]
 pub struct KeptDictionary {
@@ -75,10 +78,7 @@ pub struct KeptDictionary {
 impl Store {
     /// The dictionary of pages made with `fingerprint`, if one was stored.
     pub async fn kept_dictionary(&self, fingerprint: &str) -> Result<Option<KeptDictionary>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1")
-            .bind(fingerprint)
-            .fetch_optional(&self.reader)
-            .await?)
+        Ok(sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_optional(&self.reader).await?)
     }
 
     /// Stores `dictionary` for `fingerprint` unless one is stored already (another node may have been first),
@@ -99,10 +99,7 @@ impl Store {
         .bind(now.timestamp())
         .execute(&mut *tx)
         .await?;
-        let stored = sqlx::query_as("SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1")
-            .bind(fingerprint)
-            .fetch_one(&mut *tx)
-            .await?;
+        let stored = sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(stored)
     }
