@@ -4,10 +4,10 @@
 //! tells the listeners after commit, like the writes in `write.rs`.
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, FromRow};
+use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
-use super::sql::QueryBuilder;
-
+use super::pool::{Affected, Tx, on};
+use super::read::ImageColumns;
 use super::write::{id_by_slug, put_article_parts, record_change};
 use super::{Backend, Store, StoreError};
 use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Slug, Tag};
@@ -144,20 +144,19 @@ struct EditableRow {
     language: String,
     lead_image_id: Option<i64>,
     view_count: i64,
-    image_path: Option<String>,
-    image_width: Option<i64>,
-    image_height: Option<i64>,
-    image_alt: Option<String>,
-    image_caption: Option<String>,
-    image_credit: Option<String>,
-    image_variants: Option<String>,
+    #[sqlx(flatten)]
+    image: ImageColumns,
 }
 
 fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
     seconds.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
-fn push_admin_filter(query: &mut QueryBuilder<'_>, filter: &AdminFilter, backend: Backend) {
+fn push_admin_filter<'a, DB: Database>(query: &mut QueryBuilder<'a, DB>, filter: &'a AdminFilter, backend: Backend)
+where
+    i64: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
     query.push(" WHERE 1 = 1");
     if let Some(status) = filter.status {
         query.push(" AND a.status = ").push_bind(status.as_str());
@@ -172,7 +171,7 @@ fn push_admin_filter(query: &mut QueryBuilder<'_>, filter: &AdminFilter, backend
             .push(")");
     }
     if let Some(language) = &filter.language {
-        query.push(" AND a.language = ").push_bind(language.clone());
+        query.push(" AND a.language = ").push_bind(language.as_str());
     }
     if let Some(owner) = filter.owner {
         query.push(" AND a.owner_id = ").push_bind(owner);
@@ -181,25 +180,20 @@ fn push_admin_filter(query: &mut QueryBuilder<'_>, filter: &AdminFilter, backend
         // A position search, not LIKE: the text is matched literally, so `%` and `_` in a search mean
         // themselves.
         query.push(format!(" AND {}(lower(a.headline), lower(", backend.position_function()));
-        query.push_bind(text.to_owned()).push(")) > 0");
+        query.push_bind(text).push(")) > 0");
     }
 }
 
 /// Refuses a slug that another article in the section already has.
-async fn check_slug_free(
-    conn: &mut AnyConnection,
-    section_id: i64,
-    slug: &str,
-    id: Option<i64>,
-) -> Result<(), StoreError> {
-    let taken: i64 = sqlx::query_scalar(
+async fn check_slug_free(conn: &mut Tx, section_id: i64, slug: &str, id: Option<i64>) -> Result<(), StoreError> {
+    let taken: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
         "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS DISTINCT FROM $3",
     )
     .bind(section_id)
     .bind(slug)
     .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(db)
+    .await)?;
     if taken > 0 {
         return Err(StoreError::Conflict(format!("another article in this section already has the address {slug:?}")));
     }
@@ -209,32 +203,36 @@ async fn check_slug_free(
 impl Store {
     /// A page of articles in any status for the back office, newest save first, and how many match.
     pub async fn admin_articles(&self, filter: &AdminFilter) -> Result<(Vec<AdminListItem>, i64), StoreError> {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
-             a.published_at, a.modified_at, a.view_count, a.language, \
-             COALESCE((SELECT {}(name, ', ') FROM (SELECT au.name FROM article_authors aa \
-             JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position) byline), '') \
-             AS authors FROM articles a JOIN sections s ON s.id = a.section_id",
-            self.backend.join_function()
-        ));
-        push_admin_filter(&mut query, filter, self.backend);
-        // No limit is the largest one: SQLite has no `LIMIT ALL` and PostgreSQL no negative limit.
-        query.push(" ORDER BY a.modified_at DESC, a.id DESC LIMIT ").push_bind(if filter.limit > 0 {
-            filter.limit
-        } else {
-            i64::MAX
-        });
-        query.push(" OFFSET ").push_bind(filter.offset);
-        let items = query.build_query_as::<AdminListItem>()?.fetch_all(&self.reader).await?;
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM articles a");
-        push_admin_filter(&mut count, filter, self.backend);
-        let total = count.build_query_scalar::<i64>()?.fetch_one(&self.reader).await?;
+        let items = on!(self.reader.get(), |db| {
+            let mut query = QueryBuilder::<DB>::new(
+                "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
+                 a.published_at, a.modified_at, a.view_count, a.language, \
+                 COALESCE((SELECT string_agg(name, ', ') FROM (SELECT au.name FROM article_authors aa \
+                 JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position) byline), '') \
+                 AS authors FROM articles a JOIN sections s ON s.id = a.section_id",
+            );
+            push_admin_filter(&mut query, filter, self.backend);
+            // No limit is the largest one: SQLite has no `LIMIT ALL` and PostgreSQL no negative limit.
+            query.push(" ORDER BY a.modified_at DESC, a.id DESC LIMIT ").push_bind(if filter.limit > 0 {
+                filter.limit
+            } else {
+                i64::MAX
+            });
+            query.push(" OFFSET ").push_bind(filter.offset);
+            query.build_query_as::<AdminListItem>().fetch_all(db).await
+        })?;
+        let total = on!(self.reader.get(), |db| {
+            let mut count = QueryBuilder::<DB>::new("SELECT COUNT(*) FROM articles a");
+            push_admin_filter(&mut count, filter, self.backend);
+            count.build_query_scalar::<i64>().fetch_one(db).await
+        })?;
         Ok((items, total))
     }
 
     /// An article in any status, with everything the editor needs.
     pub async fn editable_article(&self, id: i64) -> Result<Option<EditableArticle>, StoreError> {
-        let Some(row) = sqlx::query_as::<_, EditableRow>(
+        let Some(row) = on!(self.reader.get(), |db| {
+            sqlx::query_as::<_, EditableRow>(
             "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
              a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, a.lead_image_id, \
              i.path AS image_path, i.width AS image_width, i.height AS image_height, i.alt AS image_alt, \
@@ -243,35 +241,29 @@ impl Store {
              LEFT JOIN images i ON i.id = a.lead_image_id WHERE a.id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.reader)
-        .await?
+        .fetch_optional(db)
+        .await
+        })?
         else {
             return Ok(None);
         };
-        let authors = sqlx::query_scalar(
+        let authors = on!(self.reader.get(), |db| sqlx::query_scalar(
             "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
              WHERE aa.article_id = $1 ORDER BY aa.position",
         )
         .bind(id)
-        .fetch_all(&self.reader)
-        .await?;
-        let tags = sqlx::query_scalar(
+        .fetch_all(db)
+        .await)?;
+        let tags = on!(self.reader.get(), |db| {
+            sqlx::query_scalar(
             "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY t.name",
         )
         .bind(id)
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await
+        })?;
         let status =
             ArticleStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("status {:?}", row.status)))?;
-        let lead_image = row.image_path.map(|path| LeadImage {
-            path,
-            width: row.image_width.and_then(|w| u32::try_from(w).ok()).unwrap_or(0),
-            height: row.image_height.and_then(|h| u32::try_from(h).ok()).unwrap_or(0),
-            alt: row.image_alt.unwrap_or_default(),
-            caption: row.image_caption.unwrap_or_default(),
-            credit: row.image_credit.unwrap_or_default(),
-            variants: super::read::variants(row.image_variants.as_deref()),
-        });
         Ok(Some(EditableArticle {
             id: row.id,
             section: row.section,
@@ -287,7 +279,7 @@ impl Store {
             correction: row.correction,
             owner: row.owner_id,
             modified_at: row.modified_at,
-            lead_image,
+            lead_image: row.image.into_lead_image(),
             lead_image_id: row.lead_image_id,
             language: row.language,
             view_count: row.view_count,
@@ -315,34 +307,36 @@ impl Store {
         check_slug_free(&mut tx, section_id, article.slug.as_str(), id).await?;
         let (id, modified) = match id {
             Some(id) => {
-                let (old_section, old_slug, old_modified): (String, String, i64) = sqlx::query_as(
-                    "SELECT s.slug, a.slug, a.modified_at FROM articles a JOIN sections s ON s.id = a.section_id \
+                let (old_section, old_slug, old_modified): (String, String, i64) =
+                    on!(tx.conn(), |db| sqlx::query_as(
+                        "SELECT s.slug, a.slug, a.modified_at FROM articles a JOIN sections s ON s.id = a.section_id \
                      WHERE a.id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?;
+                    )
+                    .bind(id)
+                    .fetch_optional(db)
+                    .await)?
+                    .ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?;
                 if extras.expected_modified.is_some_and(|expected| expected != old_modified) {
                     return Err(StoreError::Stale);
                 }
                 if (old_section.as_str(), old_slug.as_str()) != (article.section.as_str(), article.slug.as_str()) {
-                    sqlx::query(
+                    on!(tx.conn(), |db| sqlx::query(
                         "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
                          ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
                     )
                     .bind(&old_section)
                     .bind(&old_slug)
                     .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(db)
+                    .await
+                    .affected())?;
                 }
                 // Strictly increasing, so two saves within one second still tell apart.
                 (id, now.max(old_modified + 1))
             }
             None => {
                 // A new row with its owner; the update below writes every field, as for an existing article.
-                let id: i64 = sqlx::query_scalar(
+                let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
                     "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at, owner_id) \
                      VALUES ($1, $2, '', 'draft', $3, $3, $4) RETURNING id",
                 )
@@ -350,12 +344,12 @@ impl Store {
                 .bind(article.slug.as_str())
                 .bind(now)
                 .bind(extras.user)
-                .fetch_one(&mut *tx)
-                .await?;
+                .fetch_one(db)
+                .await)?;
                 (id, now)
             }
         };
-        sqlx::query(
+        on!(tx.conn(), |db| sqlx::query(
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
              status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11 \
              WHERE id = $12",
@@ -372,22 +366,27 @@ impl Store {
         .bind(modified)
         .bind(extras.lead_image)
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         // The article's own address never redirects elsewhere.
-        sqlx::query("DELETE FROM article_redirects WHERE section_slug = $1 AND slug = $2")
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM article_redirects WHERE section_slug = $1 AND slug = $2")
             .bind(article.section.as_str())
             .bind(article.slug.as_str())
-            .execute(&mut *tx)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
         put_article_parts(&mut tx, id, prepared, &author_ids).await?;
-        sqlx::query("INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(extras.user)
-            .bind(now)
-            .bind(extras.snapshot)
-            .execute(&mut *tx)
-            .await?;
+        on!(tx.conn(), |db| sqlx::query(
+            "INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(id)
+        .bind(extras.user)
+        .bind(now)
+        .bind(extras.snapshot)
+        .execute(db)
+        .await
+        .affected())?;
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
         self.wrote().await;
@@ -398,8 +397,12 @@ impl Store {
     /// caches and indexes drop it. Returns whether it existed.
     pub async fn delete_article(&self, id: i64) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let deleted = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        if deleted.rows_affected() == 0 {
+        let deleted = on!(tx.conn(), |db| sqlx::query("DELETE FROM articles WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
+        if deleted == 0 {
             return Ok(false);
         }
         record_change(&mut tx, "article", id).await?;
@@ -412,25 +415,26 @@ impl Store {
     /// conditional update (`WHERE status = 'scheduled'`), so when several nodes run this at once each article
     /// is published, and its change recorded, exactly once.
     pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
-        let due: Vec<i64> = sqlx::query_scalar(
+        let due: Vec<i64> = on!(self.reader.get(), |db| sqlx::query_scalar(
             "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
         )
         .bind(now.timestamp())
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         let mut published = Vec::new();
         for id in due {
             let mut tx = self.begin_write().await?;
-            let claimed = sqlx::query(
+            let claimed = on!(tx.conn(), |db| sqlx::query(
                 "UPDATE articles SET status = 'published', \
                  modified_at = CASE WHEN $1 > modified_at THEN $1 ELSE modified_at + 1 END \
                  WHERE id = $2 AND status = 'scheduled' AND published_at <= $1",
             )
             .bind(now.timestamp())
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 1 {
+            .execute(db)
+            .await
+            .affected())?;
+            if claimed == 1 {
                 record_change(&mut tx, "article", id).await?;
                 tx.commit().await?;
                 published.push(id);
@@ -444,21 +448,23 @@ impl Store {
 
     /// The saved revisions of an article, newest first.
     pub async fn revisions(&self, article: i64) -> Result<Vec<RevisionInfo>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT r.id, r.saved_at, u.name AS user_name FROM article_revisions r \
              LEFT JOIN users u ON u.id = r.user_id WHERE r.article_id = $1 ORDER BY r.id DESC",
         )
         .bind(article)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// One revision: its article and snapshot.
     pub async fn revision(&self, id: i64) -> Result<Option<(i64, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT article_id, snapshot FROM article_revisions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
+            "SELECT article_id, snapshot FROM article_revisions WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// Where an old address of a public article points now: its current section, slug and language.
@@ -471,7 +477,7 @@ impl Store {
         if !(Slug::fits(section) && Slug::fits(slug)) {
             return Ok(None);
         }
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT s.slug, a.slug, a.language FROM article_redirects r JOIN articles a ON a.id = r.article_id \
              JOIN sections s ON s.id = a.section_id \
              WHERE r.section_slug = $1 AND r.slug = $2 AND a.status = 'published' AND a.published_at <= $3",
@@ -479,26 +485,28 @@ impl Store {
         .bind(section)
         .bind(slug)
         .bind(now.timestamp())
-        .fetch_optional(&self.reader)
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// How many changes were recorded for one entity (tests and diagnostics).
     pub async fn changes_of(&self, entity: &str, id: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE entity = $1 AND entity_id = $2")
-            .bind(entity)
-            .bind(id)
-            .fetch_one(&self.reader)
-            .await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM changes WHERE entity = $1 AND entity_id = $2"
+        )
+        .bind(entity)
+        .bind(id)
+        .fetch_one(db)
+        .await)?)
     }
 
     /// Every author profile, by name.
     pub async fn all_authors(&self) -> Result<Vec<Author>, StoreError> {
-        Ok(sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
             "SELECT id, slug, name, bio, avatar FROM authors ORDER BY name",
         )
-        .fetch_all(&self.reader)
-        .await?
+        .fetch_all(db)
+        .await)?
         .into_iter()
         .map(|(id, slug, name, bio, avatar)| Author { id, slug, name, bio, avatar })
         .collect())
@@ -506,12 +514,14 @@ impl Store {
 
     /// Every tag, by name.
     pub async fn all_tags(&self) -> Result<Vec<Tag>, StoreError> {
-        Ok(sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags ORDER BY name")
-            .fetch_all(&self.reader)
-            .await?
-            .into_iter()
-            .map(|(id, slug, name)| Tag { id, slug, name })
-            .collect())
+        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT id, slug, name FROM tags ORDER BY name"
+        )
+        .fetch_all(db)
+        .await)?
+        .into_iter()
+        .map(|(id, slug, name)| Tag { id, slug, name })
+        .collect())
     }
 
     /// Renames a tag (its address stays).
@@ -520,7 +530,12 @@ impl Store {
             return Err(StoreError::Invalid("a tag needs a name".into()));
         }
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE tags SET name = $1 WHERE id = $2").bind(name.trim()).bind(id).execute(&mut *tx).await?;
+        on!(tx.conn(), |db| sqlx::query("UPDATE tags SET name = $1 WHERE id = $2")
+            .bind(name.trim())
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
         record_change(&mut tx, "tag", id).await?;
         tx.commit().await?;
         self.wrote().await;
@@ -530,12 +545,17 @@ impl Store {
     /// Deletes a tag, taking it off every article (each of which records a change).
     pub async fn delete_tag(&self, id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let articles: Vec<i64> = sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1")
+        let articles: Vec<i64> =
+            on!(tx.conn(), |db| sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1")
+                .bind(id)
+                .fetch_all(db)
+                .await)?;
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM article_tags WHERE tag_id = $1")
             .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM article_tags WHERE tag_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            .execute(db)
+            .await
+            .affected())?;
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(db).await.affected())?;
         for article in articles {
             record_change(&mut tx, "article", article).await?;
         }
@@ -547,25 +567,25 @@ impl Store {
 
     /// The most read articles since `since_day` (`YYYY-MM-DD`, inclusive): id, headline and views.
     pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
              JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
              GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
         )
         .bind(since_day)
         .bind(limit)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Daily views of one article from `since_day` on, by day.
     pub async fn views_by_day(&self, article: i64, since_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT day, views FROM article_views_daily WHERE article_id = $1 AND day >= $2 ORDER BY day",
         )
         .bind(article)
         .bind(since_day)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

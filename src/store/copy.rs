@@ -6,11 +6,12 @@
 
 use std::path::Path;
 
-use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
+use sqlx::{ColumnIndex, Decode, QueryBuilder, Row, Type};
 
-use super::sql::QueryBuilder;
+use super::pool::{Affected, Tx, on};
 use super::{Backend, Store, StoreError};
 
 /// The kind of a column's values; every column of the schema is one of these.
@@ -265,7 +266,12 @@ impl Checksum {
     }
 }
 
-fn read_row(row: &sqlx::any::AnyRow, table: &Table) -> Result<Vec<Value>, StoreError> {
+fn read_row<R: Row>(row: &R, table: &Table) -> Result<Vec<Value>, sqlx::Error>
+where
+    usize: ColumnIndex<R>,
+    for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+{
     table
         .columns
         .iter()
@@ -286,24 +292,27 @@ fn select_all(table: &Table) -> String {
 }
 
 /// Writes `rows` to `table` with as few statements as the parameter limit allows.
-async fn insert_rows(conn: &mut AnyConnection, table: &Table, rows: &[Vec<Value>]) -> Result<(), StoreError> {
+async fn insert_rows(conn: &mut Tx, table: &Table, rows: &[Vec<Value>]) -> Result<(), StoreError> {
     let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
     for chunk in rows.chunks((VALUES_PER_INSERT / columns.len()).max(1)) {
-        let mut insert = QueryBuilder::new(format!("INSERT INTO {} ({}) VALUES ", table.name, columns.join(", ")));
-        for (index, row) in chunk.iter().enumerate() {
-            insert.push(if index == 0 { "(" } else { ", (" });
-            for (position, value) in row.iter().enumerate() {
-                if position > 0 {
-                    insert.push(", ");
+        on!(conn.conn(), |db| {
+            let mut insert =
+                QueryBuilder::<DB>::new(format!("INSERT INTO {} ({}) VALUES ", table.name, columns.join(", ")));
+            for (index, row) in chunk.iter().enumerate() {
+                insert.push(if index == 0 { "(" } else { ", (" });
+                for (position, value) in row.iter().enumerate() {
+                    if position > 0 {
+                        insert.push(", ");
+                    }
+                    match value {
+                        Value::Integer(n) => insert.push_bind(*n),
+                        Value::Text(text) => insert.push_bind(text.clone()),
+                    };
                 }
-                match value {
-                    Value::Integer(n) => insert.push_bind(*n),
-                    Value::Text(text) => insert.push_bind(text.clone()),
-                };
+                insert.push(")");
             }
-            insert.push(")");
-        }
-        insert.build()?.execute(&mut *conn).await?;
+            insert.build().execute(db).await.affected()
+        })?;
     }
     Ok(())
 }
@@ -311,7 +320,7 @@ async fn insert_rows(conn: &mut AnyConnection, table: &Table, rows: &[Vec<Value>
 /// Moves the target's article id counter past every article id the copied change log names, deleted articles'
 /// included: numbering after the copied rows alone would give the id of an article deleted at the source, the
 /// newest, to a new one, and a request still meant for the deleted article would change it.
-async fn skip_deleted_article_ids(conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+async fn skip_deleted_article_ids(conn: &mut Tx, backend: Backend) -> Result<(), StoreError> {
     let statements: &[&str] = match backend {
         Backend::Postgres => &["SELECT setval(pg_get_serial_sequence('articles', 'id'), \
              GREATEST((SELECT COALESCE(MAX(id), 0) FROM articles), \
@@ -325,19 +334,26 @@ async fn skip_deleted_article_ids(conn: &mut AnyConnection, backend: Backend) ->
         ],
     };
     for statement in statements {
-        sqlx::query(statement).execute(&mut *conn).await?;
+        on!(conn.conn(), |db| sqlx::query(statement).execute(db).await.affected())?;
     }
     Ok(())
 }
 
 impl Store {
+    /// The values of every row `sql` (a [`select_all`] of `table`) reads, one row at a time.
+    fn table_rows<'a>(&'a self, sql: &'a str, table: &'a Table) -> BoxStream<'a, Result<Vec<Value>, sqlx::Error>> {
+        on!(self.reader.get(), |db| sqlx::query(sql).fetch(db).map(move |row| read_row(&row?, table)).boxed())
+    }
+
     /// Copies every table of this store into `target`, which must hold no content, in one transaction on the
     /// target; then reads the target back and reports each table's rows and checksums on both sides. Media
     /// files are not in the database: copy the media directory alongside.
     pub async fn copy_to(&self, target: &Store) -> Result<Vec<TableCopy>, StoreError> {
         for table in ["articles", "sections", "authors", "users", "settings"] {
             let rows: i64 =
-                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&target.reader).await?;
+                on!(target.reader.get(), |db| sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                    .fetch_one(db)
+                    .await)?;
             if rows > 0 {
                 return Err(StoreError::Conflict(format!(
                     "the target database is not empty ({rows} rows in {table}): copy into a new, empty database"
@@ -350,9 +366,8 @@ impl Store {
             let mut checksum = Checksum::default();
             let mut batch = Vec::new();
             let sql = select_all(table);
-            let mut rows = sqlx::query(&sql).fetch(&self.reader);
-            while let Some(row) = rows.try_next().await? {
-                let values = read_row(&row, table)?;
+            let mut rows = self.table_rows(&sql, table);
+            while let Some(values) = rows.try_next().await? {
                 checksum.add(&values);
                 batch.push(values);
                 if batch.len() * table.columns.len() >= VALUES_PER_INSERT * 4 {
@@ -363,12 +378,13 @@ impl Store {
             insert_rows(&mut tx, table, &batch).await?;
             if let (Some(column), Backend::Postgres) = (table.identity, target.backend) {
                 // Copied rows kept their ids; new rows must be numbered after them.
-                sqlx::query(&format!(
+                on!(tx.conn(), |db| sqlx::query(&format!(
                     "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 0) + 1, false) FROM {0}",
                     table.name, column
                 ))
-                .execute(&mut *tx)
-                .await?;
+                .execute(db)
+                .await
+                .affected())?;
             }
             sources.push(checksum);
         }
@@ -376,15 +392,15 @@ impl Store {
         tx.commit().await?;
         // Fresh statistics, or the planner guesses on a table it has never seen filled (PostgreSQL would scan
         // 100,000 articles for one slug until autovacuum came round).
-        sqlx::query("ANALYZE").execute(&target.writer).await?;
+        on!(target.writer.get(), |db| sqlx::query("ANALYZE").execute(db).await.affected())?;
         target.wrote().await;
         let mut report = Vec::with_capacity(TABLES.len());
         for (table, source) in TABLES.iter().zip(sources) {
             let mut copied = Checksum::default();
             let sql = select_all(table);
-            let mut rows = sqlx::query(&sql).fetch(&target.reader);
-            while let Some(row) = rows.try_next().await? {
-                copied.add(&read_row(&row, table)?);
+            let mut rows = target.table_rows(&sql, table);
+            while let Some(values) = rows.try_next().await? {
+                copied.add(&values);
             }
             report.push(TableCopy {
                 table: table.name,
@@ -410,9 +426,10 @@ impl Store {
             return Err(StoreError::Conflict(format!("{} exists already; name a new file", file.display())));
         }
         let target = file.to_string_lossy().into_owned();
-        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.writer).await?;
+        on!(self.writer.get(), |db| sqlx::query("VACUUM INTO $1").bind(target).execute(db).await.affected())?;
         let copy = Store::open_sqlite(file).await?;
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&copy.reader).await?;
+        let check: String =
+            on!(copy.reader.get(), |db| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db).await)?;
         let articles = copy.article_count().await;
         copy.close().await;
         if check != "ok" {

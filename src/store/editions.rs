@@ -5,11 +5,12 @@
 use chrono::Utc;
 use sqlx::FromRow;
 
+use super::pool::{Affected, on};
 use super::write::record_change;
 use super::{Store, StoreError};
 
 /// One edition of an article as the editor lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, serde::Serialize)]
 pub struct EditionInfo {
     /// Database id.
     pub id: i64,
@@ -25,18 +26,6 @@ pub struct EditionInfo {
     pub original: bool,
     /// Whether the original was saved after this translation last was: it may miss the latest changes.
     pub out_of_date: bool,
-}
-
-/// An [`EditionInfo`] as stored: flags are integers, which every backend returns alike.
-#[derive(FromRow)]
-struct EditionRow {
-    id: i64,
-    language: String,
-    headline: String,
-    status: String,
-    modified_at: i64,
-    original: i64,
-    out_of_date: i64,
 }
 
 /// A section's name and description in one language other than the default.
@@ -58,12 +47,12 @@ const MAX_SLUG: usize = 190;
 impl Store {
     /// Every section's names in other languages.
     pub async fn section_names(&self) -> Result<Vec<SectionName>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT s.slug AS section, n.language, n.name, n.description FROM section_names n \
              JOIN sections s ON s.id = n.section_id ORDER BY s.position, n.language",
         )
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Sets section `section`'s name and description in `language`; an empty name removes the translation,
@@ -76,19 +65,20 @@ impl Store {
         description: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
+        let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
             .bind(section)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::Missing { kind: "section", slug: section.to_owned() })?;
+            .fetch_optional(db)
+            .await)?
+        .ok_or_else(|| StoreError::Missing { kind: "section", slug: section.to_owned() })?;
         if name.trim().is_empty() {
-            sqlx::query("DELETE FROM section_names WHERE section_id = $1 AND language = $2")
+            on!(tx.conn(), |db| sqlx::query("DELETE FROM section_names WHERE section_id = $1 AND language = $2")
                 .bind(id)
                 .bind(language)
-                .execute(&mut *tx)
-                .await?;
+                .execute(db)
+                .await
+                .affected())?;
         } else {
-            sqlx::query(
+            on!(tx.conn(), |db| sqlx::query(
                 "INSERT INTO section_names (section_id, language, name, description) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (section_id, language) DO UPDATE SET name = excluded.name, \
                  description = excluded.description",
@@ -97,8 +87,9 @@ impl Store {
             .bind(language)
             .bind(name.trim())
             .bind(description.trim())
-            .execute(&mut *tx)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
         }
         record_change(&mut tx, "section", id).await?;
         tx.commit().await?;
@@ -109,56 +100,46 @@ impl Store {
     /// Every edition of `id`'s translation group, in any status, the original first; just `id` itself when
     /// it has no translations.
     pub async fn editions_of(&self, id: i64) -> Result<Vec<EditionInfo>, StoreError> {
-        let rows: Vec<EditionRow> = sqlx::query_as(
+        // Comparisons are booleans on PostgreSQL and 0 or 1 on SQLite, which sqlx reads as booleans too.
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT e.id, e.language, e.headline, e.status, e.modified_at, \
-             CASE WHEN e.id = COALESCE(e.translation_group, e.id) THEN 1 ELSE 0 END AS original, \
-             CASE WHEN o.id IS NOT NULL AND o.id <> e.id AND o.modified_at > e.modified_at THEN 1 ELSE 0 END \
-             AS out_of_date \
+             e.id = COALESCE(e.translation_group, e.id) AS original, \
+             COALESCE(o.id <> e.id AND o.modified_at > e.modified_at, false) AS out_of_date \
              FROM articles e LEFT JOIN articles o ON o.id = e.translation_group \
              WHERE e.id = $1 OR e.translation_group = (SELECT translation_group FROM articles WHERE id = $1) \
              ORDER BY original DESC, e.language",
         )
         .bind(id)
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| EditionInfo {
-                id: row.id,
-                language: row.language,
-                headline: row.headline,
-                status: row.status,
-                modified_at: row.modified_at,
-                original: row.original != 0,
-                out_of_date: row.out_of_date != 0,
-            })
-            .collect())
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Puts the article at `/{section}/{translation}` in the translation group of `/{section}/{original}`
     /// (the demo's translations, written as ordinary articles).
     pub async fn link_translation(&self, section: &str, original: &str, translation: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let id_of = |slug: &str| {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id WHERE s.slug = $1 AND a.slug = $2",
-            )
-            .bind(section.to_owned())
-            .bind(slug.to_owned())
-        };
-        let missing = |slug: &str| StoreError::Missing { kind: "article", slug: format!("{section}/{slug}") };
-        let original_id = id_of(original).fetch_optional(&mut *tx).await?.ok_or_else(|| missing(original))?;
-        let translation_id = id_of(translation).fetch_optional(&mut *tx).await?.ok_or_else(|| missing(translation))?;
-        let group: i64 = sqlx::query_scalar("SELECT COALESCE(translation_group, id) FROM articles WHERE id = $1")
-            .bind(original_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE articles SET translation_group = $1 WHERE id IN ($2, $3)")
+        const ID_OF: &str =
+            "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id WHERE s.slug = $1 AND a.slug = $2";
+        let mut ids = [0; 2];
+        for (slug, id) in [original, translation].into_iter().zip(&mut ids) {
+            let found: Option<i64> =
+                on!(tx.conn(), |db| sqlx::query_scalar(ID_OF).bind(section).bind(slug).fetch_optional(db).await)?;
+            *id = found.ok_or_else(|| StoreError::Missing { kind: "article", slug: format!("{section}/{slug}") })?;
+        }
+        let [original_id, translation_id] = ids;
+        let group: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
+            "SELECT COALESCE(translation_group, id) FROM articles WHERE id = $1"
+        )
+        .bind(original_id)
+        .fetch_one(db)
+        .await)?;
+        on!(tx.conn(), |db| sqlx::query("UPDATE articles SET translation_group = $1 WHERE id IN ($2, $3)")
             .bind(group)
             .bind(original_id)
             .bind(translation_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
         for id in [original_id, translation_id] {
             record_change(&mut tx, "article", id).await?;
         }
@@ -174,19 +155,21 @@ impl Store {
     pub async fn create_translation(&self, original: i64, language: &str, user: i64) -> Result<i64, StoreError> {
         let now = Utc::now().timestamp();
         let mut tx = self.begin_write().await?;
-        let (section_id, slug, group): (i64, String, Option<i64>) =
-            sqlx::query_as("SELECT section_id, slug, translation_group FROM articles WHERE id = $1")
-                .bind(original)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::Missing { kind: "article", slug: original.to_string() })?;
+        let (section_id, slug, group): (i64, String, Option<i64>) = on!(tx.conn(), |db| sqlx::query_as(
+            "SELECT section_id, slug, translation_group FROM articles WHERE id = $1"
+        )
+        .bind(original)
+        .fetch_optional(db)
+        .await)?
+        .ok_or_else(|| StoreError::Missing { kind: "article", slug: original.to_string() })?;
         let group = group.unwrap_or(original);
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM articles WHERE (id = $1 OR translation_group = $1) AND language = $2")
-                .bind(group)
-                .bind(language)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<i64> = on!(tx.conn(), |db| sqlx::query_scalar(
+            "SELECT id FROM articles WHERE (id = $1 OR translation_group = $1) AND language = $2"
+        )
+        .bind(group)
+        .bind(language)
+        .fetch_optional(db)
+        .await)?;
         if let Some(existing) = existing {
             return Err(StoreError::Conflict(format!(
                 "this article already has an edition in {language:?} (article {existing})"
@@ -195,21 +178,27 @@ impl Store {
         let base: String = format!("{slug}-{language}").chars().take(MAX_SLUG).collect();
         let mut candidate = base.clone();
         for n in 2.. {
-            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2")
-                .bind(section_id)
-                .bind(&candidate)
-                .fetch_one(&mut *tx)
-                .await?;
+            let taken: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2"
+            )
+            .bind(section_id)
+            .bind(&candidate)
+            .fetch_one(db)
+            .await)?;
             if taken == 0 {
                 break;
             }
             candidate = format!("{base}-{n}");
         }
-        sqlx::query("UPDATE articles SET translation_group = $1 WHERE id = $1 AND translation_group IS NULL")
-            .bind(group)
-            .execute(&mut *tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
+        on!(tx.conn(), |db| sqlx::query(
+            "UPDATE articles SET translation_group = $1 WHERE id = $1 AND translation_group IS NULL"
+        )
+        .bind(group)
+        .execute(db)
+        .await
+        .affected())?;
+        let id: i64 = on!(tx.conn(), |db| {
+            sqlx::query_scalar(
             "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, translation_group, \
              status, created_at, modified_at, owner_id) \
              SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
@@ -221,8 +210,9 @@ impl Store {
         .bind(now)
         .bind(user)
         .bind(original)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(db)
+        .await
+        })?;
         for copy in [
             "INSERT INTO article_bodies (article_id, markdown, html) SELECT $1, markdown, html FROM article_bodies \
              WHERE article_id = $2",
@@ -230,7 +220,7 @@ impl Store {
              FROM article_authors WHERE article_id = $2",
             "INSERT INTO article_tags (article_id, tag_id) SELECT $1, tag_id FROM article_tags WHERE article_id = $2",
         ] {
-            sqlx::query(copy).bind(id).bind(original).execute(&mut *tx).await?;
+            on!(tx.conn(), |db| sqlx::query(copy).bind(id).bind(original).execute(db).await.affected())?;
         }
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
+use super::pool::on;
 use super::{Store, StoreError};
 
 /// A section as exported.
@@ -159,36 +160,40 @@ impl Store {
     /// Every setting, by key, but the record of the pass over this site's media files: it describes files an
     /// export does not carry, and a site that imported it would skip its own pass.
     pub async fn export_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key")
+        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key")
             .bind(super::media::SCRUB_MARKER)
-            .fetch_all(&self.reader)
-            .await?)
+            .fetch_all(db)
+            .await)?)
     }
 
     /// Every section, in id order.
     pub async fn export_sections(&self) -> Result<Vec<ExportedSection>, StoreError> {
-        Ok(sqlx::query_as("SELECT slug, name, description, position FROM sections ORDER BY id")
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
+            "SELECT slug, name, description, position FROM sections ORDER BY id"
+        )
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Every author profile, in id order.
     pub async fn export_authors(&self) -> Result<Vec<ExportedAuthor>, StoreError> {
-        Ok(sqlx::query_as("SELECT slug, name, bio, avatar FROM authors ORDER BY id").fetch_all(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT slug, name, bio, avatar FROM authors ORDER BY id")
+            .fetch_all(db)
+            .await)?)
     }
 
     /// Every tag, in id order.
     pub async fn export_tags(&self) -> Result<Vec<ExportedTag>, StoreError> {
-        Ok(sqlx::query_as("SELECT slug, name FROM tags ORDER BY id").fetch_all(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT slug, name FROM tags ORDER BY id").fetch_all(db).await)?)
     }
 
     /// Every image, in id order, numbered from 1 (`ref`), with the map from database id to `ref`.
     pub async fn export_images(&self) -> Result<(Vec<ExportedImage>, std::collections::HashMap<i64, i64>), StoreError> {
-        let rows: Vec<ImageRow> = sqlx::query_as(
+        let rows: Vec<ImageRow> = on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT id, path, width, height, alt, caption, credit, in_library, variants FROM images ORDER BY id",
         )
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         let mut refs = std::collections::HashMap::with_capacity(rows.len());
         let mut images = Vec::with_capacity(rows.len());
         for ((id, path, width, height, alt, caption, credit, in_library, variants), reference) in
@@ -218,15 +223,15 @@ impl Store {
         limit: i64,
         image_refs: &std::collections::HashMap<i64, i64>,
     ) -> Result<Vec<(i64, ExportedArticle)>, StoreError> {
-        let rows: Vec<ArticleRow> = sqlx::query_as(
+        let rows: Vec<ArticleRow> = on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT a.id, s.slug, a.slug, a.headline, a.standfirst, a.language, a.status, a.published_at, \
              a.updated_at, a.created_at, a.modified_at, a.view_count FROM articles a \
              JOIN sections s ON s.id = a.section_id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
         )
         .bind(after)
         .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         let mut articles = Vec::with_capacity(rows.len());
         for (
             id,
@@ -249,50 +254,55 @@ impl Store {
                 Option<String>,
                 String,
                 String,
-            ) = sqlx::query_as(
+            ) = on!(self.reader.get(), |db| sqlx::query_as(
                 "SELECT a.correction, a.lead_image_id, u.email, COALESCE(b.markdown, ''), COALESCE(b.html, '') \
                      FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
                      LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
             )
             .bind(id)
-            .fetch_one(&self.reader)
-            .await?;
-            let authors = sqlx::query_scalar(
+            .fetch_one(db)
+            .await)?;
+            let authors = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
                  WHERE aa.article_id = $1 ORDER BY aa.position",
             )
             .bind(id)
-            .fetch_all(&self.reader)
-            .await?;
-            let tags = sqlx::query_scalar(
+            .fetch_all(db)
+            .await)?;
+            let tags = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
                  ORDER BY t.slug",
             )
             .bind(id)
-            .fetch_all(&self.reader)
-            .await?;
-            let redirects: Vec<(String, String)> = sqlx::query_as(
+            .fetch_all(db)
+            .await)?;
+            let redirects: Vec<(String, String)> = on!(self.reader.get(), |db| {
+                sqlx::query_as(
                 "SELECT section_slug, slug FROM article_redirects WHERE article_id = $1 ORDER BY section_slug, slug",
             )
             .bind(id)
-            .fetch_all(&self.reader)
-            .await?;
-            let legacy_paths = sqlx::query_scalar("SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path")
-                .bind(id)
-                .fetch_all(&self.reader)
-                .await?;
-            let sources = sqlx::query_as(
+            .fetch_all(db)
+            .await
+            })?;
+            let legacy_paths = on!(self.reader.get(), |db| sqlx::query_scalar(
+                "SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path"
+            )
+            .bind(id)
+            .fetch_all(db)
+            .await)?;
+            let sources = on!(self.reader.get(), |db| sqlx::query_as(
                 "SELECT source, kind, key FROM import_keys WHERE kind = 'article' AND entity_id = $1 \
                  ORDER BY source, key",
             )
             .bind(id)
-            .fetch_all(&self.reader)
-            .await?;
-            let views_daily =
-                sqlx::query_as("SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day")
-                    .bind(id)
-                    .fetch_all(&self.reader)
-                    .await?;
+            .fetch_all(db)
+            .await)?;
+            let views_daily = on!(self.reader.get(), |db| sqlx::query_as(
+                "SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day"
+            )
+            .bind(id)
+            .fetch_all(db)
+            .await)?;
             articles.push((
                 id,
                 ExportedArticle {
@@ -329,12 +339,12 @@ impl Store {
 
     /// Every account, in id order; password hashes only when `with_hashes`.
     pub async fn export_users(&self, with_hashes: bool) -> Result<Vec<ExportedUser>, StoreError> {
-        let mut users: Vec<ExportedUser> = sqlx::query_as(
+        let mut users: Vec<ExportedUser> = on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT u.email, u.name, u.role, a.slug AS author, u.password_hash, u.created_at FROM users u \
              LEFT JOIN authors a ON a.id = u.author_id ORDER BY u.id",
         )
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         if !with_hashes {
             for user in &mut users {
                 user.password_hash = None;

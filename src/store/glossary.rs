@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 
+use super::pool::{Affected, on};
 use super::{Store, StoreError};
 
 /// One glossary entry as stored.
@@ -48,11 +49,11 @@ fn term_from((id, language, accepted, avoid, note): TermRow) -> Result<GlossaryT
 impl Store {
     /// The whole glossary, by language and accepted spelling.
     pub async fn glossary(&self) -> Result<Vec<GlossaryTerm>, StoreError> {
-        let rows: Vec<TermRow> = sqlx::query_as(
+        let rows: Vec<TermRow> = on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT id, language, accepted, avoid, note FROM glossary_terms ORDER BY language, lower(accepted)",
         )
-        .fetch_all(&self.reader)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         rows.into_iter().map(term_from).collect()
     }
 
@@ -68,7 +69,8 @@ impl Store {
         let avoid = serde_json::to_string(avoid).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = Utc::now().timestamp();
         let saved = match id {
-            None => sqlx::query_scalar(
+            None => on!(self.writer.get(), |db| {
+                sqlx::query_scalar(
                 "INSERT INTO glossary_terms (language, accepted, avoid, note, updated_at) VALUES ($1, $2, $3, $4, $5)
                  RETURNING id",
             )
@@ -77,11 +79,12 @@ impl Store {
             .bind(&avoid)
             .bind(note)
             .bind(now)
-            .fetch_one(&self.writer)
+            .fetch_one(db)
             .await
+            })
             .map(Some),
             Some(id) => {
-                sqlx::query_scalar(
+                on!(self.writer.get(), |db| sqlx::query_scalar(
                     "UPDATE glossary_terms SET language = $1, accepted = $2, avoid = $3, note = $4, updated_at = $5
                  WHERE id = $6 RETURNING id",
                 )
@@ -91,8 +94,8 @@ impl Store {
                 .bind(note)
                 .bind(now)
                 .bind(id)
-                .fetch_optional(&self.writer)
-                .await
+                .fetch_optional(db)
+                .await)
             }
         };
         match saved {
@@ -107,13 +110,17 @@ impl Store {
 
     /// Removes a term; returns whether there was one.
     pub async fn delete_glossary_term(&self, id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM glossary_terms WHERE id = $1").bind(id).execute(&self.writer).await?;
-        Ok(done.rows_affected() > 0)
+        let done = on!(self.writer.get(), |db| sqlx::query("DELETE FROM glossary_terms WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
+        Ok(done > 0)
     }
 
     /// Up to `limit` articles (any status) with ids above `after`, in id order, as the lint reads them.
     pub async fn lint_articles(&self, after: i64, limit: i64) -> Result<Vec<LintArticle>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT a.id, s.slug AS section, a.slug, a.language, a.headline, a.standfirst,
                     COALESCE(b.markdown, '') AS body
              FROM articles a JOIN sections s ON s.id = a.section_id
@@ -122,7 +129,7 @@ impl Store {
         )
         .bind(after)
         .bind(limit)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

@@ -2,12 +2,12 @@
 //! nothing; and reads of the whole site, in id order and in pages, for export.
 
 use chrono::Utc;
-use sqlx::{Any, Transaction};
 
-use super::sql::QueryBuilder;
-use super::write::{id_by_slug, put_article_parts, put_section, put_setting, record_change};
+use super::pool::{Affected, Tx, on};
+use super::write::{id_by_slug, insert_image, put_article_parts, put_section, put_setting, record_change};
 use super::{Backend, Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
+use sqlx::QueryBuilder;
 
 /// Whether a write made something new or changed what an earlier import (or the site) had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ struct ArticleRow<'a, 'b> {
 
 /// One import's open transaction. Dropping it without [`ImportTx::commit`] rolls everything back.
 pub struct ImportTx {
-    tx: Transaction<'static, Any>,
+    tx: Tx,
     store: Store,
     source: String,
     /// Ids of sections, authors and tags by `kind:slug`: a large import names the same few thousand of them
@@ -80,7 +80,7 @@ impl Store {
         // A large import touches far more pages than SQLite's default 2 MB cache holds; spilling them to the
         // WAL and reading them back mid-transaction would cost more than the memory.
         if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+            on!(tx.conn(), |db| sqlx::query("PRAGMA cache_size = -65536").execute(db).await.affected())?;
         }
         Ok(ImportTx {
             tx,
@@ -110,7 +110,7 @@ impl ImportTx {
     /// most sources know less about people than the site's own profiles.
     pub async fn put_author(&mut self, author: &AuthorInput) -> Result<Outcome, StoreError> {
         let existed = self.exists("authors", author.slug.as_str()).await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(
             "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
              bio = CASE WHEN excluded.bio = '' THEN authors.bio ELSE excluded.bio END, \
@@ -120,8 +120,8 @@ impl ImportTx {
         .bind(&author.name)
         .bind(&author.bio)
         .bind(&author.avatar)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         self.ids.insert(format!("author:{}", author.slug), id);
         record_change(&mut self.tx, "author", id).await?;
         Ok(if existed { Outcome::Updated } else { Outcome::Created })
@@ -130,11 +130,14 @@ impl ImportTx {
     /// Creates a tag if none has its slug (a tag's name is the site's to change), returning nothing: articles
     /// name their tags, and tags without articles are kept so that an export brings them all.
     pub async fn put_tag(&mut self, slug: &Slug, name: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
-            .bind(slug.as_str())
-            .bind(name)
-            .execute(&mut *self.tx)
-            .await?;
+        on!(self.tx.conn(), |db| sqlx::query(
+            "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+        )
+        .bind(slug.as_str())
+        .bind(name)
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
@@ -151,29 +154,11 @@ impl ImportTx {
             None => None,
         };
         let variants = serde_json::to_string(&image.variants).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let id: i64 =
-            match existing {
-                Some(id) => {
-                    sqlx::query(
-                        "UPDATE images SET path = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, \
+        let id: i64 = match existing {
+            Some(id) => {
+                on!(self.tx.conn(), |db| sqlx::query(
+                    "UPDATE images SET path = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, \
                      in_library = $7, variants = $8 WHERE id = $9",
-                    )
-                    .bind(&image.path)
-                    .bind(i64::from(image.width))
-                    .bind(i64::from(image.height))
-                    .bind(&image.alt)
-                    .bind(&image.caption)
-                    .bind(&image.credit)
-                    .bind(i64::from(in_library))
-                    .bind(&variants)
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?;
-                    id
-                }
-                None => sqlx::query_scalar(
-                    "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(&image.path)
                 .bind(i64::from(image.width))
@@ -181,12 +166,16 @@ impl ImportTx {
                 .bind(&image.alt)
                 .bind(&image.caption)
                 .bind(&image.credit)
-                .bind(Utc::now().timestamp())
                 .bind(i64::from(in_library))
                 .bind(&variants)
-                .fetch_one(&mut *self.tx)
-                .await?,
-            };
+                .bind(id)
+                .execute(db)
+                .await
+                .affected())?;
+                id
+            }
+            None => insert_image(&mut self.tx, image, in_library).await?,
+        };
         if let Some(key) = key {
             self.remember("image", key, id).await?;
         }
@@ -205,20 +194,20 @@ impl ImportTx {
         }
         let existing = match article.key {
             Some(key) => self.known_article(key).await?,
-            None => {
-                sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2")
-                    .bind(section_id)
-                    .bind(input.slug.as_str())
-                    .fetch_optional(&mut *self.tx)
-                    .await?
-            }
+            None => on!(self.tx.conn(), |db| sqlx::query_scalar(
+                "SELECT id FROM articles WHERE section_id = $1 AND slug = $2"
+            )
+            .bind(section_id)
+            .bind(input.slug.as_str())
+            .fetch_optional(db)
+            .await)?,
         };
         let owner: Option<i64> = match article.owner {
             Some(email) => {
-                sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+                on!(self.tx.conn(), |db| sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
                     .bind(email)
-                    .fetch_optional(&mut *self.tx)
-                    .await?
+                    .fetch_optional(db)
+                    .await)?
             }
             None => None,
         };
@@ -269,23 +258,26 @@ impl ImportTx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (section_id, slug) DO NOTHING RETURNING id"
         };
-        let query = sqlx::query_scalar(sql)
-            .bind(row.section_id)
-            .bind(slug.as_str())
-            .bind(&input.headline)
-            .bind(&input.standfirst)
-            .bind(&input.language)
-            .bind(input.status.as_str())
-            .bind(input.published_at.map(|t| t.timestamp()))
-            .bind(input.updated_at.map(|t| t.timestamp()))
-            .bind(row.article.correction)
-            .bind(row.article.created_at)
-            .bind(row.article.modified_at)
-            .bind(row.article.lead_image_id);
-        Ok(match id {
-            Some(id) => query.bind(row.owner).bind(id).fetch_optional(&mut *self.tx).await?,
-            None => query.bind(input.view_count).bind(row.owner).fetch_optional(&mut *self.tx).await?,
-        })
+        Ok(on!(self.tx.conn(), |db| {
+            let query = sqlx::query_scalar(sql)
+                .bind(row.section_id)
+                .bind(slug.as_str())
+                .bind(&input.headline)
+                .bind(&input.standfirst)
+                .bind(&input.language)
+                .bind(input.status.as_str())
+                .bind(input.published_at.map(|t| t.timestamp()))
+                .bind(input.updated_at.map(|t| t.timestamp()))
+                .bind(row.article.correction)
+                .bind(row.article.created_at)
+                .bind(row.article.modified_at)
+                .bind(row.article.lead_image_id);
+            let query = match id {
+                Some(id) => query.bind(row.owner).bind(id),
+                None => query.bind(input.view_count).bind(row.owner),
+            };
+            query.fetch_optional(db).await
+        })?)
     }
 
     /// Body, byline and tags of an article, each list in one statement; a `fresh` article has none to clear.
@@ -300,19 +292,25 @@ impl ImportTx {
             // The shared writer clears and rewrites; updates are the rare case in an import.
             return put_article_parts(&mut self.tx, id, prepared, author_ids).await;
         }
-        sqlx::query("INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(&prepared.input.body_markdown)
-            .bind(&prepared.body_html)
-            .execute(&mut *self.tx)
-            .await?;
+        on!(self.tx.conn(), |db| sqlx::query(
+            "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(&prepared.input.body_markdown)
+        .bind(&prepared.body_html)
+        .execute(db)
+        .await
+        .affected())?;
         if !author_ids.is_empty() {
-            let mut insert = QueryBuilder::new("INSERT INTO article_authors (article_id, author_id, position) VALUES ");
-            for (position, author) in (0_i64..).zip(author_ids) {
-                insert.push(if position == 0 { "(" } else { ", (" });
-                insert.push_list([id, *author, position]);
-            }
-            insert.build()?.execute(&mut *self.tx).await?;
+            on!(self.tx.conn(), |db| {
+                let mut insert =
+                    QueryBuilder::<DB>::new("INSERT INTO article_authors (article_id, author_id, position) VALUES ");
+                for (position, author) in (0_i64..).zip(author_ids) {
+                    insert.push(if position == 0 { "(" } else { ", (" });
+                    insert.separated(", ").push_bind(id).push_bind(*author).push_bind(position).push_unseparated(")");
+                }
+                insert.build().execute(db).await.affected()
+            })?;
         }
         let mut tag_ids = Vec::with_capacity(prepared.tags.len());
         for tag in &prepared.tags {
@@ -320,14 +318,14 @@ impl ImportTx {
             let tag_id = match self.ids.get(&cache_key) {
                 Some(id) => *id,
                 None => {
-                    let tag_id: i64 = sqlx::query_scalar(
+                    let tag_id: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(
                         "INSERT INTO tags (slug, name) VALUES ($1, $2) \
                          ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
                     )
                     .bind(tag.slug.as_str())
                     .bind(&tag.name)
-                    .fetch_one(&mut *self.tx)
-                    .await?;
+                    .fetch_one(db)
+                    .await)?;
                     self.ids.insert(cache_key, tag_id);
                     tag_id
                 }
@@ -335,12 +333,14 @@ impl ImportTx {
             tag_ids.push(tag_id);
         }
         if !tag_ids.is_empty() {
-            let mut insert = QueryBuilder::new("INSERT INTO article_tags (article_id, tag_id) VALUES ");
-            for (index, tag) in tag_ids.iter().enumerate() {
-                insert.push(if index == 0 { "(" } else { ", (" });
-                insert.push_list([id, *tag]);
-            }
-            insert.build()?.execute(&mut *self.tx).await?;
+            on!(self.tx.conn(), |db| {
+                let mut insert = QueryBuilder::<DB>::new("INSERT INTO article_tags (article_id, tag_id) VALUES ");
+                for (index, tag) in tag_ids.iter().enumerate() {
+                    insert.push(if index == 0 { "(" } else { ", (" });
+                    insert.separated(", ").push_bind(id).push_bind(*tag).push_unseparated(")");
+                }
+                insert.build().execute(db).await.affected()
+            })?;
         }
         Ok(())
     }
@@ -365,34 +365,37 @@ impl ImportTx {
         let mut unique: Vec<&String> = paths.iter().collect();
         unique.sort();
         unique.dedup();
-        let mut insert = QueryBuilder::new("INSERT INTO legacy_paths (path, article_id) VALUES ");
-        for (index, path) in unique.into_iter().enumerate() {
-            insert.push(if index == 0 { "(" } else { ", (" });
-            insert.push_bind(path.as_str()).push(", ").push_bind(article).push(")");
-        }
-        insert.push(" ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id");
-        insert.build()?.execute(&mut *self.tx).await?;
+        on!(self.tx.conn(), |db| {
+            let mut insert = QueryBuilder::<DB>::new("INSERT INTO legacy_paths (path, article_id) VALUES ");
+            for (index, path) in unique.into_iter().enumerate() {
+                insert.push(if index == 0 { "(" } else { ", (" });
+                insert.push_bind(path.as_str()).push(", ").push_bind(article).push(")");
+            }
+            insert.push(" ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id");
+            insert.build().execute(db).await.affected()
+        })?;
         Ok(())
     }
 
     /// Keeps an earlier address of the article (section and slug) answering with a 301.
     pub async fn add_redirect(&mut self, section: &str, slug: &str, article: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.tx.conn(), |db| sqlx::query(
             "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
              ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
         )
         .bind(section)
         .bind(slug)
         .bind(article)
-        .execute(&mut *self.tx)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
     /// Records that `key` of another source (or of this one) made `article`, so that importing from that
     /// source later still updates it.
     pub async fn add_source_key(&mut self, source: &str, kind: &str, key: &str, id: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.tx.conn(), |db| sqlx::query(
             "INSERT INTO import_keys (source, kind, key, entity_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (source, kind, key) DO UPDATE SET entity_id = excluded.entity_id",
         )
@@ -400,22 +403,24 @@ impl ImportTx {
         .bind(kind)
         .bind(key)
         .bind(id)
-        .execute(&mut *self.tx)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
     /// Sets an article's views on one day (YYYY-MM-DD).
     pub async fn put_daily_views(&mut self, article: i64, day: &str, views: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.tx.conn(), |db| sqlx::query(
             "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
              ON CONFLICT (article_id, day) DO UPDATE SET views = excluded.views",
         )
         .bind(article)
         .bind(day)
         .bind(views)
-        .execute(&mut *self.tx)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
@@ -426,39 +431,42 @@ impl ImportTx {
             None => None,
         };
         // Emails match without regard to case, on both backends.
-        let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-            .bind(user.email)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        let query = match existed {
-            Some(id) => sqlx::query(
-                "UPDATE users SET name = $1, role = $2, password_hash = COALESCE($3, password_hash), author_id = $4 \
-                 WHERE id = $5",
-            )
-            .bind(user.name)
-            .bind(user.role)
-            .bind(user.password_hash)
-            .bind(author_id)
-            .bind(id),
-            None => sqlx::query(
-                "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(user.email)
-            .bind(user.name)
-            .bind(user.role)
-            .bind(user.password_hash)
-            .bind(author_id)
-            .bind(user.created_at),
-        };
-        query.execute(&mut *self.tx).await?;
+        let existed: Option<i64> =
+            on!(self.tx.conn(), |db| sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+                .bind(user.email)
+                .fetch_optional(db)
+                .await)?;
+        on!(self.tx.conn(), |db| {
+            let query = match existed {
+                Some(id) => sqlx::query(
+                    "UPDATE users SET name = $1, role = $2, password_hash = COALESCE($3, password_hash), \
+                     author_id = $4 WHERE id = $5",
+                )
+                .bind(user.name)
+                .bind(user.role)
+                .bind(user.password_hash)
+                .bind(author_id)
+                .bind(id),
+                None => sqlx::query(
+                    "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(user.email)
+                .bind(user.name)
+                .bind(user.role)
+                .bind(user.password_hash)
+                .bind(author_id)
+                .bind(user.created_at),
+            };
+            query.execute(db).await.affected()
+        })?;
         Ok(if existed.is_some() { Outcome::Updated } else { Outcome::Created })
     }
 
     /// Makes every write of the import visible at once, and tells caches.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if self.store.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
+            on!(self.tx.conn(), |db| sqlx::query("PRAGMA cache_size = -2000").execute(db).await.affected())?;
         }
         self.tx.commit().await?;
         self.store.wrote().await;
@@ -468,7 +476,7 @@ impl ImportTx {
     async fn exists(&mut self, table: &'static str, slug: &str) -> Result<bool, StoreError> {
         // `table` is one of our own constants, never input.
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE slug = $1");
-        let count: i64 = sqlx::query_scalar(&sql).bind(slug).fetch_one(&mut *self.tx).await?;
+        let count: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(&sql).bind(slug).fetch_one(db).await)?;
         Ok(count > 0)
     }
 
@@ -478,19 +486,24 @@ impl ImportTx {
             "SELECT k.entity_id FROM import_keys k JOIN {table} t ON t.id = k.entity_id \
              WHERE k.source = $1 AND k.kind = $2 AND k.key = $3"
         );
-        Ok(sqlx::query_scalar(&sql).bind(&self.source).bind(kind).bind(key).fetch_optional(&mut *self.tx).await?)
+        Ok(on!(self.tx.conn(), |db| sqlx::query_scalar(&sql)
+            .bind(&self.source)
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(db)
+            .await)?)
     }
 
     /// The article an earlier import from this source made for `key`, from one read of all of them.
     async fn known_article(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
         if self.known.is_none() {
-            let rows: Vec<(String, i64)> = sqlx::query_as(
+            let rows: Vec<(String, i64)> = on!(self.tx.conn(), |db| sqlx::query_as(
                 "SELECT k.key, k.entity_id FROM import_keys k JOIN articles a ON a.id = k.entity_id \
                  WHERE k.source = $1 AND k.kind = 'article'",
             )
             .bind(&self.source)
-            .fetch_all(&mut *self.tx)
-            .await?;
+            .fetch_all(db)
+            .await)?;
             self.known = Some(rows.into_iter().collect());
         }
         Ok(self.known.as_ref().and_then(|known| known.get(key).copied()))
@@ -510,11 +523,13 @@ impl ImportTx {
     async fn free_slug(&mut self, section: i64, wanted: &Slug, own: Option<i64>) -> Result<Slug, StoreError> {
         let mut candidate = wanted.clone();
         for n in 2_u32.. {
-            let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2")
-                .bind(section)
-                .bind(candidate.as_str())
-                .fetch_optional(&mut *self.tx)
-                .await?;
+            let holder: Option<i64> = on!(self.tx.conn(), |db| sqlx::query_scalar(
+                "SELECT id FROM articles WHERE section_id = $1 AND slug = $2"
+            )
+            .bind(section)
+            .bind(candidate.as_str())
+            .fetch_optional(db)
+            .await)?;
             if holder.is_none() || holder == own {
                 break;
             }
@@ -541,14 +556,14 @@ impl Store {
         if path.contains('\0') {
             return Ok(None);
         }
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
              JOIN sections s ON s.id = a.section_id \
              WHERE l.path = $1 AND a.status = 'published' AND a.published_at <= $2",
         )
         .bind(path)
         .bind(now.timestamp())
-        .fetch_optional(&self.reader)
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 }

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use sqlx::FromRow;
+use sqlx::{FromRow, QueryBuilder};
 
-use super::sql::QueryBuilder;
-
+use super::pool::on;
 use super::read::push_ids;
 use super::{Store, StoreError};
 use crate::content::AuthorRef;
@@ -47,17 +46,17 @@ struct IndexedRow {
 impl Store {
     /// The newest change's sequence number (0 before the first change).
     pub async fn change_seq(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
-            .fetch_one(&self.reader)
-            .await?
-            .unwrap_or(0))
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
+            .fetch_one(db)
+            .await)?
+        .unwrap_or(0))
     }
 
     /// Articles whose searchable text may differ after the changes numbered `after + 1 ..= upto`: those
     /// changed themselves, and those of changed authors and tags (whose names are indexed). Other kinds of
     /// change (sections, images, settings) touch nothing the index holds.
     pub async fn changed_articles(&self, after: i64, upto: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
             "SELECT entity_id FROM changes WHERE entity = 'article' AND seq > $1 AND seq <= $2 \
              UNION SELECT aa.article_id FROM changes c JOIN article_authors aa ON aa.author_id = c.entity_id \
              WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 \
@@ -66,8 +65,8 @@ impl Store {
         )
         .bind(after)
         .bind(upto)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// The Markdown bodies of `ids` (search snippets quote them).
@@ -75,32 +74,40 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut query = QueryBuilder::new("SELECT article_id, markdown FROM article_bodies WHERE article_id IN (");
-        push_ids(&mut query, ids);
-        Ok(query.build_query_as::<(i64, String)>()?.fetch_all(&self.reader).await?.into_iter().collect())
+        let rows: Vec<(i64, String)> = on!(self.reader.get(), |db| {
+            let mut query =
+                QueryBuilder::<DB>::new("SELECT article_id, markdown FROM article_bodies WHERE article_id IN (");
+            push_ids(&mut query, ids);
+            query.build_query_as::<(i64, String)>().fetch_all(db).await
+        })?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Ids of the newest published articles whose body contains every word of `text` as a substring: the
     /// `LIKE '%word%'` scan that sites without a search engine use. Only the search benchmark calls it, as
     /// the baseline search is measured against.
     pub async fn like_search(&self, text: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
-        let mut query = QueryBuilder::new(
-            "SELECT a.id FROM articles a JOIN article_bodies b ON b.article_id = a.id WHERE a.status = 'published'",
-        );
-        for word in text.split_whitespace() {
-            query.push(" AND b.markdown LIKE ").push_bind(format!("%{word}%"));
-        }
-        query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
-        Ok(query.build_query_scalar()?.fetch_all(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| {
+            let mut query = QueryBuilder::<DB>::new(
+                "SELECT a.id FROM articles a JOIN article_bodies b ON b.article_id = a.id WHERE a.status = 'published'",
+            );
+            for word in text.split_whitespace() {
+                query.push(" AND b.markdown LIKE ").push_bind(format!("%{word}%"));
+            }
+            query.push(" ORDER BY a.published_at DESC LIMIT ").push_bind(limit);
+            query.build_query_scalar().fetch_all(db).await
+        })?)
     }
 
     /// Up to `limit` ids of published articles (including those timed for later) above `after`, ascending.
     pub async fn published_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
+            "SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2"
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// The searchable text of those of `ids` that are published (including those timed for later: search
@@ -109,19 +116,24 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::new(
-            "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.language, a.published_at \
-             FROM articles a JOIN article_bodies b ON b.article_id = a.id JOIN sections s ON s.id = a.section_id \
-             WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN (",
-        );
-        push_ids(&mut query, ids);
-        let rows: Vec<IndexedRow> = query.build_query_as()?.fetch_all(&self.reader).await?;
+        let rows: Vec<IndexedRow> = on!(self.reader.get(), |db| {
+            let mut query = QueryBuilder::<DB>::new(
+                "SELECT a.id, a.headline, a.standfirst, b.markdown, s.slug AS section, a.language, a.published_at \
+                 FROM articles a JOIN article_bodies b ON b.article_id = a.id JOIN sections s ON s.id = a.section_id \
+                 WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN (",
+            );
+            push_ids(&mut query, ids);
+            query.build_query_as().fetch_all(db).await
+        })?;
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut tag_query = QueryBuilder::new(
-            "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
-        );
-        push_ids(&mut tag_query, ids);
-        for (id, name) in tag_query.build_query_as::<(i64, String)>()?.fetch_all(&self.reader).await? {
+        let tag_rows = on!(self.reader.get(), |db| {
+            let mut tag_query = QueryBuilder::<DB>::new(
+                "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
+            );
+            push_ids(&mut tag_query, ids);
+            tag_query.build_query_as::<(i64, String)>().fetch_all(db).await
+        })?;
+        for (id, name) in tag_rows {
             tags.entry(id).or_default().push(name);
         }
         let mut authors = self.bylines(ids).await?;

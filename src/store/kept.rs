@@ -7,11 +7,10 @@
 //! dictionary the caller names, one per fingerprint). A missing page is rendered on the next request for it,
 //! as before there were any.
 
-use sqlx::{AnyConnection, FromRow};
+use sqlx::{FromRow, QueryBuilder};
 
-use super::direct::DirectRow;
+use super::pool::{Affected, Tx, on};
 use super::read::{push_ids, push_visible};
-use super::sql::QueryBuilder;
 use super::{Store, StoreError};
 use crate::content::Slug;
 
@@ -51,18 +50,6 @@ pub struct KeptPage {
     pub page: Vec<u8>,
 }
 
-impl DirectRow for KeptPage {
-    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeptPage> {
-        Ok(KeptPage {
-            article_id: row.get(0)?,
-            language: row.get(1)?,
-            view_count: row.get(2)?,
-            body_html: row.get(3)?,
-            page: row.get(4)?,
-        })
-    }
-}
-
 /// Reads the dictionary of one fingerprint.
 const DICTIONARY_OF: &str = "SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1";
 
@@ -78,7 +65,7 @@ pub struct KeptDictionary {
 impl Store {
     /// The dictionary of pages made with `fingerprint`, if one was stored.
     pub async fn kept_dictionary(&self, fingerprint: &str) -> Result<Option<KeptDictionary>, StoreError> {
-        Ok(sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_optional(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_optional(db).await)?)
     }
 
     /// Stores `dictionary` for `fingerprint` unless one is stored already (another node may have been first),
@@ -90,16 +77,17 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<KeptDictionary, StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        on!(tx.conn(), |db| sqlx::query(
             "INSERT INTO kept_dictionaries (fingerprint, dictionary, made_at) VALUES ($1, $2, $3) \
              ON CONFLICT (fingerprint) DO NOTHING",
         )
         .bind(fingerprint)
         .bind(dictionary)
         .bind(now.timestamp())
-        .execute(&mut *tx)
-        .await?;
-        let stored = sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_one(&mut *tx).await?;
+        .execute(db)
+        .await
+        .affected())?;
+        let stored = on!(tx.conn(), |db| sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_one(db).await)?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -108,13 +96,14 @@ impl Store {
     /// are past (settings saved since, last year's footer). A newer one may be about to get its first pages.
     pub async fn forget_dictionaries(&self, made_before: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        on!(tx.conn(), |db| sqlx::query(
             "DELETE FROM kept_dictionaries WHERE made_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM kept_pages k WHERE k.dictionary = kept_dictionaries.id)",
         )
         .bind(made_before)
-        .execute(&mut *tx)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         tx.commit().await?;
         Ok(())
     }
@@ -131,16 +120,18 @@ impl Store {
         if !(Slug::fits(section) && Slug::fits(slug)) {
             return Ok(None);
         }
-        let mut query = QueryBuilder::new(
-            "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
-             FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
-             JOIN article_bodies b ON b.article_id = a.id ",
-        );
-        push_visible(&mut query, now);
-        query.push(" AND s.slug = ").push_bind(section);
-        query.push(" AND a.slug = ").push_bind(slug);
-        query.push(" AND k.dictionary = ").push_bind(dictionary);
-        Ok(self.render_rows::<KeptPage>(&mut query).await?.pop())
+        Ok(on!(self.reader.get(), |db| {
+            let mut query = QueryBuilder::<DB>::new(
+                "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
+                 FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
+                 JOIN article_bodies b ON b.article_id = a.id ",
+            );
+            push_visible(&mut query, now);
+            query.push(" AND s.slug = ").push_bind(section);
+            query.push(" AND a.slug = ").push_bind(slug);
+            query.push(" AND k.dictionary = ").push_bind(dictionary);
+            query.build_query_as().fetch_optional(db).await
+        })?)
     }
 
     /// Writes `pages` (replacing what is kept for their articles), [`KEEP_CHUNK`] to a transaction, leaving
@@ -157,10 +148,10 @@ impl Store {
     async fn keep_chunk(&self, pages: &[PageToKeep]) -> Result<usize, StoreError> {
         // The write lock orders this after every change that committed before it and before any later one.
         let mut tx = self.begin_write().await?;
-        let newest: i64 = sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
-            .fetch_one(&mut *tx)
-            .await?
-            .unwrap_or(0);
+        let newest: i64 = on!(tx.conn(), |db| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
+            .fetch_one(db)
+            .await)?
+        .unwrap_or(0);
         let mut written = 0;
         for page in pages.iter().filter(|page| page.seq >= newest) {
             if keep_page(&mut tx, page).await? {
@@ -173,7 +164,7 @@ impl Store {
 
     /// How many kept pages there are (for `/metrics` and tests).
     pub async fn kept_page_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages").fetch_one(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages").fetch_one(db).await)?)
     }
 }
 
@@ -182,8 +173,8 @@ impl Store {
 const KEEP_CHUNK: usize = 16;
 
 /// Writes one page and its sources in the caller's transaction; false if its article was deleted since it was rendered.
-async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, StoreError> {
-    let inserted = sqlx::query(
+async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError> {
+    let inserted = on!(conn.conn(), |db| sqlx::query(
         "INSERT INTO kept_pages (article_id, dictionary, seq, rendered_at, page) \
          SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
          AND EXISTS (SELECT 1 FROM kept_dictionaries WHERE id = $2) \
@@ -195,31 +186,47 @@ async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, 
     .bind(page.seq)
     .bind(page.rendered_at)
     .bind(&page.page)
-    .execute(&mut *conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    .execute(db)
+    .await
+    .affected())?;
+    if inserted == 0 {
         // The article was deleted since (or, on a node that has held it for a day unused, the dictionary).
         return Ok(false);
     }
-    sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
+    on!(conn.conn(), |db| sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
         .bind(page.article_id)
-        .execute(&mut *conn)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
     // One statement for all the page's sources: the article itself, its authors, tags and lead image, and the
     // articles it shows.
-    let mut sources =
-        QueryBuilder::new("INSERT INTO kept_page_sources (entity, entity_id, article_id) SELECT 'article', ");
-    sources.push_bind(page.article_id).push(", $1 ");
-    for id in &page.shows {
-        sources.push("UNION SELECT 'article', ").push_bind(*id).push(", $1 ");
-    }
-    sources.push(
-        "UNION SELECT 'author', author_id, $1 FROM article_authors WHERE article_id = $1 \
-         UNION SELECT 'tag', tag_id, $1 FROM article_tags WHERE article_id = $1 \
-         UNION SELECT 'image', lead_image_id, $1 FROM articles WHERE id = $1 AND lead_image_id IS NOT NULL \
-         ON CONFLICT DO NOTHING",
-    );
-    sources.build()?.execute(&mut *conn).await?;
+    on!(conn.conn(), |db| {
+        let mut sources = QueryBuilder::<DB>::new("INSERT INTO kept_page_sources (entity, entity_id, article_id) ");
+        // The page's own article is bound once per use: a built query numbers its placeholders itself.
+        let page_id = |sources: &mut QueryBuilder<'_, DB>| {
+            sources.push_bind(page.article_id);
+        };
+        sources.push("SELECT 'article', ");
+        page_id(&mut sources);
+        sources.push(", ");
+        page_id(&mut sources);
+        for id in &page.shows {
+            sources.push(" UNION SELECT 'article', ").push_bind(*id).push(", ");
+            page_id(&mut sources);
+        }
+        for (entity, column, from) in [
+            ("author", "author_id", "article_authors WHERE article_id = "),
+            ("tag", "tag_id", "article_tags WHERE article_id = "),
+            ("image", "lead_image_id", "articles WHERE lead_image_id IS NOT NULL AND id = "),
+        ] {
+            sources.push(format!(" UNION SELECT '{entity}', {column}, "));
+            page_id(&mut sources);
+            sources.push(format!(" FROM {from}"));
+            page_id(&mut sources);
+        }
+        sources.push(" ON CONFLICT DO NOTHING");
+        sources.build().execute(db).await.affected()
+    })?;
     Ok(true)
 }
 
@@ -227,23 +234,25 @@ async fn keep_page(conn: &mut AnyConnection, page: &PageToKeep) -> Result<bool, 
 /// naming it as a source, and for an article, its own page and those of its other editions (which link to
 /// it, and to which it may just have been added). Settings and sections reach every page through the
 /// fingerprint instead.
-pub(super) async fn forget_kept_pages(conn: &mut AnyConnection, entity: &str, id: i64) -> Result<(), StoreError> {
-    sqlx::query(
+pub(super) async fn forget_kept_pages(conn: &mut Tx, entity: &str, id: i64) -> Result<(), StoreError> {
+    on!(conn.conn(), |db| sqlx::query(
         "DELETE FROM kept_pages WHERE article_id IN \
          (SELECT article_id FROM kept_page_sources WHERE entity = $1 AND entity_id = $2)",
     )
     .bind(entity)
     .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    .execute(db)
+    .await
+    .affected())?;
     if entity == "article" {
-        sqlx::query(
+        on!(conn.conn(), |db| sqlx::query(
             "DELETE FROM kept_pages WHERE article_id = $1 OR article_id IN (SELECT id FROM articles \
              WHERE translation_group = (SELECT translation_group FROM articles WHERE id = $1))",
         )
         .bind(id)
-        .execute(&mut *conn)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
     }
     Ok(())
 }
@@ -276,26 +285,31 @@ impl Store {
         below: i64,
         window: i64,
     ) -> Result<(Vec<i64>, Vec<ArticleAddress>), StoreError> {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id < $1 ORDER BY id DESC LIMIT $2")
-            .bind(below)
-            .bind(window)
-            .fetch_all(&self.reader)
-            .await?;
+        let ids: Vec<i64> = on!(self.reader.get(), |db| sqlx::query_scalar(
+            "SELECT id FROM articles WHERE id < $1 ORDER BY id DESC LIMIT $2"
+        )
+        .bind(below)
+        .bind(window)
+        .fetch_all(db)
+        .await)?;
         if ids.is_empty() {
             return Ok((ids, Vec::new()));
         }
-        let mut query = QueryBuilder::new(
-            "SELECT a.id, s.slug AS section, a.slug, a.language, k.rendered_at AS kept_at FROM articles a \
-             JOIN sections s ON s.id = a.section_id LEFT JOIN kept_pages k ON k.article_id = a.id \
-             AND k.dictionary = ",
-        );
-        // Ids start at 1: 0 names no dictionary.
-        query.push_bind(dictionary.unwrap_or(0)).push(" ");
-        push_visible(&mut query, now);
-        query.push(" AND (k.article_id IS NULL OR k.rendered_at < ").push_bind(rendered_before);
-        query.push(") AND a.id IN (");
-        push_ids(&mut query, &ids);
-        query.push(" ORDER BY a.id DESC");
-        Ok((ids, query.build_query_as()?.fetch_all(&self.reader).await?))
+        let rows = on!(self.reader.get(), |db| {
+            let mut query = QueryBuilder::<DB>::new(
+                "SELECT a.id, s.slug AS section, a.slug, a.language, k.rendered_at AS kept_at FROM articles a \
+                 JOIN sections s ON s.id = a.section_id LEFT JOIN kept_pages k ON k.article_id = a.id \
+                 AND k.dictionary = ",
+            );
+            // Ids start at 1: 0 names no dictionary.
+            query.push_bind(dictionary.unwrap_or(0)).push(" ");
+            push_visible(&mut query, now);
+            query.push(" AND (k.article_id IS NULL OR k.rendered_at < ").push_bind(rendered_before);
+            query.push(") AND a.id IN (");
+            push_ids(&mut query, &ids);
+            query.push(" ORDER BY a.id DESC");
+            query.build_query_as().fetch_all(db).await
+        })?;
+        Ok((ids, rows))
     }
 }

@@ -1,9 +1,10 @@
 //! The store: the only source of truth. Everything above it (site, caches, later search) asks it questions
 //! in domain terms; SQL stays in this module.
 //!
-//! Two backends share every query through sqlx's `Any` driver: SQLite (the default, a file in the data
-//! directory) and PostgreSQL (for several nodes). Queries use `$N` placeholders, integer times and portable
-//! SQL; the few spellings that differ come from [`Backend`]. Each backend has its own migrations.
+//! Two backends share every query: SQLite (the default, a file in the data directory) and PostgreSQL (for
+//! several nodes), each through its own sqlx driver (see [`pool`]). Queries use `$N` placeholders, integer
+//! times and portable SQL; the one spelling that differs comes from [`Backend`]. Each backend has its own
+//! migrations.
 //!
 //! SQLite runs in WAL mode with one writer connection and a pool of readers, so readers never wait for a
 //! writer and writers never see "database is locked". PostgreSQL uses one pool for both.
@@ -11,7 +12,6 @@
 mod admin;
 mod copy;
 mod database_url;
-mod direct;
 mod editions;
 mod export;
 mod glossary;
@@ -20,8 +20,8 @@ mod import;
 mod indexing;
 mod kept;
 mod media;
+mod pool;
 mod read;
-mod sql;
 mod users;
 mod write;
 
@@ -30,11 +30,11 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::AnyPool;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, Executor};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
+
+use pool::{Affected, Db, Pool, Tx, on};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
 pub use copy::TableCopy;
@@ -57,8 +57,6 @@ pub use write::{Batch, BatchReport, ViewWriter};
 const READER_CONNECTIONS: u32 = 8;
 /// Connections one node keeps to PostgreSQL, for reads and writes together.
 const POSTGRES_CONNECTIONS: u32 = 16;
-/// What sqlx's `Any` connections call PostgreSQL.
-const POSTGRES_BACKEND_NAME: &str = "PostgreSQL";
 /// The channel on which PostgreSQL tells every node that changes were recorded.
 const CHANGES_CHANNEL: &str = "newsroom_changes";
 /// The statement sending that prompt (the channel name is a constant; NOTIFY takes no parameters).
@@ -84,9 +82,6 @@ pub enum StoreError {
     /// so that error chains do not print it twice.)
     #[error("database: {0}")]
     Database(sqlx::Error),
-    /// SQLite refused or failed a read made on the calling thread (see `direct`).
-    #[error("database: {0}")]
-    Sqlite(rusqlite::Error),
     /// The schema could not be brought up to date.
     #[error("migrating the database: {0}")]
     Migrate(sqlx::migrate::MigrateError),
@@ -162,23 +157,14 @@ impl Backend {
             Backend::Postgres => "strpos",
         }
     }
-
-    /// The aggregate joining texts with a separator: `f(text, separator)`.
-    fn join_function(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "group_concat",
-            Backend::Postgres => "string_agg",
-        }
-    }
 }
 
 /// A handle to the database, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    writer: AnyPool,
-    reader: AnyPool,
-    /// On SQLite, the reader for the queries of a page render (see [`direct`]); `None` on PostgreSQL.
-    direct: Option<Arc<direct::DirectReader>>,
+    /// On SQLite the one writer connection; on PostgreSQL the same pool as `reader`.
+    writer: Pool,
+    reader: Pool,
     backend: Backend,
     /// The PostgreSQL URL, for the connection that listens for other nodes' changes.
     postgres_url: Option<Arc<str>>,
@@ -219,45 +205,29 @@ impl Store {
         let mut migrating = options.clone().foreign_keys(false).connect().await?;
         sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
         migrating.close().await?;
-        sqlx::any::install_default_drivers();
-        let url = sqlite_url(path);
         let page_limit = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let pool = |connections: u32, mode: &str| {
-            let url = format!("{url}?mode={mode}");
+        let pool = |connections: u32, read_only: bool| {
             let page_limit = Arc::clone(&page_limit);
-            async move {
-                let options: AnyConnectOptions = url.parse()?;
-                // The URL carries the file and mode; the rest of each connection's settings are pragmas. WAL
-                // mode is a property of the file, set above.
-                let pool = AnyPoolOptions::new().max_connections(connections).after_connect(move |connection, _| {
-                    let page_limit = page_limit.load(std::sync::atomic::Ordering::Relaxed);
-                    Box::pin(async move {
-                        let mut pragmas = format!(
-                            "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
-                            BUSY_TIMEOUT.as_millis()
-                        );
-                        if page_limit > 0 {
-                            pragmas.push_str(&format!("; PRAGMA max_page_count = {page_limit}"));
-                        }
-                        connection.execute(pragmas.as_str()).await?;
-                        Ok(())
-                    })
-                });
-                // The writer is the pool of one connection: every release of it is checked (see `clean_writer`).
-                let pool = if connections == 1 {
-                    pool.after_release(|connection, _| Box::pin(clean_writer(connection)))
-                } else {
-                    pool
-                };
-                pool.connect_with(options).await
-            }
+            let pool = SqlitePoolOptions::new().max_connections(connections).after_connect(move |connection, _| {
+                // Set on each connection, not in the options, so that a limit set later reaches new connections.
+                let page_limit = page_limit.load(std::sync::atomic::Ordering::Relaxed);
+                Box::pin(async move {
+                    if page_limit > 0 {
+                        sqlx::query(&format!("PRAGMA max_page_count = {page_limit}")).execute(connection).await?;
+                    }
+                    Ok(())
+                })
+            });
+            // The writer is the pool of one connection: every release of it is checked (see `clean_writer`).
+            let pool =
+                if read_only { pool } else { pool.after_release(|connection, _| Box::pin(clean_writer(connection))) };
+            pool.connect_with(options.clone().read_only(read_only))
         };
-        let writer = pool(1, "rw").await?;
-        let reader = pool(READER_CONNECTIONS, "ro").await?;
+        let writer = pool(1, false).await?;
+        let reader = pool(READER_CONNECTIONS, true).await?;
         Ok(Store {
-            writer,
-            reader,
-            direct: Some(Arc::new(direct::DirectReader::new(path))),
+            writer: Db::Sqlite(writer),
+            reader: Db::Sqlite(reader),
             backend: Backend::Sqlite,
             postgres_url: None,
             seen: Arc::default(),
@@ -274,16 +244,16 @@ impl Store {
         let mut migrating = options.connect().await?;
         sqlx::migrate!("migrations/postgres").run(&mut migrating).await?;
         migrating.close().await?;
-        sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(POSTGRES_CONNECTIONS)
-            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
-            .connect_with(url.parse::<AnyConnectOptions>()?)
-            .await?;
+        let pool = Db::Postgres(
+            PgPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?,
+        );
         Ok(Store {
             writer: pool.clone(),
             reader: pool,
-            direct: None,
             backend: Backend::Postgres,
             postgres_url: Some(url.into()),
             seen: Arc::default(),
@@ -318,17 +288,15 @@ impl Store {
 
     /// Whether the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        on!(self.reader.get(), |db| sqlx::query("SELECT 1").execute(db).await.affected())?;
         Ok(())
     }
 
     /// Database connections open and, of those, idle (for `/metrics`).
     pub fn connection_stats(&self) -> (u32, u32) {
-        let pools: &[&AnyPool] =
+        let pools: &[&Pool] =
             if self.backend == Backend::Postgres { &[&self.writer] } else { &[&self.writer, &self.reader] };
-        pools.iter().fold((0, 0), |(open, idle), pool| {
-            (open + pool.size(), idle + u32::try_from(pool.num_idle()).unwrap_or(u32::MAX))
-        })
+        pools.iter().map(|pool| pool.stats()).fold((0, 0), |(open, idle), (size, free)| (open + size, idle + free))
     }
 
     /// Registers `listener` to run after every committed content change, before the write returns: this is
@@ -360,14 +328,10 @@ impl Store {
     /// (released at commit or rollback), so writes commit in the order of their change numbers: a node that
     /// has read the changes up to n never sees one below n commit later, which it would skip. SQLite has one
     /// writer connection, which does the same.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    async fn begin_write(&self) -> Result<Tx, StoreError> {
         let mut tx = self.writer.begin().await?;
-        if self.backend == Backend::Postgres {
-            // Wrapped in a query returning a number: the lock function returns `void`, which `Any` cannot read.
-            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) locked")
-                .bind(WRITE_LOCK)
-                .execute(&mut *tx)
-                .await?;
+        if let Db::Postgres(conn) = tx.conn() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(conn).await?;
         }
         Ok(tx)
     }
@@ -424,15 +388,15 @@ impl Store {
         const NO_LIMIT: u64 = 0xFFFF_FFFE;
         let limit = pages.map_or(NO_LIMIT, |pages| u64::from(pages.max(1)));
         self.page_limit.store(if pages.is_some() { limit } else { 0 }, std::sync::atomic::Ordering::Relaxed);
-        sqlx::query(&format!("PRAGMA max_page_count = {limit}")).execute(&self.writer).await?;
+        on!(self.writer.get(), |db| sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
+            .execute(db)
+            .await
+            .affected())?;
         Ok(())
     }
 
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
     pub async fn close(&self) {
-        if let Some(direct) = &self.direct {
-            direct.close();
-        }
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -444,7 +408,7 @@ impl Store {
 /// "transaction" would be a savepoint inside one that never commits, each save answered as stored and none of
 /// them stored. Such a connection is closed instead (closing rolls back whatever SQLite still had open and
 /// releases its lock), and the next write opens a fresh one.
-async fn clean_writer(connection: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+async fn clean_writer(connection: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
     // A dropped transaction queued its rollback; a ping runs after it, so the count below is the settled one.
     connection.ping().await?;
     if connection.is_in_transaction() {
@@ -469,10 +433,4 @@ async fn listen_for_changes(url: &str) -> Option<sqlx::postgres::PgListener> {
             None
         }
     }
-}
-
-/// An `sqlite://` URL naming `path`, with the characters a URL would misread escaped.
-fn sqlite_url(path: &Path) -> String {
-    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#').add(b' ');
-    format!("sqlite://{}", percent_encoding::utf8_percent_encode(&path.to_string_lossy(), ESCAPED))
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::pool::{Affected, on};
 use super::write::record_change;
 use super::{Store, StoreError};
 use crate::content::Slug;
@@ -63,7 +64,7 @@ pub struct NewUser<'a> {
 impl Store {
     /// How many accounts exist; zero means nobody can sign in yet.
     pub async fn user_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await)?)
     }
 
     /// Creates an account and an author profile for its byline (or links the profile with the same slug).
@@ -78,23 +79,26 @@ impl Store {
         }
         let slug = Slug::from_title(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
-            .bind(email)
-            .fetch_one(&mut *tx)
-            .await?;
+        let taken: i64 =
+            on!(tx.conn(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
+                .bind(email)
+                .fetch_one(db)
+                .await)?;
         if taken > 0 {
             return Err(StoreError::Conflict(format!("an account for {email} already exists")));
         }
-        let author_id: i64 = sqlx::query_scalar(
+        let author_id: i64 = on!(tx.conn(), |db| {
+            sqlx::query_scalar(
             "INSERT INTO authors (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
              RETURNING id",
         )
         .bind(slug.as_str())
         .bind(name)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(db)
+        .await
+        })?;
         record_change(&mut tx, "author", author_id).await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
             "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -104,8 +108,8 @@ impl Store {
         .bind(new.password_hash)
         .bind(author_id)
         .bind(Utc::now().timestamp())
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         tx.commit().await?;
         self.wrote().await;
         Ok(id)
@@ -115,10 +119,7 @@ impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
         let sql =
             format!("SELECT {USER_COLUMNS}, u.password_hash AS extra FROM users u WHERE lower(u.email) = lower($1)");
-        sqlx::query_as::<_, UserRow>(&sql)
-            .bind(email.trim())
-            .fetch_optional(&self.reader)
-            .await?
+        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(email.trim()).fetch_optional(db).await)?
             .map(user_and_extra)
             .transpose()
     }
@@ -126,38 +127,50 @@ impl Store {
     /// The account with `id`.
     pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(&self.reader).await?.map(user_from).transpose()
+        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(db).await)?
+            .map(user_from)
+            .transpose()
     }
 
     /// Every account, by name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name, u.id");
-        sqlx::query_as::<_, UserRow>(&sql).fetch_all(&self.reader).await?.into_iter().map(user_from).collect()
+        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).fetch_all(db).await)?
+            .into_iter()
+            .map(user_from)
+            .collect()
     }
 
     /// The password hash of account `id`, if one is set.
     pub async fn password_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await?
-            .flatten())
+        Ok(on!(self.reader.get(), |db| sqlx::query_scalar::<_, Option<String>>(
+            "SELECT password_hash FROM users WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await)?
+        .flatten())
     }
 
     /// Removes an account with its sessions, tokens and links. Its articles stay (without an owner, so only
     /// editors and administrators can change them), and so does its author profile, which bylines use.
     pub async fn delete_user(&self, id: i64) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&self.writer).await?;
-        Ok(deleted.rows_affected() > 0)
+        let deleted = on!(self.writer.get(), |db| sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
+        Ok(deleted > 0)
     }
 
     /// Changes a user's role.
     pub async fn set_role(&self, id: i64, role: Role) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        on!(self.writer.get(), |db| sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.as_str())
             .bind(id)
-            .execute(&self.writer)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
         Ok(())
     }
 
@@ -166,23 +179,33 @@ impl Store {
     /// many tokens were revoked.
     pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        let updated = on!(tx.conn(), |db| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if updated.rows_affected() == 0 {
+            .execute(db)
+            .await
+            .affected())?;
+        if updated == 0 {
             return Err(StoreError::Missing { kind: "user", slug: id.to_string() });
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
             .bind(id)
             .bind(keep)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        let tokens = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            .execute(db)
+            .await
+            .affected())?;
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM password_links WHERE user_id = $1")
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
+        let tokens = on!(tx.conn(), |db| sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+            .bind(id)
+            .execute(db)
+            .await
+            .affected())?;
         tx.commit().await?;
-        Ok(tokens.rows_affected())
+        Ok(tokens)
     }
 
     /// Stores a new session (by token hash) with its CSRF token.
@@ -195,8 +218,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = Utc::now().timestamp();
         // Expired sessions are swept as new ones begin, so the table stays small without a janitor task.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.writer).await?;
-        sqlx::query(
+        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await
+            .affected())?;
+        on!(self.writer.get(), |db| sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
@@ -204,8 +231,9 @@ impl Store {
         .bind(csrf)
         .bind(now)
         .bind(expires.timestamp())
-        .execute(&self.writer)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
@@ -215,19 +243,23 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf AS extra FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let row = sqlx::query_as::<_, UserRow>(&sql)
+        let row = on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql)
             .bind(token_hash)
             .bind(now.timestamp())
-            .fetch_optional(&self.reader)
-            .await?
-            .map(user_and_extra)
-            .transpose()?;
+            .fetch_optional(db)
+            .await)?
+        .map(user_and_extra)
+        .transpose()?;
         Ok(row.map(|(user, csrf)| (user, csrf.unwrap_or_default())))
     }
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.writer).await?;
+        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(db)
+            .await
+            .affected())?;
         Ok(())
     }
 
@@ -238,11 +270,12 @@ impl Store {
     pub async fn reserve_sign_in(&self, key: &str, now: DateTime<Utc>, window_seconds: i64) -> Result<i64, StoreError> {
         let (now, expired) = (now.timestamp(), now.timestamp() - window_seconds);
         // Windows that have ended count nothing; drop their rows as new attempts arrive.
-        sqlx::query("DELETE FROM sign_in_attempts WHERE window_start <= $1")
+        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sign_in_attempts WHERE window_start <= $1")
             .bind(expired)
-            .execute(&self.writer)
-            .await?;
-        Ok(sqlx::query_scalar(
+            .execute(db)
+            .await
+            .affected())?;
+        Ok(on!(self.writer.get(), |db| sqlx::query_scalar(
             "INSERT INTO sign_in_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (key) DO UPDATE SET \
              attempts = CASE WHEN sign_in_attempts.window_start > $3 \
@@ -254,58 +287,70 @@ impl Store {
         .bind(key)
         .bind(now)
         .bind(expired)
-        .fetch_one(&self.writer)
-        .await?)
+        .fetch_one(db)
+        .await)?)
     }
 
     /// Takes back one attempt under each of `keys`: one that was refused unchecked, or that succeeded, counts
     /// as no failure.
     pub async fn release_sign_in(&self, keys: &[&str]) -> Result<(), StoreError> {
         for key in keys {
-            sqlx::query("UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
-                .bind(key)
-                .execute(&self.writer)
-                .await?;
+            on!(self.writer.get(), |db| sqlx::query(
+                "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0"
+            )
+            .bind(key)
+            .execute(db)
+            .await
+            .affected())?;
         }
         Ok(())
     }
 
     /// Forgets the attempts under `key` (after a successful sign-in to that account).
     pub async fn clear_sign_in(&self, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sign_in_attempts WHERE key = $1").bind(key).execute(&self.writer).await?;
+        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sign_in_attempts WHERE key = $1")
+            .bind(key)
+            .execute(db)
+            .await
+            .affected())?;
         Ok(())
     }
 
     /// Stores an API token (by hash) for `user`.
     pub async fn create_api_token(&self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user)
-            .bind(label)
-            .bind(Utc::now().timestamp())
-            .execute(&self.writer)
-            .await?;
+        on!(self.writer.get(), |db| sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(label)
+        .bind(Utc::now().timestamp())
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
     /// A user's API tokens, newest first; the tokens themselves are not kept.
     pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(
             "SELECT id, label, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
         )
         .bind(user)
-        .fetch_all(&self.reader)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Revokes one of a user's API tokens; returns whether there was one.
     pub async fn revoke_api_token(&self, id: i64, user: i64) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user)
-            .execute(&self.writer)
-            .await?;
-        Ok(deleted.rows_affected() > 0)
+        let deleted =
+            on!(self.writer.get(), |db| sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user)
+                .execute(db)
+                .await
+                .affected())?;
+        Ok(deleted > 0)
     }
 
     /// The user an API token belongs to. Records when the token was used, to the minute: often enough for an
@@ -315,17 +360,20 @@ impl Store {
             "SELECT {USER_COLUMNS}, CAST(t.last_used_at AS TEXT) AS extra
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
         );
-        let Some(row) = sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(&self.reader).await? else {
+        let Some(row) =
+            on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(db).await)?
+        else {
             return Ok(None);
         };
         let (user, last_used) = user_and_extra(row)?;
         let now = now.timestamp();
         if last_used.and_then(|t| t.parse::<i64>().ok()).is_none_or(|t| now - t >= TOKEN_USE_RESOLUTION) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            on!(self.writer.get(), |db| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash)
-                .execute(&self.writer)
-                .await?;
+                .execute(db)
+                .await
+                .affected())?;
         }
         Ok(Some(user))
     }
@@ -338,13 +386,20 @@ impl Store {
         expires: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM password_links WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash)
+        on!(tx.conn(), |db| sqlx::query("DELETE FROM password_links WHERE user_id = $1")
             .bind(user)
-            .bind(expires.timestamp())
-            .execute(&mut *tx)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
+        on!(tx.conn(), |db| sqlx::query(
+            "INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)"
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(expires.timestamp())
+        .execute(db)
+        .await
+        .affected())?;
         tx.commit().await?;
         Ok(())
     }
@@ -355,12 +410,12 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM password_links l JOIN users u ON u.id = l.user_id \
              WHERE l.token_hash = $1 AND l.expires_at > $2"
         );
-        sqlx::query_as::<_, UserRow>(&sql)
+        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql)
             .bind(token_hash)
             .bind(now.timestamp())
-            .fetch_optional(&self.reader)
-            .await?
-            .map(user_from)
-            .transpose()
+            .fetch_optional(db)
+            .await)?
+        .map(user_from)
+        .transpose()
     }
 }

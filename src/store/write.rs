@@ -2,11 +2,11 @@
 //! the whole write or none of it, and every node can learn what changed.
 
 use chrono::Utc;
-use sqlx::AnyConnection;
 
-use super::sql::QueryBuilder;
-use super::{CHANGES_NOTIFY, POSTGRES_BACKEND_NAME, Store, StoreError};
-use crate::content::{AuthorInput, KeptRecommendations, PreparedArticle, SectionInput};
+use super::pool::{Affected, Db, Tx, on};
+use super::{CHANGES_NOTIFY, Store, StoreError};
+use crate::content::{AuthorInput, KeptRecommendations, LeadImage, PreparedArticle, SectionInput};
+use sqlx::QueryBuilder;
 
 /// Everything a bulk load (the demo, later the importers) writes, applied in one transaction.
 #[derive(Debug, Default)]
@@ -56,13 +56,14 @@ impl Store {
     /// Stores a setting that is bookkeeping (how far a background pass got), not content: no change is
     /// recorded, so no cache is emptied.
     pub async fn set_marker(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.writer.get(), |db| sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(value)
-        .execute(&self.writer)
-        .await?;
+        .execute(db)
+        .await
+        .affected())?;
         Ok(())
     }
 
@@ -87,22 +88,24 @@ impl Store {
         let lists: Vec<(i64, &KeptRecommendations)> = latest.into_iter().collect();
         let mut tx = self.writer.begin().await?;
         for chunk in lists.chunks(ROWS) {
-            let mut query = QueryBuilder::new(
-                "INSERT INTO article_recommendations (article_id, language, ids, computed_at) \
-                 SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ",
-            );
-            for (index, &(article, list)) in chunk.iter().enumerate() {
-                query.push(if index == 0 { "(" } else { ", (" });
-                query.push_bind(article).push(", ").push_bind(list.language.clone()).push(", ");
-                query.push_bind(list.ids_text()).push(", ").push_bind(list.computed_at).push(")");
-            }
-            query.push(
-                // `WHERE true` keeps SQLite from reading ON CONFLICT as the join's condition.
-                ") v JOIN articles a ON a.id = v.column1 WHERE true \
-                 ON CONFLICT (article_id) DO UPDATE SET language = excluded.language, ids = excluded.ids, \
-                 computed_at = excluded.computed_at",
-            );
-            query.build()?.execute(&mut *tx).await?;
+            on!(tx.conn(), |db| {
+                let mut query = QueryBuilder::<DB>::new(
+                    "INSERT INTO article_recommendations (article_id, language, ids, computed_at) \
+                     SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ",
+                );
+                for (index, &(article, list)) in chunk.iter().enumerate() {
+                    query.push(if index == 0 { "(" } else { ", (" });
+                    query.push_bind(article).push(", ").push_bind(list.language.clone()).push(", ");
+                    query.push_bind(list.ids_text()).push(", ").push_bind(list.computed_at).push(")");
+                }
+                query.push(
+                    // `WHERE true` keeps SQLite from reading ON CONFLICT as the join's condition.
+                    ") v JOIN articles a ON a.id = v.column1 WHERE true \
+                     ON CONFLICT (article_id) DO UPDATE SET language = excluded.language, ids = excluded.ids, \
+                     computed_at = excluded.computed_at",
+                );
+                query.build().execute(db).await.affected()
+            })?;
         }
         tx.commit().await?;
         Ok(())
@@ -123,7 +126,7 @@ impl Store {
 
 /// An open transaction for view counts ([`Store::view_writer`]); dropped unwritten, it writes nothing.
 pub struct ViewWriter {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: Tx,
 }
 
 impl ViewWriter {
@@ -131,23 +134,27 @@ impl ViewWriter {
     pub async fn write(mut self, views: &[(i64, i64)], day: chrono::NaiveDate) -> Result<(), StoreError> {
         let day = day.format("%Y-%m-%d").to_string();
         for &(article, count) in views {
-            let updated = sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE id = $2")
-                .bind(count)
-                .bind(article)
-                .execute(&mut *self.tx)
-                .await?;
-            if updated.rows_affected() == 0 {
+            let updated = on!(self.tx.conn(), |db| sqlx::query(
+                "UPDATE articles SET view_count = view_count + $1 WHERE id = $2"
+            )
+            .bind(count)
+            .bind(article)
+            .execute(db)
+            .await
+            .affected())?;
+            if updated == 0 {
                 continue;
             }
-            sqlx::query(
+            on!(self.tx.conn(), |db| sqlx::query(
                 "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
                  ON CONFLICT (article_id, day) DO UPDATE SET views = article_views_daily.views + excluded.views",
             )
             .bind(article)
             .bind(&day)
             .bind(count)
-            .execute(&mut *self.tx)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -156,15 +163,16 @@ impl ViewWriter {
 
 /// Appends a row to `changes`, in the caller's transaction, so that caches and search indexes learn of it,
 /// and forgets the kept pages that show what changed.
-pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i64) -> Result<(), StoreError> {
+pub(super) async fn record_change(conn: &mut Tx, entity: &str, id: i64) -> Result<(), StoreError> {
     super::kept::forget_kept_pages(conn, entity, id).await?;
-    sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
+    on!(conn.conn(), |db| sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
         .bind(entity)
         .bind(id)
         .bind(Utc::now().timestamp())
-        .execute(&mut *conn)
-        .await?;
-    if conn.backend_name() == POSTGRES_BACKEND_NAME {
+        .execute(db)
+        .await
+        .affected())?;
+    if let Db::Postgres(conn) = conn.conn() {
         // Delivered when the transaction commits (once, however many changes it recorded): the prompt for
         // other nodes to read the change sequence now rather than at their next poll.
         sqlx::query(CHANGES_NOTIFY).execute(conn).await?;
@@ -175,13 +183,13 @@ pub(super) async fn record_change(conn: &mut AnyConnection, entity: &str, id: i6
 const SETTING_UPSERT: &str =
     "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
-pub(super) async fn put_setting(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
-    sqlx::query(SETTING_UPSERT).bind(key).bind(value).execute(&mut *conn).await?;
+pub(super) async fn put_setting(conn: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
+    on!(conn.conn(), |db| sqlx::query(SETTING_UPSERT).bind(key).bind(value).execute(db).await.affected())?;
     record_change(conn, "settings", 0).await
 }
 
-pub(super) async fn put_section(conn: &mut AnyConnection, section: &SectionInput) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+pub(super) async fn put_section(conn: &mut Tx, section: &SectionInput) -> Result<i64, StoreError> {
+    let id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
         "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
          position = excluded.position RETURNING id",
@@ -190,14 +198,14 @@ pub(super) async fn put_section(conn: &mut AnyConnection, section: &SectionInput
     .bind(&section.name)
     .bind(&section.description)
     .bind(section.position)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(db)
+    .await)?;
     record_change(conn, "section", id).await?;
     Ok(id)
 }
 
-async fn put_author(conn: &mut AnyConnection, author: &AuthorInput) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+async fn put_author(conn: &mut Tx, author: &AuthorInput) -> Result<i64, StoreError> {
+    let id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
         "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio, avatar = excluded.avatar \
          RETURNING id",
@@ -206,28 +214,45 @@ async fn put_author(conn: &mut AnyConnection, author: &AuthorInput) -> Result<i6
     .bind(&author.name)
     .bind(&author.bio)
     .bind(&author.avatar)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(db)
+    .await)?;
     record_change(conn, "author", id).await?;
     Ok(id)
 }
 
+/// Adds an image row (`in_library` when the media library lists it) and returns its id.
+pub(super) async fn insert_image(conn: &mut Tx, image: &LeadImage, in_library: bool) -> Result<i64, StoreError> {
+    let variants = serde_json::to_string(&image.variants).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(on!(conn.conn(), |db| sqlx::query_scalar(
+        "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&image.path)
+    .bind(i64::from(image.width))
+    .bind(i64::from(image.height))
+    .bind(&image.alt)
+    .bind(&image.caption)
+    .bind(&image.credit)
+    .bind(Utc::now().timestamp())
+    .bind(i64::from(in_library))
+    .bind(&variants)
+    .fetch_one(db)
+    .await)?)
+}
+
 pub(super) async fn id_by_slug(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     table: &'static str,
     kind: &'static str,
     slug: &str,
 ) -> Result<i64, StoreError> {
     // `table` is one of our own constants, never user input.
     let sql = format!("SELECT id FROM {table} WHERE slug = $1");
-    sqlx::query_scalar(&sql)
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| StoreError::Missing { kind, slug: slug.to_owned() })
+    let id: Option<i64> = on!(conn.conn(), |db| sqlx::query_scalar(&sql).bind(slug).fetch_optional(db).await)?;
+    id.ok_or_else(|| StoreError::Missing { kind, slug: slug.to_owned() })
 }
 
-async fn put_article(conn: &mut AnyConnection, prepared: &PreparedArticle) -> Result<i64, StoreError> {
+async fn put_article(conn: &mut Tx, prepared: &PreparedArticle) -> Result<i64, StoreError> {
     let article = &prepared.input;
     let now = Utc::now().timestamp();
     let section_id = id_by_slug(conn, "sections", "section", article.section.as_str()).await?;
@@ -236,24 +261,11 @@ async fn put_article(conn: &mut AnyConnection, prepared: &PreparedArticle) -> Re
         author_ids.push(id_by_slug(conn, "authors", "author", slug.as_str()).await?);
     }
     let image_id: Option<i64> = match &article.lead_image {
-        Some(image) => Some(
-            sqlx::query_scalar(
-                "INSERT INTO images (path, width, height, alt, caption, credit, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(&image.path)
-            .bind(i64::from(image.width))
-            .bind(i64::from(image.height))
-            .bind(&image.alt)
-            .bind(&image.caption)
-            .bind(&image.credit)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?,
-        ),
+        Some(image) => Some(insert_image(conn, image, false).await?),
         None => None,
     };
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(conn.conn(), |db| {
+        sqlx::query_scalar(
         "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, \
          language, status, published_at, updated_at, created_at, modified_at, view_count) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
@@ -273,8 +285,9 @@ async fn put_article(conn: &mut AnyConnection, prepared: &PreparedArticle) -> Re
     .bind(article.updated_at.map(|t| t.timestamp()))
     .bind(now)
     .bind(article.view_count)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(db)
+    .await
+    })?;
 
     put_article_parts(conn, id, prepared, &author_ids).await?;
     record_change(conn, "article", id).await?;
@@ -283,47 +296,64 @@ async fn put_article(conn: &mut AnyConnection, prepared: &PreparedArticle) -> Re
 
 /// Writes an article's body, byline (in order) and tags (creating new tags), replacing what it had.
 pub(super) async fn put_article_parts(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     id: i64,
     prepared: &PreparedArticle,
     author_ids: &[i64],
 ) -> Result<(), StoreError> {
     let article = &prepared.input;
-    sqlx::query(
+    on!(conn.conn(), |db| sqlx::query(
         "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3) \
          ON CONFLICT (article_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html",
     )
     .bind(id)
     .bind(&article.body_markdown)
     .bind(&prepared.body_html)
-    .execute(&mut *conn)
-    .await?;
+    .execute(db)
+    .await
+    .affected())?;
     // What it is like may have changed: its Recommend list is computed again when next shown.
-    sqlx::query("DELETE FROM article_recommendations WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
+    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_recommendations WHERE article_id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .affected())?;
+    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_authors WHERE article_id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .affected())?;
     for (position, author_id) in (0_i64..).zip(author_ids) {
-        sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(author_id)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?;
+        on!(conn.conn(), |db| sqlx::query(
+            "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(author_id)
+        .bind(position)
+        .execute(db)
+        .await
+        .affected())?;
     }
-    sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *conn).await?;
+    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .affected())?;
     for tag in &prepared.tags {
-        let tag_id: i64 = sqlx::query_scalar(
+        let tag_id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
             "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
              RETURNING id",
         )
         .bind(tag.slug.as_str())
         .bind(&tag.name)
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
+        .fetch_one(db)
+        .await)?;
+        on!(conn.conn(), |db| sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
             .bind(id)
             .bind(tag_id)
-            .execute(&mut *conn)
-            .await?;
+            .execute(db)
+            .await
+            .affected())?;
     }
     Ok(())
 }
