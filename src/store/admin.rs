@@ -233,16 +233,17 @@ impl Store {
     pub async fn editable_article(&self, id: i64) -> Result<Option<EditableArticle>, StoreError> {
         let Some(row) = on!(self.reader.get(), |db| {
             sqlx::query_as::<_, EditableRow>(
-            "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
-             a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, a.lead_image_id, \
-             i.path AS image_path, i.width AS image_width, i.height AS image_height, i.alt AS image_alt, \
-             i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants \
-             FROM articles a JOIN sections s ON s.id = a.section_id JOIN article_bodies b ON b.article_id = a.id \
-             LEFT JOIN images i ON i.id = a.lead_image_id WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await
+                "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
+                 a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, \
+                 a.lead_image_id, i.path AS image_path, i.width AS image_width, i.height AS image_height, \
+                 i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, \
+                 i.variants AS image_variants FROM articles a JOIN sections s ON s.id = a.section_id \
+                 JOIN article_bodies b ON b.article_id = a.id LEFT JOIN images i ON i.id = a.lead_image_id \
+                 WHERE a.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(db)
+            .await
         })?
         else {
             return Ok(None);
@@ -256,11 +257,12 @@ impl Store {
         .await)?;
         let tags = on!(self.reader.get(), |db| {
             sqlx::query_scalar(
-            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 ORDER BY t.name",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await
+                "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
+                 ORDER BY t.name",
+            )
+            .bind(id)
+            .fetch_all(db)
+            .await
         })?;
         let status =
             ArticleStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("status {:?}", row.status)))?;
@@ -310,7 +312,7 @@ impl Store {
                 let (old_section, old_slug, old_modified): (String, String, i64) =
                     on!(tx.conn(), |db| sqlx::query_as(
                         "SELECT s.slug, a.slug, a.modified_at FROM articles a JOIN sections s ON s.id = a.section_id \
-                     WHERE a.id = $1",
+                         WHERE a.id = $1",
                     )
                     .bind(id)
                     .fetch_optional(db)

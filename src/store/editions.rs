@@ -199,19 +199,20 @@ impl Store {
         .affected())?;
         let id: i64 = on!(tx.conn(), |db| {
             sqlx::query_scalar(
-            "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, translation_group, \
-             status, created_at, modified_at, owner_id) \
-             SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
-             FROM articles WHERE id = $6 RETURNING id",
-        )
-        .bind(&candidate)
-        .bind(language)
-        .bind(group)
-        .bind(now)
-        .bind(user)
-        .bind(original)
-        .fetch_one(db)
-        .await
+                "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, \
+                 translation_group, \
+                 status, created_at, modified_at, owner_id) \
+                 SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
+                 FROM articles WHERE id = $6 RETURNING id",
+            )
+            .bind(&candidate)
+            .bind(language)
+            .bind(group)
+            .bind(now)
+            .bind(user)
+            .bind(original)
+            .fetch_one(db)
+            .await
         })?;
         for copy in [
             "INSERT INTO article_bodies (article_id, markdown, html) SELECT $1, markdown, html FROM article_bodies \

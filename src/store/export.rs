@@ -256,8 +256,8 @@ impl Store {
                 String,
             ) = on!(self.reader.get(), |db| sqlx::query_as(
                 "SELECT a.correction, a.lead_image_id, u.email, COALESCE(b.markdown, ''), COALESCE(b.html, '') \
-                     FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
-                     LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
+                 FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
+                 LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
             )
             .bind(id)
             .fetch_one(db)
@@ -278,11 +278,12 @@ impl Store {
             .await)?;
             let redirects: Vec<(String, String)> = on!(self.reader.get(), |db| {
                 sqlx::query_as(
-                "SELECT section_slug, slug FROM article_redirects WHERE article_id = $1 ORDER BY section_slug, slug",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await
+                    "SELECT section_slug, slug FROM article_redirects WHERE article_id = $1 ORDER BY \
+                     section_slug, slug",
+                )
+                .bind(id)
+                .fetch_all(db)
+                .await
             })?;
             let legacy_paths = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path"

@@ -71,16 +71,17 @@ impl Store {
         let saved = match id {
             None => on!(self.writer.get(), |db| {
                 sqlx::query_scalar(
-                "INSERT INTO glossary_terms (language, accepted, avoid, note, updated_at) VALUES ($1, $2, $3, $4, $5)
+                    "INSERT INTO glossary_terms (language, accepted, avoid, note, updated_at) VALUES ($1, $2, \
+                     $3, $4, $5)
                  RETURNING id",
-            )
-            .bind(language)
-            .bind(accepted)
-            .bind(&avoid)
-            .bind(note)
-            .bind(now)
-            .fetch_one(db)
-            .await
+                )
+                .bind(language)
+                .bind(accepted)
+                .bind(&avoid)
+                .bind(note)
+                .bind(now)
+                .fetch_one(db)
+                .await
             })
             .map(Some),
             Some(id) => {

@@ -128,7 +128,8 @@ impl Store {
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
         let tag_rows = on!(self.reader.get(), |db| {
             let mut tag_query = QueryBuilder::<DB>::new(
-                "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (",
+                "SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+                 WHERE at.article_id IN (",
             );
             push_ids(&mut tag_query, ids);
             tag_query.build_query_as::<(i64, String)>().fetch_all(db).await

@@ -50,6 +50,12 @@ pub struct KeptPage {
     pub page: Vec<u8>,
 }
 
+/// Reads the kept page of a public article: `$1` now, `$2` section, `$3` slug, `$4` the dictionary.
+pub(super) const KEPT_PAGE: &str = "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
+     FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
+     JOIN article_bodies b ON b.article_id = a.id \
+     WHERE a.status = 'published' AND a.published_at <= $1 AND s.slug = $2 AND a.slug = $3 AND k.dictionary = $4";
+
 /// Reads the dictionary of one fingerprint.
 const DICTIONARY_OF: &str = "SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1";
 
@@ -120,18 +126,17 @@ impl Store {
         if !(Slug::fits(section) && Slug::fits(slug)) {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| {
-            let mut query = QueryBuilder::<DB>::new(
-                "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
-                 FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
-                 JOIN article_bodies b ON b.article_id = a.id ",
-            );
-            push_visible(&mut query, now);
-            query.push(" AND s.slug = ").push_bind(section);
-            query.push(" AND a.slug = ").push_bind(slug);
-            query.push(" AND k.dictionary = ").push_bind(dictionary);
-            query.build_query_as().fetch_optional(db).await
-        })?)
+        let values = (now.timestamp(), section, slug, dictionary);
+        if let Some(direct) = &self.direct {
+            return direct.kept_page(values);
+        }
+        Ok(on!(self.reader.get(), |db| sqlx::query_as(KEPT_PAGE)
+            .bind(values.0)
+            .bind(values.1)
+            .bind(values.2)
+            .bind(values.3)
+            .fetch_optional(db)
+            .await)?)
     }
 
     /// Writes `pages` (replacing what is kept for their articles), [`KEEP_CHUNK`] to a transaction, leaving

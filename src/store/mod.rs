@@ -12,6 +12,7 @@
 mod admin;
 mod copy;
 mod database_url;
+mod direct;
 mod editions;
 mod export;
 mod glossary;
@@ -82,6 +83,9 @@ pub enum StoreError {
     /// so that error chains do not print it twice.)
     #[error("database: {0}")]
     Database(sqlx::Error),
+    /// SQLite refused or failed the read a page-cache miss makes on the calling thread (see `direct`).
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
     /// The schema could not be brought up to date.
     #[error("migrating the database: {0}")]
     Migrate(sqlx::migrate::MigrateError),
@@ -165,6 +169,8 @@ pub struct Store {
     /// On SQLite the one writer connection; on PostgreSQL the same pool as `reader`.
     writer: Pool,
     reader: Pool,
+    /// On SQLite, the reader of kept pages on the calling thread (see [`direct`]); `None` on PostgreSQL.
+    direct: Option<Arc<direct::DirectReader>>,
     backend: Backend,
     /// The PostgreSQL URL, for the connection that listens for other nodes' changes.
     postgres_url: Option<Arc<str>>,
@@ -228,6 +234,7 @@ impl Store {
         Ok(Store {
             writer: Db::Sqlite(writer),
             reader: Db::Sqlite(reader),
+            direct: Some(Arc::new(direct::DirectReader::new(path))),
             backend: Backend::Sqlite,
             postgres_url: None,
             seen: Arc::default(),
@@ -254,6 +261,7 @@ impl Store {
         Ok(Store {
             writer: pool.clone(),
             reader: pool,
+            direct: None,
             backend: Backend::Postgres,
             postgres_url: Some(url.into()),
             seen: Arc::default(),
@@ -397,6 +405,9 @@ impl Store {
 
     /// Closes every connection, finishing the WAL checkpoint; call at shutdown.
     pub async fn close(&self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
+        }
         self.reader.close().await;
         self.writer.close().await;
     }

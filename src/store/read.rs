@@ -747,7 +747,8 @@ impl Store {
         // Table and column names are our own constants above, never input.
         Ok(on!(self.reader.get(), |db| {
             let mut query = QueryBuilder::<DB>::new(format!(
-                "SELECT x.slug FROM {table} x WHERE EXISTS (SELECT 1 FROM {link} l JOIN articles a ON a.id = l.article_id "
+                "SELECT x.slug FROM {table} x \
+                 WHERE EXISTS (SELECT 1 FROM {link} l JOIN articles a ON a.id = l.article_id "
             ));
             push_visible(&mut query, now);
             push_language(&mut query, language);

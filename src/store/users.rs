@@ -89,13 +89,13 @@ impl Store {
         }
         let author_id: i64 = on!(tx.conn(), |db| {
             sqlx::query_scalar(
-            "INSERT INTO authors (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
-             RETURNING id",
-        )
-        .bind(slug.as_str())
-        .bind(name)
-        .fetch_one(db)
-        .await
+                "INSERT INTO authors (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = \
+                 excluded.slug RETURNING id",
+            )
+            .bind(slug.as_str())
+            .bind(name)
+            .fetch_one(db)
+            .await
         })?;
         record_change(&mut tx, "author", author_id).await?;
         let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
@@ -279,9 +279,9 @@ impl Store {
             "INSERT INTO sign_in_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (key) DO UPDATE SET \
              attempts = CASE WHEN sign_in_attempts.window_start > $3 \
-                 THEN sign_in_attempts.attempts + 1 ELSE 1 END, \
+             THEN sign_in_attempts.attempts + 1 ELSE 1 END, \
              window_start = CASE WHEN sign_in_attempts.window_start > $3 \
-                 THEN sign_in_attempts.window_start ELSE excluded.window_start END \
+             THEN sign_in_attempts.window_start ELSE excluded.window_start END \
              RETURNING attempts",
         )
         .bind(key)

@@ -266,27 +266,27 @@ async fn put_article(conn: &mut Tx, prepared: &PreparedArticle) -> Result<i64, S
     };
     let id: i64 = on!(conn.conn(), |db| {
         sqlx::query_scalar(
-        "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, \
-         language, status, published_at, updated_at, created_at, modified_at, view_count) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
-         ON CONFLICT (section_id, slug) DO UPDATE SET headline = excluded.headline, \
-         standfirst = excluded.standfirst, lead_image_id = excluded.lead_image_id, language = excluded.language, status = excluded.status, \
-         published_at = excluded.published_at, updated_at = excluded.updated_at, modified_at = excluded.modified_at \
-         RETURNING id",
-    )
-    .bind(section_id)
-    .bind(article.slug.as_str())
-    .bind(&article.headline)
-    .bind(&article.standfirst)
-    .bind(image_id)
-    .bind(&article.language)
-    .bind(article.status.as_str())
-    .bind(article.published_at.map(|t| t.timestamp()))
-    .bind(article.updated_at.map(|t| t.timestamp()))
-    .bind(now)
-    .bind(article.view_count)
-    .fetch_one(db)
-    .await
+            "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, \
+             language, status, published_at, updated_at, created_at, modified_at, view_count) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
+             ON CONFLICT (section_id, slug) DO UPDATE SET headline = excluded.headline, \
+             standfirst = excluded.standfirst, lead_image_id = excluded.lead_image_id, language = excluded.language, \
+             status = excluded.status, published_at = excluded.published_at, updated_at = excluded.updated_at, \
+             modified_at = excluded.modified_at RETURNING id",
+        )
+        .bind(section_id)
+        .bind(article.slug.as_str())
+        .bind(&article.headline)
+        .bind(&article.standfirst)
+        .bind(image_id)
+        .bind(&article.language)
+        .bind(article.status.as_str())
+        .bind(article.published_at.map(|t| t.timestamp()))
+        .bind(article.updated_at.map(|t| t.timestamp()))
+        .bind(now)
+        .bind(article.view_count)
+        .fetch_one(db)
+        .await
     })?;
 
     put_article_parts(conn, id, prepared, &author_ids).await?;
