@@ -67,7 +67,7 @@ pub struct ExportedImage {
 }
 
 /// An earlier address of an article that answers with a 301.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
 pub struct ExportedRedirect {
     /// Old section slug.
     pub section: String,
@@ -87,7 +87,7 @@ pub struct ExportedSourceKey {
 }
 
 /// An article as exported, with everything that hangs off it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
 pub struct ExportedArticle {
     /// Section slug.
     pub section: String,
@@ -114,10 +114,13 @@ pub struct ExportedArticle {
     /// A visible correction note, or empty.
     pub correction: String,
     /// Author slugs in byline order.
+    #[sqlx(skip)]
     pub authors: Vec<String>,
     /// Tag slugs in name order.
+    #[sqlx(skip)]
     pub tags: Vec<String>,
     /// The lead image's `ref`.
+    #[sqlx(skip)]
     pub lead_image: Option<i64>,
     /// The email of the account that owns it (authors edit their own).
     pub owner: Option<String>,
@@ -126,12 +129,16 @@ pub struct ExportedArticle {
     /// The body as served (sanitised HTML).
     pub body_html: String,
     /// Earlier addresses on this site.
+    #[sqlx(skip)]
     pub redirects: Vec<ExportedRedirect>,
     /// Addresses on the platform it came from.
+    #[sqlx(skip)]
     pub legacy_paths: Vec<String>,
     /// Source ids of imports that made it.
+    #[sqlx(skip)]
     pub sources: Vec<ExportedSourceKey>,
     /// Views per day (YYYY-MM-DD, views), oldest first.
+    #[sqlx(skip)]
     pub views_daily: Vec<(String, i64)>,
 }
 
@@ -154,7 +161,15 @@ pub struct ExportedUser {
 }
 
 type ImageRow = (i64, String, i64, i64, String, String, String, i64, String);
-type ArticleRow = (i64, String, String, String, String, String, String, Option<i64>, Option<i64>, i64, i64, i64);
+
+/// An article's own columns as exported, with its id and lead image's id; what hangs off it is read after.
+#[derive(FromRow)]
+struct ArticleRow {
+    id: i64,
+    lead_image_id: Option<i64>,
+    #[sqlx(flatten)]
+    article: ExportedArticle,
+}
 
 impl Store {
     /// Every setting, by key, but the record of the pass over this site's media files: it describes files an
@@ -224,116 +239,60 @@ impl Store {
         image_refs: &std::collections::HashMap<i64, i64>,
     ) -> Result<Vec<(i64, ExportedArticle)>, StoreError> {
         let rows: Vec<ArticleRow> = on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT a.id, s.slug, a.slug, a.headline, a.standfirst, a.language, a.status, a.published_at, \
-             a.updated_at, a.created_at, a.modified_at, a.view_count FROM articles a \
-             JOIN sections s ON s.id = a.section_id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
+            "SELECT a.id, a.lead_image_id, s.slug AS section, a.slug, a.headline, a.standfirst, a.language, \
+             a.status, a.published_at, a.updated_at, a.created_at, a.modified_at, a.view_count, a.correction, \
+             u.email AS owner, COALESCE(b.markdown, '') AS body_markdown, COALESCE(b.html, '') AS body_html \
+             FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN users u ON u.id = a.owner_id \
+             LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
         )
         .bind(after)
         .bind(limit)
         .fetch_all(db)
         .await)?;
         let mut articles = Vec::with_capacity(rows.len());
-        for (
-            id,
-            section,
-            slug,
-            headline,
-            standfirst,
-            language,
-            status,
-            published_at,
-            updated_at,
-            created_at,
-            modified_at,
-            view_count,
-        ) in rows
-        {
-            let (correction, lead, owner, body_markdown, body_html): (
-                String,
-                Option<i64>,
-                Option<String>,
-                String,
-                String,
-            ) = on!(self.reader.get(), |db| sqlx::query_as(
-                "SELECT a.correction, a.lead_image_id, u.email, COALESCE(b.markdown, ''), COALESCE(b.html, '') \
-                 FROM articles a LEFT JOIN users u ON u.id = a.owner_id \
-                 LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id = $1",
-            )
-            .bind(id)
-            .fetch_one(db)
-            .await)?;
-            let authors = on!(self.reader.get(), |db| sqlx::query_scalar(
+        for ArticleRow { id, lead_image_id, mut article } in rows {
+            article.lead_image = lead_image_id.and_then(|id| image_refs.get(&id).copied());
+            article.authors = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
                  WHERE aa.article_id = $1 ORDER BY aa.position",
             )
             .bind(id)
             .fetch_all(db)
             .await)?;
-            let tags = on!(self.reader.get(), |db| sqlx::query_scalar(
+            article.tags = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
                  ORDER BY t.slug",
             )
             .bind(id)
             .fetch_all(db)
             .await)?;
-            let redirects: Vec<(String, String)> = on!(self.reader.get(), |db| {
-                sqlx::query_as(
-                    "SELECT section_slug, slug FROM article_redirects WHERE article_id = $1 ORDER BY \
-                     section_slug, slug",
-                )
-                .bind(id)
-                .fetch_all(db)
-                .await
-            })?;
-            let legacy_paths = on!(self.reader.get(), |db| sqlx::query_scalar(
+            article.redirects = on!(self.reader.get(), |db| sqlx::query_as(
+                "SELECT section_slug AS section, slug FROM article_redirects WHERE article_id = $1 \
+                 ORDER BY section_slug, slug",
+            )
+            .bind(id)
+            .fetch_all(db)
+            .await)?;
+            article.legacy_paths = on!(self.reader.get(), |db| sqlx::query_scalar(
                 "SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path"
             )
             .bind(id)
             .fetch_all(db)
             .await)?;
-            let sources = on!(self.reader.get(), |db| sqlx::query_as(
+            article.sources = on!(self.reader.get(), |db| sqlx::query_as(
                 "SELECT source, kind, key FROM import_keys WHERE kind = 'article' AND entity_id = $1 \
                  ORDER BY source, key",
             )
             .bind(id)
             .fetch_all(db)
             .await)?;
-            let views_daily = on!(self.reader.get(), |db| sqlx::query_as(
+            article.views_daily = on!(self.reader.get(), |db| sqlx::query_as(
                 "SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day"
             )
             .bind(id)
             .fetch_all(db)
             .await)?;
-            articles.push((
-                id,
-                ExportedArticle {
-                    section,
-                    slug,
-                    headline,
-                    standfirst,
-                    language,
-                    status,
-                    published_at,
-                    updated_at,
-                    created_at,
-                    modified_at,
-                    view_count,
-                    correction,
-                    authors,
-                    tags,
-                    lead_image: lead.and_then(|id| image_refs.get(&id).copied()),
-                    owner,
-                    body_markdown,
-                    body_html,
-                    redirects: redirects
-                        .into_iter()
-                        .map(|(section, slug)| ExportedRedirect { section, slug })
-                        .collect(),
-                    legacy_paths,
-                    sources,
-                    views_daily,
-                },
-            ));
+            articles.push((id, article));
         }
         Ok(articles)
     }
