@@ -13,7 +13,7 @@ pub const LOGO_SETTING: &str = "site.logo";
 pub const SCRUB_MARKER: &str = "media_scrubbed";
 
 /// An image as the library lists it.
-#[derive(Debug, Clone, FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct LibraryImage {
     /// Database id.
     pub id: i64,

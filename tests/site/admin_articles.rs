@@ -121,7 +121,7 @@ async fn preview_shows_the_rendered_body_without_saving() -> TestResult {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("<strong>bold</strong>"));
     assert!(page.body.contains("Preview me"), "the form keeps what was typed");
-    assert_eq!(site.state.store.article_count().await?, 0, "nothing saved");
+    assert_eq!(site.article_total().await?, 0, "nothing saved");
     // With script, the same preview follows typing: the page loads it as an external, fingerprinted file.
     let script = page.body.split("<script src=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("a script")?;
     assert!(script.starts_with("/assets/admin.") && script.ends_with(".js"), "{script}");
@@ -195,7 +195,7 @@ async fn contributors_submit_for_review_and_cannot_publish() -> TestResult {
     let contributor = site.signed_in(Role::Contributor).await?;
     let refused = contributor.post("/admin/articles", &fields("Sneaky", "published")).await?;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(site.state.store.article_count().await?, 0);
+    assert_eq!(site.article_total().await?, 0);
     let id = create(&contributor, &fields("My first piece", "submitted")).await?;
     let editor_page = contributor.get(&format!("/admin/articles/{id}")).await?;
     assert!(!editor_page.body.contains("value=\"published\""), "no publishing choice offered");

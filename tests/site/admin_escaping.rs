@@ -30,7 +30,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
     let uploaded =
         editor.post_upload("/admin/media", &[("alt", &evil), ("caption", &evil), ("credit", &evil)], &png).await?;
     assert_eq!(uploaded.status, 200, "{}", uploaded.body);
-    let image = site.state.store.library_images().await?.first().ok_or("uploaded")?.id.to_string();
+    let image = site.library().await?.first().ok_or("uploaded")?.id.to_string();
     let body = format!("Para {SCRIPT}\n\n[link](javascript:alert(3)) {ATTRIBUTE}");
     let fields = [
         ("headline", evil.as_str()),

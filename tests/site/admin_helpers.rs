@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use newsroom::auth::{Role, hash_password};
-use newsroom::store::NewUser;
+use newsroom::store::{LibraryImage, NewUser};
 use reqwest::StatusCode;
 
 use crate::helpers::{Page, TestSite};
@@ -54,6 +54,34 @@ impl TestSite {
     pub async fn api_token_for(&self, email: &str, name: &str, role: Role) -> Result<String, Error> {
         self.add_user(email, name, role).await?;
         self.api_token_of(email).await
+    }
+
+    /// The media library, newest first, as an API client reads it (`GET /api/admin/media`).
+    pub async fn library(&self) -> Result<Vec<LibraryImage>, Error> {
+        #[derive(serde::Deserialize)]
+        struct Images {
+            images: Vec<LibraryImage>,
+        }
+        Ok(self.audit("/api/admin/media").await?.json::<Images>().await?.images)
+    }
+
+    /// How many articles the site holds in any status, as an API client reads it (`GET /api/admin/articles`).
+    pub async fn article_total(&self) -> Result<i64, Error> {
+        let page: serde_json::Value = self.audit("/api/admin/articles?limit=1").await?.json().await?;
+        page["total"].as_i64().ok_or_else(|| format!("no total in {page}").into())
+    }
+
+    /// GETs an API address with an administrator's token (the account `auditor@example.com`, made once).
+    async fn audit(&self, path: &str) -> Result<reqwest::Response, Error> {
+        let token = self
+            .auditor_token
+            .get_or_try_init(|| self.api_token_for("auditor@example.com", "Audit Desk", Role::Administrator))
+            .await?;
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(token).send().await?;
+        if response.status() != StatusCode::OK {
+            return Err(format!("{path} answered {}", response.status()).into());
+        }
+        Ok(response)
     }
 
     /// A browser with no cookies yet.

@@ -53,14 +53,14 @@ async fn uploads_are_checked_by_content_and_bounded() -> TestResult {
         assert_eq!(page.status, status, "{message}");
         assert!(page.body.contains(message), "{message}: {}", page.body);
     }
-    assert!(site.state.store.library_images().await?.is_empty(), "nothing refused was stored");
+    assert!(site.library().await?.is_empty(), "nothing refused was stored");
     let no_alt = author.post_upload("/admin/media", &[("alt", " ")], &encoded(10, 10, ImageFormat::Png)?).await?;
     assert!(no_alt.body.contains("alt text"), "alt text is required");
 
     // A JPEG sent under any name is stored with narrower copies in JPEG and WebP.
     let page = author.post_upload("/admin/media", &text, &encoded(1200, 800, ImageFormat::Jpeg)?).await?;
     assert_eq!(page.status, 200, "{}", page.body);
-    let images = site.state.store.library_images().await?;
+    let images = site.library().await?;
     let image = images.first().ok_or("stored")?;
     assert!(image.path.ends_with(".jpg"));
     let variants: Vec<newsroom::media::Variant> = serde_json::from_str(&image.variants)?;
@@ -79,7 +79,7 @@ async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used()
     let editor = site.signed_in(Role::Editor).await?;
     let text = [("alt", "Fishing boats in the rain"), ("caption", "Boats waiting"), ("credit", "Staff")];
     editor.post_upload("/admin/media", &text, &encoded(600, 400, ImageFormat::Png)?).await?;
-    let image = site.state.store.library_images().await?.first().ok_or("stored")?.id;
+    let image = site.library().await?.first().ok_or("stored")?.id;
     let image_id = image.to_string();
     let fields = [
         ("headline", "Boats stay in port"),
@@ -107,7 +107,7 @@ async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used()
     assert!(public.body.contains("sizes=\""));
     let refused = editor.post(&format!("/admin/media/{image}/delete"), &[]).await?;
     assert!(refused.body.contains("lead image of 1 article"), "{}", refused.body);
-    assert_eq!(site.state.store.library_images().await?.len(), 1);
+    assert_eq!(site.library().await?.len(), 1);
     let author = site.signed_in(Role::Author).await?;
     assert_eq!(author.post(&format!("/admin/media/{image}/delete"), &[]).await?.status, 403);
     Ok(())
@@ -136,14 +136,14 @@ async fn the_editor_uploads_a_lead_image_with_the_article() -> TestResult {
     let not_image = article_fields("Ferry timetable changes", &[("lead_alt", "A ferry")]);
     let page = author.post_file("/admin/articles", &not_image, "lead_file", b"%PDF-1.7 a document").await?;
     assert!(page.body.contains("not a JPEG, PNG, WebP or GIF image"), "{}", page.body);
-    assert!(site.state.store.library_images().await?.is_empty());
+    assert!(site.library().await?.is_empty());
     assert_eq!(site.get("/world/ferry-timetable-changes").await?.status, 404, "no article was saved");
 
     let fields =
         article_fields("Ferry timetable changes", &[("lead_alt", "A ferry at the quay"), ("lead_credit", "Desk")]);
     let saved = author.post_file("/admin/articles", &fields, "lead_file", &png).await?;
     assert!(location(&saved).starts_with("/admin/articles/"), "{}", saved.body);
-    let images = site.state.store.library_images().await?;
+    let images = site.library().await?;
     assert_eq!(images.len(), 1, "the upload joined the library");
     let public = site.get("/world/ferry-timetable-changes").await?;
     assert!(public.body.contains("alt=\"A ferry at the quay\"") && public.body.contains("Desk"), "{}", public.body);
@@ -161,7 +161,7 @@ async fn the_editor_uploads_a_lead_image_with_the_article() -> TestResult {
         article_fields("Ferry timetable changes", &[("lead_image", &image_id), ("modified_at", stamp.unwrap_or(""))]);
     let resaved = author.post_file(&format!("/admin/articles/{id}"), &again, "lead_file", b"").await?;
     assert!(location(&resaved).contains("notice=saved"), "{}", resaved.body);
-    assert_eq!(site.state.store.library_images().await?.len(), 1, "nothing more was stored");
+    assert_eq!(site.library().await?.len(), 1, "nothing more was stored");
     Ok(())
 }
 
@@ -197,7 +197,7 @@ async fn restoring_a_revision_from_before_the_media_library_keeps_the_lead_image
     let editor = site.signed_in(Role::Editor).await?;
     let text = [("alt", "Nets drying on the quay"), ("caption", ""), ("credit", "")];
     editor.post_upload("/admin/media", &text, &encoded(300, 200, ImageFormat::Png)?).await?;
-    let image = site.state.store.library_images().await?.first().ok_or("stored")?.id;
+    let image = site.library().await?.first().ok_or("stored")?.id;
     let image_id = image.to_string();
     let saved =
         editor.post("/admin/articles", &article_fields("Nets and weather", &[("lead_image", &image_id)])).await?;

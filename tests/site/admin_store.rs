@@ -59,6 +59,6 @@ async fn the_demo_fills_only_a_fresh_database() -> TestResult {
     }
     let dir = site.stop().await?.ok_or("the data directory")?;
     let again = TestSite::start_in(dir.path(), |c| c.demo = true).await?;
-    assert_eq!(again.state.store.article_count().await?, 0, "an emptied site stays empty after a restart");
+    assert_eq!(again.article_total().await?, 0, "an emptied site stays empty after a restart");
     Ok(())
 }

@@ -87,7 +87,7 @@ async fn a_control_character_in_any_text_of_the_api_is_refused_with_a_reason() -
             }
         }
     }
-    assert_eq!(site.state.store.article_count().await?, 1, "nothing new was stored");
+    assert_eq!(site.article_total().await?, 1, "nothing new was stored");
     let page = site.get("/world/harbour").await?;
     assert!(page.body.contains("Harbour") && page.body.contains("Ferries"), "the article is as it was");
     Ok(())

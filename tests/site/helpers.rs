@@ -17,6 +17,8 @@ pub struct TestSite {
     pub base: String,
     pub client: reqwest::Client,
     pub state: SiteState,
+    /// An administrator's API token, made on first use by the helpers that read the site as an API client does.
+    pub auditor_token: tokio::sync::OnceCell<String>,
     dir: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -63,7 +65,15 @@ impl TestSite {
             stopped.await.ok();
         }));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-        Ok(TestSite { base, client, state, dir: None, stop: Some(stop), served: Some(served) })
+        Ok(TestSite {
+            base,
+            client,
+            state,
+            auditor_token: tokio::sync::OnceCell::new(),
+            dir: None,
+            stop: Some(stop),
+            served: Some(served),
+        })
     }
 
     /// Stops the server the way SIGTERM does and waits until it has finished; returns the data directory.

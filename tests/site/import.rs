@@ -217,13 +217,13 @@ async fn importing_again_updates_instead_of_duplicating() -> TestResult {
     let work = tempfile::tempdir()?;
     let (file, uploads) = write_wordpress_export(work.path(), "The night ferry")?;
     import_wordpress(&site, &file, Some(&uploads)).await?;
-    let before = site.state.store.article_count().await?;
+    let before = site.article_total().await?;
 
     let (file, _) = write_wordpress_export(work.path(), "The late night ferry")?;
     let summary = import_wordpress(&site, &file, Some(&uploads)).await?;
     let counts = summary.written.get("articles").cloned().unwrap_or_default();
     assert_eq!((counts.created, counts.updated), (0, 3), "{summary}");
-    assert_eq!(site.state.store.article_count().await?, before);
+    assert_eq!(site.article_total().await?, before);
     let page = site.get("/city-harbour/night-ferry").await?;
     assert!(page.body.contains("The late night ferry"), "the second import updated the headline");
     Ok(())
@@ -239,12 +239,12 @@ async fn a_broken_file_fails_clearly_and_changes_nothing() -> TestResult {
     // Cut inside the attachment, after the post that uses it.
     let cut = whole.find("<wp:attachment_url>").ok_or("attachment in fixture")?;
     std::fs::write(&file, &whole[..cut])?;
-    let before = site.state.store.article_count().await?;
+    let before = site.article_total().await?;
 
     let error = import_wordpress(&site, &file, Some(&uploads)).await.err().ok_or("a truncated file must fail")?;
     let message = error.to_string();
     assert!(message.contains("line ") && message.contains("cut short"), "{message}");
-    assert_eq!(site.state.store.article_count().await?, before, "nothing was written");
+    assert_eq!(site.article_total().await?, before, "nothing was written");
     assert!(!site.state.config.media_dir().join("imported").exists(), "no media was copied");
     assert_eq!(site.get("/world/kept").await?.status, 200);
 
@@ -324,7 +324,7 @@ async fn a_ghost_export_keeps_its_primary_tag_authors_and_addresses() -> TestRes
     assert_eq!(old.headers.get("location").and_then(|l| l.to_str().ok()), Some("/coast/spring-tides"));
 
     // Malformed JSON names the place and changes nothing.
-    let before = site.state.store.article_count().await?;
+    let before = site.article_total().await?;
     std::fs::write(&file, "{\"db\": [{\"data\": {\"posts\": [{\"id\": \"x\",")?;
     let error =
         ghost::import(&site.state.store, &file, ghost::Options::default(), &site.state.config.media_dir(), |_, _| {})
@@ -332,7 +332,7 @@ async fn a_ghost_export_keeps_its_primary_tag_authors_and_addresses() -> TestRes
             .err()
             .ok_or("a truncated export must fail")?;
     assert!(error.to_string().contains("line 1"), "{error}");
-    assert_eq!(site.state.store.article_count().await?, before);
+    assert_eq!(site.article_total().await?, before);
     Ok(())
 }
 

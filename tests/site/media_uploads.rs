@@ -91,7 +91,7 @@ async fn served_photos_carry_no_location_and_are_turned_as_the_camera_said() -> 
     let text = [("alt", "The harbour wall"), ("caption", "High tide"), ("credit", "Staff photographer")];
     let page = editor.post_upload("/admin/media", &text, &photo).await?;
     assert_eq!(page.status, 200, "{}", page.body);
-    let image = site.state.store.library_images().await?.into_iter().next().ok_or("stored")?;
+    let image = site.library().await?.into_iter().next().ok_or("stored")?;
 
     // The photo as readers get it: the lead image of a published article, and its og:image.
     let id = image.id.to_string();
@@ -197,7 +197,7 @@ async fn photos_stored_before_the_upgrade_lose_their_metadata_at_the_next_start(
     let served = fetch(&site, "/media/uploads/0a1b2c3d4e5f60718293a4b5.jpg").await?;
     assert!(!carries_metadata(&served), "the stored photo no longer carries its location");
     assert_upright("the original at its old address", &served)?;
-    let images = site.state.store.library_images().await?;
+    let images = site.library().await?;
     let stored = images.iter().find(|i| i.path.starts_with("uploads/0a1b")).ok_or("the photo is in the library")?;
     assert_eq!((stored.width, stored.height), (1200, 2000), "its size as shown");
     let variants: Vec<newsroom::media::Variant> = serde_json::from_str(&stored.variants)?;
@@ -233,7 +233,7 @@ async fn animated_gifs_keep_their_frames_and_lose_their_comments() -> TestResult
     assert!(carries_metadata(&gif));
     let page = author.post_upload("/admin/media", &[("alt", "A blinking square")], &gif).await?;
     assert_eq!(page.status, 200, "{}", page.body);
-    let image = site.state.store.library_images().await?.into_iter().next().ok_or("stored")?;
+    let image = site.library().await?.into_iter().next().ok_or("stored")?;
     let served = fetch(&site, &format!("/media/{}", image.path)).await?;
     assert!(!carries_metadata(&served), "the comment is gone");
     let decoder = image::codecs::gif::GifDecoder::new(Cursor::new(&served))?;
@@ -290,7 +290,7 @@ async fn a_picture_too_large_to_process_is_refused_with_the_reason() -> TestResu
     assert_eq!(page.status, 422);
     assert!(page.body.contains("Not uploaded: the picture is 6300 × 6300 pixels"), "{}", page.body);
     assert!(page.body.contains("</html>"), "a page in the back office's style");
-    assert!(site.state.store.library_images().await?.is_empty(), "nothing was stored");
+    assert!(site.library().await?.is_empty(), "nothing was stored");
     Ok(())
 }
 
@@ -335,12 +335,12 @@ async fn uploads_up_to_the_documented_10_mb_are_taken_and_larger_ones_refused_wi
     let author = site.signed_in(Role::Author).await?;
     let page = author.post_upload("/admin/media", &[("alt", "Noise")], &nine).await?;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert_eq!(site.state.store.library_images().await?.len(), 2);
+    assert_eq!(site.library().await?.len(), 2);
     let page = author.post_upload("/admin/media", &[("alt", "Noise")], &eleven).await?;
     assert_eq!(page.status, 413);
     assert!(page.body.contains("larger than the 10 MB"), "{}", page.body);
     assert!(page.body.contains("</html>") && page.body.contains("<link"), "a styled page: {}", page.body);
-    assert_eq!(site.state.store.library_images().await?.len(), 2, "nothing more was stored");
+    assert_eq!(site.library().await?.len(), 2, "nothing more was stored");
     Ok(())
 }
 
