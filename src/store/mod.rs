@@ -2,9 +2,9 @@
 //! in domain terms; SQL stays in this module.
 //!
 //! Two backends share every query: SQLite (the default, a file in the data directory) and PostgreSQL (for
-//! several nodes), each through its own sqlx driver (see [`pool`]). Queries use `$N` placeholders, integer
-//! times and portable SQL; the one spelling that differs comes from [`Backend`]. Each backend has its own
-//! migrations.
+//! several nodes), each through its own sqlx driver (see [`pool`]); on SQLite the one read a page-cache miss
+//! makes runs on the calling thread instead (see [`direct`]). Queries use `$N` placeholders, integer times and
+//! portable SQL; the one spelling that differs comes from [`Backend`]. Each backend has its own migrations.
 //!
 //! SQLite runs in WAL mode with one writer connection and a pool of readers, so readers never wait for a
 //! writer and writers never see "database is locked". PostgreSQL uses one pool for both.
