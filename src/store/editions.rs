@@ -200,8 +200,7 @@ impl Store {
         let id: i64 = on!(tx.conn(), |db| {
             sqlx::query_scalar(
                 "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, \
-                 translation_group, \
-                 status, created_at, modified_at, owner_id) \
+                 translation_group, status, created_at, modified_at, owner_id) \
                  SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
                  FROM articles WHERE id = $6 RETURNING id",
             )

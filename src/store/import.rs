@@ -2,12 +2,12 @@
 //! nothing; and reads of the whole site, in id order and in pages, for export.
 
 use chrono::Utc;
+use sqlx::QueryBuilder;
 
 use super::pool::{Affected, Tx, on};
 use super::write::{id_by_slug, insert_image, put_article_parts, put_section, put_setting, record_change};
 use super::{Backend, Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
-use sqlx::QueryBuilder;
 
 /// Whether a write made something new or changed what an earlier import (or the site) had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

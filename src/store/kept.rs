@@ -206,17 +206,14 @@ async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError>
     // One statement for all the page's sources: the article itself, its authors, tags and lead image, and the
     // articles it shows.
     on!(conn.conn(), |db| {
+        // The page's own article is bound at each use: a built query numbers its placeholders itself.
         let mut sources = QueryBuilder::<DB>::new("INSERT INTO kept_page_sources (entity, entity_id, article_id) ");
-        // The page's own article is bound once per use: a built query numbers its placeholders itself.
         let page_id = |sources: &mut QueryBuilder<'_, DB>| {
             sources.push_bind(page.article_id);
         };
-        sources.push("SELECT 'article', ");
-        page_id(&mut sources);
-        sources.push(", ");
-        page_id(&mut sources);
-        for id in &page.shows {
-            sources.push(" UNION SELECT 'article', ").push_bind(*id).push(", ");
+        for (index, id) in std::iter::once(&page.article_id).chain(&page.shows).enumerate() {
+            sources.push(if index == 0 { "SELECT 'article', " } else { " UNION SELECT 'article', " });
+            sources.push_bind(*id).push(", ");
             page_id(&mut sources);
         }
         for (entity, column, from) in [
