@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
-use super::pool::{Affected, Tx, on};
+use super::pool::{Tx, execute, fetch, on};
 use super::read::ImageColumns;
 use super::write::{id_by_slug, put_article_parts, record_change};
 use super::{Backend, Store, StoreError};
@@ -186,14 +186,14 @@ where
 
 /// Refuses a slug that another article in the section already has.
 async fn check_slug_free(conn: &mut Tx, section_id: i64, slug: &str, id: Option<i64>) -> Result<(), StoreError> {
-    let taken: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS DISTINCT FROM $3",
-    )
-    .bind(section_id)
-    .bind(slug)
-    .bind(id)
-    .fetch_one(db)
-    .await)?;
+    let taken: i64 = fetch!(
+        conn.conn(),
+        fetch_one,
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2 AND id IS DISTINCT FROM $3",
+        ),
+        [section_id, slug, id]
+    )?;
     if taken > 0 {
         return Err(StoreError::Conflict(format!("another article in this section already has the address {slug:?}")));
     }
@@ -229,9 +229,24 @@ impl Store {
         Ok((items, total))
     }
 
+    /// The slugs of article `id`'s authors, in byline order.
+    pub(super) async fn byline_slugs(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar(
+                "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
+                 WHERE aa.article_id = $1 ORDER BY aa.position",
+            ),
+            [id]
+        )?)
+    }
+
     /// An article in any status, with everything the editor needs.
     pub async fn editable_article(&self, id: i64) -> Result<Option<EditableArticle>, StoreError> {
-        let Some(row) = on!(self.reader.get(), |db| {
+        let Some(row) = fetch!(
+            self.reader.get(),
+            fetch_optional,
             sqlx::query_as::<_, EditableRow>(
                 "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
                  a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, \
@@ -240,30 +255,22 @@ impl Store {
                  i.variants AS image_variants FROM articles a JOIN sections s ON s.id = a.section_id \
                  JOIN article_bodies b ON b.article_id = a.id LEFT JOIN images i ON i.id = a.lead_image_id \
                  WHERE a.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(db)
-            .await
-        })?
+            ),
+            [id]
+        )?
         else {
             return Ok(None);
         };
-        let authors = on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
-             WHERE aa.article_id = $1 ORDER BY aa.position",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await)?;
-        let tags = on!(self.reader.get(), |db| {
+        let authors = self.byline_slugs(id).await?;
+        let tags = fetch!(
+            self.reader.get(),
+            fetch_all,
             sqlx::query_scalar(
                 "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
                  ORDER BY t.name",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await
-        })?;
+            ),
+            [id]
+        )?;
         let status =
             ArticleStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("status {:?}", row.status)))?;
         Ok(Some(EditableArticle {
@@ -309,86 +316,76 @@ impl Store {
         check_slug_free(&mut tx, section_id, article.slug.as_str(), id).await?;
         let (id, modified) = match id {
             Some(id) => {
-                let (old_section, old_slug, old_modified): (String, String, i64) =
-                    on!(tx.conn(), |db| sqlx::query_as(
+                let (old_section, old_slug, old_modified): (String, String, i64) = fetch!(
+                    tx.conn(),
+                    fetch_optional,
+                    sqlx::query_as(
                         "SELECT s.slug, a.slug, a.modified_at FROM articles a JOIN sections s ON s.id = a.section_id \
                          WHERE a.id = $1",
-                    )
-                    .bind(id)
-                    .fetch_optional(db)
-                    .await)?
-                    .ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?;
+                    ),
+                    [id]
+                )?
+                .ok_or_else(|| StoreError::Missing { kind: "article", slug: id.to_string() })?;
                 if extras.expected_modified.is_some_and(|expected| expected != old_modified) {
                     return Err(StoreError::Stale);
                 }
                 if (old_section.as_str(), old_slug.as_str()) != (article.section.as_str(), article.slug.as_str()) {
-                    on!(tx.conn(), |db| sqlx::query(
+                    execute!(
+                        tx.conn(),
                         "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
                          ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
-                    )
-                    .bind(&old_section)
-                    .bind(&old_slug)
-                    .bind(id)
-                    .execute(db)
-                    .await
-                    .affected())?;
+                        [&old_section, &old_slug, id]
+                    )?;
                 }
                 // Strictly increasing, so two saves within one second still tell apart.
                 (id, now.max(old_modified + 1))
             }
             None => {
                 // A new row with its owner; the update below writes every field, as for an existing article.
-                let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
-                    "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at, owner_id) \
-                     VALUES ($1, $2, '', 'draft', $3, $3, $4) RETURNING id",
-                )
-                .bind(section_id)
-                .bind(article.slug.as_str())
-                .bind(now)
-                .bind(extras.user)
-                .fetch_one(db)
-                .await)?;
+                let id: i64 = fetch!(
+                    tx.conn(),
+                    fetch_one,
+                    sqlx::query_scalar(
+                        "INSERT INTO articles (section_id, slug, headline, status, created_at, modified_at, owner_id) \
+                         VALUES ($1, $2, '', 'draft', $3, $3, $4) RETURNING id",
+                    ),
+                    [section_id, article.slug.as_str(), now, extras.user]
+                )?;
                 (id, now)
             }
         };
-        on!(tx.conn(), |db| sqlx::query(
+        execute!(
+            tx.conn(),
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
              status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11 \
              WHERE id = $12",
-        )
-        .bind(section_id)
-        .bind(article.slug.as_str())
-        .bind(&article.headline)
-        .bind(&article.standfirst)
-        .bind(&article.language)
-        .bind(article.status.as_str())
-        .bind(article.published_at.map(|t| t.timestamp()))
-        .bind(article.updated_at.map(|t| t.timestamp()))
-        .bind(extras.correction)
-        .bind(modified)
-        .bind(extras.lead_image)
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+            [
+                section_id,
+                article.slug.as_str(),
+                &article.headline,
+                &article.standfirst,
+                &article.language,
+                article.status.as_str(),
+                article.published_at.map(|t| t.timestamp()),
+                article.updated_at.map(|t| t.timestamp()),
+                extras.correction,
+                modified,
+                extras.lead_image,
+                id
+            ]
+        )?;
         // The article's own address never redirects elsewhere.
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM article_redirects WHERE section_slug = $1 AND slug = $2")
-            .bind(article.section.as_str())
-            .bind(article.slug.as_str())
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(
+            tx.conn(),
+            "DELETE FROM article_redirects WHERE section_slug = $1 AND slug = $2",
+            [article.section.as_str(), article.slug.as_str()]
+        )?;
         put_article_parts(&mut tx, id, prepared, &author_ids).await?;
-        on!(tx.conn(), |db| sqlx::query(
-            "INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(id)
-        .bind(extras.user)
-        .bind(now)
-        .bind(extras.snapshot)
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            tx.conn(),
+            "INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)",
+            [id, extras.user, now, extras.snapshot]
+        )?;
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
         self.wrote().await;
@@ -399,11 +396,7 @@ impl Store {
     /// caches and indexes drop it. Returns whether it existed.
     pub async fn delete_article(&self, id: i64) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let deleted = on!(tx.conn(), |db| sqlx::query("DELETE FROM articles WHERE id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        let deleted = execute!(tx.conn(), "DELETE FROM articles WHERE id = $1", [id])?;
         if deleted == 0 {
             return Ok(false);
         }
@@ -417,25 +410,24 @@ impl Store {
     /// conditional update (`WHERE status = 'scheduled'`), so when several nodes run this at once each article
     /// is published, and its change recorded, exactly once.
     pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
-        let due: Vec<i64> = on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
-        )
-        .bind(now.timestamp())
-        .fetch_all(db)
-        .await)?;
+        let due: Vec<i64> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar(
+                "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
+            ),
+            [now.timestamp()]
+        )?;
         let mut published = Vec::new();
         for id in due {
             let mut tx = self.begin_write().await?;
-            let claimed = on!(tx.conn(), |db| sqlx::query(
+            let claimed = execute!(
+                tx.conn(),
                 "UPDATE articles SET status = 'published', \
                  modified_at = CASE WHEN $1 > modified_at THEN $1 ELSE modified_at + 1 END \
                  WHERE id = $2 AND status = 'scheduled' AND published_at <= $1",
-            )
-            .bind(now.timestamp())
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+                [now.timestamp(), id]
+            )?;
             if claimed == 1 {
                 record_change(&mut tx, "article", id).await?;
                 tx.commit().await?;
@@ -450,23 +442,25 @@ impl Store {
 
     /// The saved revisions of an article, newest first.
     pub async fn revisions(&self, article: i64) -> Result<Vec<RevisionInfo>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT r.id, r.saved_at, u.name AS user_name FROM article_revisions r \
-             LEFT JOIN users u ON u.id = r.user_id WHERE r.article_id = $1 ORDER BY r.id DESC",
-        )
-        .bind(article)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT r.id, r.saved_at, u.name AS user_name FROM article_revisions r \
+                 LEFT JOIN users u ON u.id = r.user_id WHERE r.article_id = $1 ORDER BY r.id DESC",
+            ),
+            [article]
+        )?)
     }
 
     /// One revision: its article and snapshot.
     pub async fn revision(&self, id: i64) -> Result<Option<(i64, String)>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT article_id, snapshot FROM article_revisions WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as("SELECT article_id, snapshot FROM article_revisions WHERE id = $1"),
+            [id]
+        )?)
     }
 
     /// Where an old address of a public article points now: its current section, slug and language.
@@ -479,36 +473,37 @@ impl Store {
         if !(Slug::fits(section) && Slug::fits(slug)) {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT s.slug, a.slug, a.language FROM article_redirects r JOIN articles a ON a.id = r.article_id \
-             JOIN sections s ON s.id = a.section_id \
-             WHERE r.section_slug = $1 AND r.slug = $2 AND a.status = 'published' AND a.published_at <= $3",
-        )
-        .bind(section)
-        .bind(slug)
-        .bind(now.timestamp())
-        .fetch_optional(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as(
+                "SELECT s.slug, a.slug, a.language FROM article_redirects r JOIN articles a ON a.id = r.article_id \
+                 JOIN sections s ON s.id = a.section_id \
+                 WHERE r.section_slug = $1 AND r.slug = $2 AND a.status = 'published' AND a.published_at <= $3",
+            ),
+            [section, slug, now.timestamp()]
+        )?)
     }
 
     /// How many changes were recorded for one entity (tests and diagnostics).
     pub async fn changes_of(&self, entity: &str, id: i64) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM changes WHERE entity = $1 AND entity_id = $2"
-        )
-        .bind(entity)
-        .bind(id)
-        .fetch_one(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE entity = $1 AND entity_id = $2"),
+            [entity, id]
+        )?)
     }
 
     /// Every author profile, by name.
     pub async fn all_authors(&self) -> Result<Vec<Author>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
-            "SELECT id, slug, name, bio, avatar FROM authors ORDER BY name",
-        )
-        .fetch_all(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
+                "SELECT id, slug, name, bio, avatar FROM authors ORDER BY name",
+            )
+        )?
         .into_iter()
         .map(|(id, slug, name, bio, avatar)| Author { id, slug, name, bio, avatar })
         .collect())
@@ -516,11 +511,11 @@ impl Store {
 
     /// Every tag, by name.
     pub async fn all_tags(&self) -> Result<Vec<Tag>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT id, slug, name FROM tags ORDER BY name"
-        )
-        .fetch_all(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags ORDER BY name")
+        )?
         .into_iter()
         .map(|(id, slug, name)| Tag { id, slug, name })
         .collect())
@@ -532,12 +527,7 @@ impl Store {
             return Err(StoreError::Invalid("a tag needs a name".into()));
         }
         let mut tx = self.begin_write().await?;
-        on!(tx.conn(), |db| sqlx::query("UPDATE tags SET name = $1 WHERE id = $2")
-            .bind(name.trim())
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(tx.conn(), "UPDATE tags SET name = $1 WHERE id = $2", [name.trim(), id])?;
         record_change(&mut tx, "tag", id).await?;
         tx.commit().await?;
         self.wrote().await;
@@ -547,17 +537,14 @@ impl Store {
     /// Deletes a tag, taking it off every article (each of which records a change).
     pub async fn delete_tag(&self, id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let articles: Vec<i64> =
-            on!(tx.conn(), |db| sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1")
-                .bind(id)
-                .fetch_all(db)
-                .await)?;
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM article_tags WHERE tag_id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(db).await.affected())?;
+        let articles: Vec<i64> = fetch!(
+            tx.conn(),
+            fetch_all,
+            sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = $1"),
+            [id]
+        )?;
+        execute!(tx.conn(), "DELETE FROM article_tags WHERE tag_id = $1", [id])?;
+        execute!(tx.conn(), "DELETE FROM tags WHERE id = $1", [id])?;
         for article in articles {
             record_change(&mut tx, "article", article).await?;
         }
@@ -569,25 +556,27 @@ impl Store {
 
     /// The most read articles since `since_day` (`YYYY-MM-DD`, inclusive): id, headline and views.
     pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
-             JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
-             GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
-        )
-        .bind(since_day)
-        .bind(limit)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
+                 JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
+                 GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
+            ),
+            [since_day, limit]
+        )?)
     }
 
     /// Daily views of one article from `since_day` on, by day.
     pub async fn views_by_day(&self, article: i64, since_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT day, views FROM article_views_daily WHERE article_id = $1 AND day >= $2 ORDER BY day",
-        )
-        .bind(article)
-        .bind(since_day)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT day, views FROM article_views_daily WHERE article_id = $1 AND day >= $2 ORDER BY day",
+            ),
+            [article, since_day]
+        )?)
     }
 }

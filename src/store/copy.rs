@@ -11,7 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use sha2::{Digest, Sha256};
 use sqlx::{ColumnIndex, Decode, QueryBuilder, Row, Type};
 
-use super::pool::{Affected, Tx, on};
+use super::pool::{Affected, Tx, execute, fetch, on};
 use super::{Backend, Store, StoreError};
 
 /// The kind of a column's values; every column of the schema is one of these.
@@ -323,8 +323,8 @@ async fn insert_rows(conn: &mut Tx, table: &Table, rows: &[Vec<Value>]) -> Resul
 async fn skip_deleted_article_ids(conn: &mut Tx, backend: Backend) -> Result<(), StoreError> {
     let statements: &[&str] = match backend {
         Backend::Postgres => &["SELECT setval(pg_get_serial_sequence('articles', 'id'), \
-             GREATEST((SELECT COALESCE(MAX(id), 0) FROM articles), \
-                      (SELECT COALESCE(MAX(entity_id), 0) FROM changes WHERE entity = 'article')) + 1, false)"],
+                                GREATEST((SELECT COALESCE(MAX(id), 0) FROM articles), \
+                                (SELECT COALESCE(MAX(entity_id), 0) FROM changes WHERE entity = 'article')) + 1, false)"],
         // With AUTOINCREMENT SQLite keeps the counter in `sqlite_sequence`, which has no row for an empty table.
         Backend::Sqlite => &[
             "INSERT INTO sqlite_sequence (name, seq) SELECT 'articles', 0 \
@@ -334,7 +334,7 @@ async fn skip_deleted_article_ids(conn: &mut Tx, backend: Backend) -> Result<(),
         ],
     };
     for statement in statements {
-        on!(conn.conn(), |db| sqlx::query(statement).execute(db).await.affected())?;
+        execute!(conn.conn(), statement)?;
     }
     Ok(())
 }
@@ -351,9 +351,7 @@ impl Store {
     pub async fn copy_to(&self, target: &Store) -> Result<Vec<TableCopy>, StoreError> {
         for table in ["articles", "sections", "authors", "users", "settings"] {
             let rows: i64 =
-                on!(target.reader.get(), |db| sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-                    .fetch_one(db)
-                    .await)?;
+                fetch!(target.reader.get(), fetch_one, sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")))?;
             if rows > 0 {
                 return Err(StoreError::Conflict(format!(
                     "the target database is not empty ({rows} rows in {table}): copy into a new, empty database"
@@ -378,13 +376,13 @@ impl Store {
             insert_rows(&mut tx, table, &batch).await?;
             if let (Some(column), Backend::Postgres) = (table.identity, target.backend) {
                 // Copied rows kept their ids; new rows must be numbered after them.
-                on!(tx.conn(), |db| sqlx::query(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 0) + 1, false) FROM {0}",
-                    table.name, column
-                ))
-                .execute(db)
-                .await
-                .affected())?;
+                execute!(
+                    tx.conn(),
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 0) + 1, false) FROM {0}",
+                        table.name, column
+                    )
+                )?;
             }
             sources.push(checksum);
         }
@@ -392,7 +390,7 @@ impl Store {
         tx.commit().await?;
         // Fresh statistics, or the planner guesses on a table it has never seen filled (PostgreSQL would scan
         // 100,000 articles for one slug until autovacuum came round).
-        on!(target.writer.get(), |db| sqlx::query("ANALYZE").execute(db).await.affected())?;
+        execute!(target.writer.get(), "ANALYZE")?;
         target.wrote().await;
         let mut report = Vec::with_capacity(TABLES.len());
         for (table, source) in TABLES.iter().zip(sources) {
@@ -426,10 +424,9 @@ impl Store {
             return Err(StoreError::Conflict(format!("{} exists already; name a new file", file.display())));
         }
         let target = file.to_string_lossy().into_owned();
-        on!(self.writer.get(), |db| sqlx::query("VACUUM INTO $1").bind(target).execute(db).await.affected())?;
+        execute!(self.writer.get(), "VACUUM INTO $1", [target])?;
         let copy = Store::open_sqlite(file).await?;
-        let check: String =
-            on!(copy.reader.get(), |db| sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db).await)?;
+        let check: String = fetch!(copy.reader.get(), fetch_one, sqlx::query_scalar("PRAGMA integrity_check"))?;
         let articles = copy.article_count().await;
         copy.close().await;
         if check != "ok" {

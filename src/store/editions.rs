@@ -5,7 +5,7 @@
 use chrono::Utc;
 use sqlx::FromRow;
 
-use super::pool::{Affected, on};
+use super::pool::{execute, fetch};
 use super::write::record_change;
 use super::{Store, StoreError};
 
@@ -47,12 +47,14 @@ const MAX_SLUG: usize = 190;
 impl Store {
     /// Every section's names in other languages.
     pub async fn section_names(&self) -> Result<Vec<SectionName>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT s.slug AS section, n.language, n.name, n.description FROM section_names n \
-             JOIN sections s ON s.id = n.section_id ORDER BY s.position, n.language",
-        )
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT s.slug AS section, n.language, n.name, n.description FROM section_names n \
+                 JOIN sections s ON s.id = n.section_id ORDER BY s.position, n.language",
+            )
+        )?)
     }
 
     /// Sets section `section`'s name and description in `language`; an empty name removes the translation,
@@ -65,31 +67,23 @@ impl Store {
         description: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
-            .bind(section)
-            .fetch_optional(db)
-            .await)?
+        let id: i64 = fetch!(
+            tx.conn(),
+            fetch_optional,
+            sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1"),
+            [section]
+        )?
         .ok_or_else(|| StoreError::Missing { kind: "section", slug: section.to_owned() })?;
         if name.trim().is_empty() {
-            on!(tx.conn(), |db| sqlx::query("DELETE FROM section_names WHERE section_id = $1 AND language = $2")
-                .bind(id)
-                .bind(language)
-                .execute(db)
-                .await
-                .affected())?;
+            execute!(tx.conn(), "DELETE FROM section_names WHERE section_id = $1 AND language = $2", [id, language])?;
         } else {
-            on!(tx.conn(), |db| sqlx::query(
+            execute!(
+                tx.conn(),
                 "INSERT INTO section_names (section_id, language, name, description) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (section_id, language) DO UPDATE SET name = excluded.name, \
                  description = excluded.description",
-            )
-            .bind(id)
-            .bind(language)
-            .bind(name.trim())
-            .bind(description.trim())
-            .execute(db)
-            .await
-            .affected())?;
+                [id, language, name.trim(), description.trim()]
+            )?;
         }
         record_change(&mut tx, "section", id).await?;
         tx.commit().await?;
@@ -101,17 +95,19 @@ impl Store {
     /// it has no translations.
     pub async fn editions_of(&self, id: i64) -> Result<Vec<EditionInfo>, StoreError> {
         // Comparisons are booleans on PostgreSQL and 0 or 1 on SQLite, which sqlx reads as booleans too.
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT e.id, e.language, e.headline, e.status, e.modified_at, \
-             e.id = COALESCE(e.translation_group, e.id) AS original, \
-             COALESCE(o.id <> e.id AND o.modified_at > e.modified_at, false) AS out_of_date \
-             FROM articles e LEFT JOIN articles o ON o.id = e.translation_group \
-             WHERE e.id = $1 OR e.translation_group = (SELECT translation_group FROM articles WHERE id = $1) \
-             ORDER BY original DESC, e.language",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT e.id, e.language, e.headline, e.status, e.modified_at, \
+                 e.id = COALESCE(e.translation_group, e.id) AS original, \
+                 COALESCE(o.id <> e.id AND o.modified_at > e.modified_at, false) AS out_of_date \
+                 FROM articles e LEFT JOIN articles o ON o.id = e.translation_group \
+                 WHERE e.id = $1 OR e.translation_group = (SELECT translation_group FROM articles WHERE id = $1) \
+                 ORDER BY original DESC, e.language",
+            ),
+            [id]
+        )?)
     }
 
     /// Puts the article at `/{section}/{translation}` in the translation group of `/{section}/{original}`
@@ -122,24 +118,21 @@ impl Store {
             "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id WHERE s.slug = $1 AND a.slug = $2";
         let mut ids = [0; 2];
         for (slug, id) in [original, translation].into_iter().zip(&mut ids) {
-            let found: Option<i64> =
-                on!(tx.conn(), |db| sqlx::query_scalar(ID_OF).bind(section).bind(slug).fetch_optional(db).await)?;
+            let found: Option<i64> = fetch!(tx.conn(), fetch_optional, sqlx::query_scalar(ID_OF), [section, slug])?;
             *id = found.ok_or_else(|| StoreError::Missing { kind: "article", slug: format!("{section}/{slug}") })?;
         }
         let [original_id, translation_id] = ids;
-        let group: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
-            "SELECT COALESCE(translation_group, id) FROM articles WHERE id = $1"
-        )
-        .bind(original_id)
-        .fetch_one(db)
-        .await)?;
-        on!(tx.conn(), |db| sqlx::query("UPDATE articles SET translation_group = $1 WHERE id IN ($2, $3)")
-            .bind(group)
-            .bind(original_id)
-            .bind(translation_id)
-            .execute(db)
-            .await
-            .affected())?;
+        let group: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
+            sqlx::query_scalar("SELECT COALESCE(translation_group, id) FROM articles WHERE id = $1"),
+            [original_id]
+        )?;
+        execute!(
+            tx.conn(),
+            "UPDATE articles SET translation_group = $1 WHERE id IN ($2, $3)",
+            [group, original_id, translation_id]
+        )?;
         for id in [original_id, translation_id] {
             record_change(&mut tx, "article", id).await?;
         }
@@ -155,21 +148,20 @@ impl Store {
     pub async fn create_translation(&self, original: i64, language: &str, user: i64) -> Result<i64, StoreError> {
         let now = Utc::now().timestamp();
         let mut tx = self.begin_write().await?;
-        let (section_id, slug, group): (i64, String, Option<i64>) = on!(tx.conn(), |db| sqlx::query_as(
-            "SELECT section_id, slug, translation_group FROM articles WHERE id = $1"
-        )
-        .bind(original)
-        .fetch_optional(db)
-        .await)?
+        let (section_id, slug, group): (i64, String, Option<i64>) = fetch!(
+            tx.conn(),
+            fetch_optional,
+            sqlx::query_as("SELECT section_id, slug, translation_group FROM articles WHERE id = $1"),
+            [original]
+        )?
         .ok_or_else(|| StoreError::Missing { kind: "article", slug: original.to_string() })?;
         let group = group.unwrap_or(original);
-        let existing: Option<i64> = on!(tx.conn(), |db| sqlx::query_scalar(
-            "SELECT id FROM articles WHERE (id = $1 OR translation_group = $1) AND language = $2"
-        )
-        .bind(group)
-        .bind(language)
-        .fetch_optional(db)
-        .await)?;
+        let existing: Option<i64> = fetch!(
+            tx.conn(),
+            fetch_optional,
+            sqlx::query_scalar("SELECT id FROM articles WHERE (id = $1 OR translation_group = $1) AND language = $2"),
+            [group, language]
+        )?;
         if let Some(existing) = existing {
             return Err(StoreError::Conflict(format!(
                 "this article already has an edition in {language:?} (article {existing})"
@@ -178,41 +170,33 @@ impl Store {
         let base: String = format!("{slug}-{language}").chars().take(MAX_SLUG).collect();
         let mut candidate = base.clone();
         for n in 2.. {
-            let taken: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2"
-            )
-            .bind(section_id)
-            .bind(&candidate)
-            .fetch_one(db)
-            .await)?;
+            let taken: i64 = fetch!(
+                tx.conn(),
+                fetch_one,
+                sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE section_id = $1 AND slug = $2"),
+                [section_id, &candidate]
+            )?;
             if taken == 0 {
                 break;
             }
             candidate = format!("{base}-{n}");
         }
-        on!(tx.conn(), |db| sqlx::query(
-            "UPDATE articles SET translation_group = $1 WHERE id = $1 AND translation_group IS NULL"
-        )
-        .bind(group)
-        .execute(db)
-        .await
-        .affected())?;
-        let id: i64 = on!(tx.conn(), |db| {
+        execute!(
+            tx.conn(),
+            "UPDATE articles SET translation_group = $1 WHERE id = $1 AND translation_group IS NULL",
+            [group]
+        )?;
+        let id: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
             sqlx::query_scalar(
                 "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, \
                  translation_group, status, created_at, modified_at, owner_id) \
                  SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
                  FROM articles WHERE id = $6 RETURNING id",
-            )
-            .bind(&candidate)
-            .bind(language)
-            .bind(group)
-            .bind(now)
-            .bind(user)
-            .bind(original)
-            .fetch_one(db)
-            .await
-        })?;
+            ),
+            [&candidate, language, group, now, user, original]
+        )?;
         for copy in [
             "INSERT INTO article_bodies (article_id, markdown, html) SELECT $1, markdown, html FROM article_bodies \
              WHERE article_id = $2",
@@ -220,7 +204,7 @@ impl Store {
              FROM article_authors WHERE article_id = $2",
             "INSERT INTO article_tags (article_id, tag_id) SELECT $1, tag_id FROM article_tags WHERE article_id = $2",
         ] {
-            on!(tx.conn(), |db| sqlx::query(copy).bind(id).bind(original).execute(db).await.affected())?;
+            execute!(tx.conn(), copy, [id, original])?;
         }
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;

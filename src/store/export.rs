@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use super::pool::on;
+use super::pool::fetch;
 use super::{Store, StoreError};
 
 /// A section as exported.
@@ -175,40 +175,46 @@ impl Store {
     /// Every setting, by key, but the record of the pass over this site's media files: it describes files an
     /// export does not carry, and a site that imported it would skip its own pass.
     pub async fn export_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key")
-            .bind(super::media::SCRUB_MARKER)
-            .fetch_all(db)
-            .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as("SELECT key, value FROM settings WHERE key <> $1 ORDER BY key"),
+            [super::media::SCRUB_MARKER]
+        )?)
     }
 
     /// Every section, in id order.
     pub async fn export_sections(&self) -> Result<Vec<ExportedSection>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT slug, name, description, position FROM sections ORDER BY id"
-        )
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as("SELECT slug, name, description, position FROM sections ORDER BY id")
+        )?)
     }
 
     /// Every author profile, in id order.
     pub async fn export_authors(&self) -> Result<Vec<ExportedAuthor>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT slug, name, bio, avatar FROM authors ORDER BY id")
-            .fetch_all(db)
-            .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as("SELECT slug, name, bio, avatar FROM authors ORDER BY id")
+        )?)
     }
 
     /// Every tag, in id order.
     pub async fn export_tags(&self) -> Result<Vec<ExportedTag>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as("SELECT slug, name FROM tags ORDER BY id").fetch_all(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_all, sqlx::query_as("SELECT slug, name FROM tags ORDER BY id"))?)
     }
 
     /// Every image, in id order, numbered from 1 (`ref`), with the map from database id to `ref`.
     pub async fn export_images(&self) -> Result<(Vec<ExportedImage>, std::collections::HashMap<i64, i64>), StoreError> {
-        let rows: Vec<ImageRow> = on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT id, path, width, height, alt, caption, credit, in_library, variants FROM images ORDER BY id",
-        )
-        .fetch_all(db)
-        .await)?;
+        let rows: Vec<ImageRow> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT id, path, width, height, alt, caption, credit, in_library, variants FROM images ORDER BY id",
+            )
+        )?;
         let mut refs = std::collections::HashMap::with_capacity(rows.len());
         let mut images = Vec::with_capacity(rows.len());
         for ((id, path, width, height, alt, caption, credit, in_library, variants), reference) in
@@ -238,60 +244,61 @@ impl Store {
         limit: i64,
         image_refs: &std::collections::HashMap<i64, i64>,
     ) -> Result<Vec<(i64, ExportedArticle)>, StoreError> {
-        let rows: Vec<ArticleRow> = on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT a.id, a.lead_image_id, s.slug AS section, a.slug, a.headline, a.standfirst, a.language, \
-             a.status, a.published_at, a.updated_at, a.created_at, a.modified_at, a.view_count, a.correction, \
-             u.email AS owner, COALESCE(b.markdown, '') AS body_markdown, COALESCE(b.html, '') AS body_html \
-             FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN users u ON u.id = a.owner_id \
-             LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(db)
-        .await)?;
+        let rows: Vec<ArticleRow> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT a.id, a.lead_image_id, s.slug AS section, a.slug, a.headline, a.standfirst, a.language, \
+                 a.status, a.published_at, a.updated_at, a.created_at, a.modified_at, a.view_count, a.correction, \
+                 u.email AS owner, COALESCE(b.markdown, '') AS body_markdown, COALESCE(b.html, '') AS body_html \
+                 FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN users u ON u.id = a.owner_id \
+                 LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.id > $1 ORDER BY a.id LIMIT $2",
+            ),
+            [after, limit]
+        )?;
         let mut articles = Vec::with_capacity(rows.len());
         for ArticleRow { id, lead_image_id, mut article } in rows {
             article.lead_image = lead_image_id.and_then(|id| image_refs.get(&id).copied());
-            article.authors = on!(self.reader.get(), |db| sqlx::query_scalar(
-                "SELECT au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
-                 WHERE aa.article_id = $1 ORDER BY aa.position",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
-            article.tags = on!(self.reader.get(), |db| sqlx::query_scalar(
-                "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
-                 ORDER BY t.slug",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
-            article.redirects = on!(self.reader.get(), |db| sqlx::query_as(
-                "SELECT section_slug AS section, slug FROM article_redirects WHERE article_id = $1 \
-                 ORDER BY section_slug, slug",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
-            article.legacy_paths = on!(self.reader.get(), |db| sqlx::query_scalar(
-                "SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path"
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
-            article.sources = on!(self.reader.get(), |db| sqlx::query_as(
-                "SELECT source, kind, key FROM import_keys WHERE kind = 'article' AND entity_id = $1 \
-                 ORDER BY source, key",
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
-            article.views_daily = on!(self.reader.get(), |db| sqlx::query_as(
-                "SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day"
-            )
-            .bind(id)
-            .fetch_all(db)
-            .await)?;
+            article.authors = self.byline_slugs(id).await?;
+            article.tags = fetch!(
+                self.reader.get(),
+                fetch_all,
+                sqlx::query_scalar(
+                    "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
+                     ORDER BY t.slug",
+                ),
+                [id]
+            )?;
+            article.redirects = fetch!(
+                self.reader.get(),
+                fetch_all,
+                sqlx::query_as(
+                    "SELECT section_slug AS section, slug FROM article_redirects WHERE article_id = $1 \
+                     ORDER BY section_slug, slug",
+                ),
+                [id]
+            )?;
+            article.legacy_paths = fetch!(
+                self.reader.get(),
+                fetch_all,
+                sqlx::query_scalar("SELECT path FROM legacy_paths WHERE article_id = $1 ORDER BY path"),
+                [id]
+            )?;
+            article.sources = fetch!(
+                self.reader.get(),
+                fetch_all,
+                sqlx::query_as(
+                    "SELECT source, kind, key FROM import_keys WHERE kind = 'article' AND entity_id = $1 \
+                     ORDER BY source, key",
+                ),
+                [id]
+            )?;
+            article.views_daily = fetch!(
+                self.reader.get(),
+                fetch_all,
+                sqlx::query_as("SELECT day, views FROM article_views_daily WHERE article_id = $1 ORDER BY day"),
+                [id]
+            )?;
             articles.push((id, article));
         }
         Ok(articles)
@@ -299,12 +306,14 @@ impl Store {
 
     /// Every account, in id order; password hashes only when `with_hashes`.
     pub async fn export_users(&self, with_hashes: bool) -> Result<Vec<ExportedUser>, StoreError> {
-        let mut users: Vec<ExportedUser> = on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT u.email, u.name, u.role, a.slug AS author, u.password_hash, u.created_at FROM users u \
-             LEFT JOIN authors a ON a.id = u.author_id ORDER BY u.id",
-        )
-        .fetch_all(db)
-        .await)?;
+        let mut users: Vec<ExportedUser> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT u.email, u.name, u.role, a.slug AS author, u.password_hash, u.created_at FROM users u \
+                 LEFT JOIN authors a ON a.id = u.author_id ORDER BY u.id",
+            )
+        )?;
         if !with_hashes {
             for user in &mut users {
                 user.password_hash = None;

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 
-use super::pool::{Affected, on};
+use super::pool::{execute, fetch};
 use super::{Store, StoreError};
 
 /// One glossary entry as stored.
@@ -49,11 +49,13 @@ fn term_from((id, language, accepted, avoid, note): TermRow) -> Result<GlossaryT
 impl Store {
     /// The whole glossary, by language and accepted spelling.
     pub async fn glossary(&self) -> Result<Vec<GlossaryTerm>, StoreError> {
-        let rows: Vec<TermRow> = on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT id, language, accepted, avoid, note FROM glossary_terms ORDER BY language, lower(accepted)",
-        )
-        .fetch_all(db)
-        .await)?;
+        let rows: Vec<TermRow> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT id, language, accepted, avoid, note FROM glossary_terms ORDER BY language, lower(accepted)",
+            )
+        )?;
         rows.into_iter().map(term_from).collect()
     }
 
@@ -68,37 +70,26 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let avoid = serde_json::to_string(avoid).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = Utc::now().timestamp();
-        let saved = match id {
-            None => on!(self.writer.get(), |db| {
-                sqlx::query_scalar(
-                    "INSERT INTO glossary_terms (language, accepted, avoid, note, updated_at) VALUES ($1, $2, \
-                     $3, $4, $5)
+        let saved =
+            match id {
+                None => fetch!(
+                    self.writer.get(),
+                    fetch_one,
+                    sqlx::query_scalar(
+                        "INSERT INTO glossary_terms (language, accepted, avoid, note, updated_at) VALUES ($1, $2, \
+                         $3, $4, $5)
                  RETURNING id",
+                    ),
+                    [language, accepted, &avoid, note, now]
                 )
-                .bind(language)
-                .bind(accepted)
-                .bind(&avoid)
-                .bind(note)
-                .bind(now)
-                .fetch_one(db)
-                .await
-            })
-            .map(Some),
-            Some(id) => {
-                on!(self.writer.get(), |db| sqlx::query_scalar(
+                .map(Some),
+                Some(id) => {
+                    fetch!(self.writer.get(), fetch_optional, sqlx::query_scalar(
                     "UPDATE glossary_terms SET language = $1, accepted = $2, avoid = $3, note = $4, updated_at = $5
                  WHERE id = $6 RETURNING id",
-                )
-                .bind(language)
-                .bind(accepted)
-                .bind(&avoid)
-                .bind(note)
-                .bind(now)
-                .bind(id)
-                .fetch_optional(db)
-                .await)
-            }
-        };
+                ), [language, accepted, &avoid, note, now, id])
+                }
+            };
         match saved {
             Ok(Some(id)) => Ok(id),
             Ok(None) => Err(StoreError::Missing { kind: "glossary term", slug: id.unwrap_or_default().to_string() }),
@@ -111,26 +102,23 @@ impl Store {
 
     /// Removes a term; returns whether there was one.
     pub async fn delete_glossary_term(&self, id: i64) -> Result<bool, StoreError> {
-        let done = on!(self.writer.get(), |db| sqlx::query("DELETE FROM glossary_terms WHERE id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        let done = execute!(self.writer.get(), "DELETE FROM glossary_terms WHERE id = $1", [id])?;
         Ok(done > 0)
     }
 
     /// Up to `limit` articles (any status) with ids above `after`, in id order, as the lint reads them.
     pub async fn lint_articles(&self, after: i64, limit: i64) -> Result<Vec<LintArticle>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT a.id, s.slug AS section, a.slug, a.language, a.headline, a.standfirst,
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT a.id, s.slug AS section, a.slug, a.language, a.headline, a.standfirst,
                     COALESCE(b.markdown, '') AS body
              FROM articles a JOIN sections s ON s.id = a.section_id
              LEFT JOIN article_bodies b ON b.article_id = a.id
              WHERE a.id > $1 ORDER BY a.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(db)
-        .await)?)
+            ),
+            [after, limit]
+        )?)
     }
 }

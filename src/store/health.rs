@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::pool::{Affected, on};
+use super::pool::execute;
 use super::{Store, StoreError};
 
 /// The key of the probe row in `settings`: never committed (the probe deletes it in its own transaction), and
@@ -180,19 +180,12 @@ impl Store {
     /// without leaving anything behind or recording a change.
     async fn probe_write(&self) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        on!(tx.conn(), |db| sqlx::query(
+        execute!(
+            tx.conn(),
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(PROBE_KEY)
-        .bind("0".repeat(PROBE_BYTES))
-        .execute(db)
-        .await
-        .affected())?;
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM settings WHERE key = $1")
-            .bind(PROBE_KEY)
-            .execute(db)
-            .await
-            .affected())?;
+            [PROBE_KEY, "0".repeat(PROBE_BYTES)]
+        )?;
+        execute!(tx.conn(), "DELETE FROM settings WHERE key = $1", [PROBE_KEY])?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sqlx::QueryBuilder;
 
-use super::pool::{Affected, Tx, on};
-use super::write::{id_by_slug, insert_image, put_article_parts, put_section, put_setting, record_change};
+use super::pool::{Affected, Tx, execute, fetch, on};
+use super::write::{id_by_slug, put_article_parts, put_section, put_setting, record_change, write_image};
 use super::{Backend, Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
 
@@ -80,7 +80,7 @@ impl Store {
         // A large import touches far more pages than SQLite's default 2 MB cache holds; spilling them to the
         // WAL and reading them back mid-transaction would cost more than the memory.
         if self.backend == Backend::Sqlite {
-            on!(tx.conn(), |db| sqlx::query("PRAGMA cache_size = -65536").execute(db).await.affected())?;
+            execute!(tx.conn(), "PRAGMA cache_size = -65536")?;
         }
         Ok(ImportTx {
             tx,
@@ -110,18 +110,17 @@ impl ImportTx {
     /// most sources know less about people than the site's own profiles.
     pub async fn put_author(&mut self, author: &AuthorInput) -> Result<Outcome, StoreError> {
         let existed = self.exists("authors", author.slug.as_str()).await?;
-        let id: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(
-            "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
-             bio = CASE WHEN excluded.bio = '' THEN authors.bio ELSE excluded.bio END, \
-             avatar = COALESCE(excluded.avatar, authors.avatar) RETURNING id",
-        )
-        .bind(author.slug.as_str())
-        .bind(&author.name)
-        .bind(&author.bio)
-        .bind(&author.avatar)
-        .fetch_one(db)
-        .await)?;
+        let id: i64 = fetch!(
+            self.tx.conn(),
+            fetch_one,
+            sqlx::query_scalar(
+                "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
+                 bio = CASE WHEN excluded.bio = '' THEN authors.bio ELSE excluded.bio END, \
+                 avatar = COALESCE(excluded.avatar, authors.avatar) RETURNING id",
+            ),
+            [author.slug.as_str(), &author.name, &author.bio, &author.avatar]
+        )?;
         self.ids.insert(format!("author:{}", author.slug), id);
         record_change(&mut self.tx, "author", id).await?;
         Ok(if existed { Outcome::Updated } else { Outcome::Created })
@@ -130,14 +129,11 @@ impl ImportTx {
     /// Creates a tag if none has its slug (a tag's name is the site's to change), returning nothing: articles
     /// name their tags, and tags without articles are kept so that an export brings them all.
     pub async fn put_tag(&mut self, slug: &Slug, name: &str) -> Result<(), StoreError> {
-        on!(self.tx.conn(), |db| sqlx::query(
-            "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
-        )
-        .bind(slug.as_str())
-        .bind(name)
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            self.tx.conn(),
+            "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING",
+            [slug.as_str(), name]
+        )?;
         Ok(())
     }
 
@@ -153,29 +149,7 @@ impl ImportTx {
             Some(key) => self.keyed("image", key, "images").await?,
             None => None,
         };
-        let variants = serde_json::to_string(&image.variants).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let id: i64 = match existing {
-            Some(id) => {
-                on!(self.tx.conn(), |db| sqlx::query(
-                    "UPDATE images SET path = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, \
-                     in_library = $7, variants = $8 WHERE id = $9",
-                )
-                .bind(&image.path)
-                .bind(i64::from(image.width))
-                .bind(i64::from(image.height))
-                .bind(&image.alt)
-                .bind(&image.caption)
-                .bind(&image.credit)
-                .bind(i64::from(in_library))
-                .bind(&variants)
-                .bind(id)
-                .execute(db)
-                .await
-                .affected())?;
-                id
-            }
-            None => insert_image(&mut self.tx, image, in_library).await?,
-        };
+        let id = write_image(&mut self.tx, image, in_library, existing).await?;
         if let Some(key) = key {
             self.remember("image", key, id).await?;
         }
@@ -194,21 +168,20 @@ impl ImportTx {
         }
         let existing = match article.key {
             Some(key) => self.known_article(key).await?,
-            None => on!(self.tx.conn(), |db| sqlx::query_scalar(
-                "SELECT id FROM articles WHERE section_id = $1 AND slug = $2"
-            )
-            .bind(section_id)
-            .bind(input.slug.as_str())
-            .fetch_optional(db)
-            .await)?,
+            None => fetch!(
+                self.tx.conn(),
+                fetch_optional,
+                sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2"),
+                [section_id, input.slug.as_str()]
+            )?,
         };
         let owner: Option<i64> = match article.owner {
-            Some(email) => {
-                on!(self.tx.conn(), |db| sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-                    .bind(email)
-                    .fetch_optional(db)
-                    .await)?
-            }
+            Some(email) => fetch!(
+                self.tx.conn(),
+                fetch_optional,
+                sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)"),
+                [email]
+            )?,
             None => None,
         };
         let row = ArticleRow { article, section_id, owner };
@@ -292,15 +265,11 @@ impl ImportTx {
             // The shared writer clears and rewrites; updates are the rare case in an import.
             return put_article_parts(&mut self.tx, id, prepared, author_ids).await;
         }
-        on!(self.tx.conn(), |db| sqlx::query(
-            "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)"
-        )
-        .bind(id)
-        .bind(&prepared.input.body_markdown)
-        .bind(&prepared.body_html)
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            self.tx.conn(),
+            "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)",
+            [id, &prepared.input.body_markdown, &prepared.body_html]
+        )?;
         if !author_ids.is_empty() {
             on!(self.tx.conn(), |db| {
                 let mut insert =
@@ -318,14 +287,15 @@ impl ImportTx {
             let tag_id = match self.ids.get(&cache_key) {
                 Some(id) => *id,
                 None => {
-                    let tag_id: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(
-                        "INSERT INTO tags (slug, name) VALUES ($1, $2) \
-                         ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
-                    )
-                    .bind(tag.slug.as_str())
-                    .bind(&tag.name)
-                    .fetch_one(db)
-                    .await)?;
+                    let tag_id: i64 = fetch!(
+                        self.tx.conn(),
+                        fetch_one,
+                        sqlx::query_scalar(
+                            "INSERT INTO tags (slug, name) VALUES ($1, $2) \
+                             ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
+                        ),
+                        [tag.slug.as_str(), &tag.name]
+                    )?;
                     self.ids.insert(cache_key, tag_id);
                     tag_id
                 }
@@ -379,48 +349,35 @@ impl ImportTx {
 
     /// Keeps an earlier address of the article (section and slug) answering with a 301.
     pub async fn add_redirect(&mut self, section: &str, slug: &str, article: i64) -> Result<(), StoreError> {
-        on!(self.tx.conn(), |db| sqlx::query(
+        execute!(
+            self.tx.conn(),
             "INSERT INTO article_redirects (section_slug, slug, article_id) VALUES ($1, $2, $3) \
              ON CONFLICT (section_slug, slug) DO UPDATE SET article_id = excluded.article_id",
-        )
-        .bind(section)
-        .bind(slug)
-        .bind(article)
-        .execute(db)
-        .await
-        .affected())?;
+            [section, slug, article]
+        )?;
         Ok(())
     }
 
     /// Records that `key` of another source (or of this one) made `article`, so that importing from that
     /// source later still updates it.
     pub async fn add_source_key(&mut self, source: &str, kind: &str, key: &str, id: i64) -> Result<(), StoreError> {
-        on!(self.tx.conn(), |db| sqlx::query(
+        execute!(
+            self.tx.conn(),
             "INSERT INTO import_keys (source, kind, key, entity_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (source, kind, key) DO UPDATE SET entity_id = excluded.entity_id",
-        )
-        .bind(source)
-        .bind(kind)
-        .bind(key)
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+            [source, kind, key, id]
+        )?;
         Ok(())
     }
 
     /// Sets an article's views on one day (YYYY-MM-DD).
     pub async fn put_daily_views(&mut self, article: i64, day: &str, views: i64) -> Result<(), StoreError> {
-        on!(self.tx.conn(), |db| sqlx::query(
+        execute!(
+            self.tx.conn(),
             "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
              ON CONFLICT (article_id, day) DO UPDATE SET views = excluded.views",
-        )
-        .bind(article)
-        .bind(day)
-        .bind(views)
-        .execute(db)
-        .await
-        .affected())?;
+            [article, day, views]
+        )?;
         Ok(())
     }
 
@@ -431,11 +388,12 @@ impl ImportTx {
             None => None,
         };
         // Emails match without regard to case, on both backends.
-        let existed: Option<i64> =
-            on!(self.tx.conn(), |db| sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
-                .bind(user.email)
-                .fetch_optional(db)
-                .await)?;
+        let existed: Option<i64> = fetch!(
+            self.tx.conn(),
+            fetch_optional,
+            sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)"),
+            [user.email]
+        )?;
         on!(self.tx.conn(), |db| {
             let query = match existed {
                 Some(id) => sqlx::query(
@@ -466,7 +424,7 @@ impl ImportTx {
     /// Makes every write of the import visible at once, and tells caches.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         if self.store.backend == Backend::Sqlite {
-            on!(self.tx.conn(), |db| sqlx::query("PRAGMA cache_size = -2000").execute(db).await.affected())?;
+            execute!(self.tx.conn(), "PRAGMA cache_size = -2000")?;
         }
         self.tx.commit().await?;
         self.store.wrote().await;
@@ -476,7 +434,7 @@ impl ImportTx {
     async fn exists(&mut self, table: &'static str, slug: &str) -> Result<bool, StoreError> {
         // `table` is one of our own constants, never input.
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE slug = $1");
-        let count: i64 = on!(self.tx.conn(), |db| sqlx::query_scalar(&sql).bind(slug).fetch_one(db).await)?;
+        let count: i64 = fetch!(self.tx.conn(), fetch_one, sqlx::query_scalar(&sql), [slug])?;
         Ok(count > 0)
     }
 
@@ -486,24 +444,21 @@ impl ImportTx {
             "SELECT k.entity_id FROM import_keys k JOIN {table} t ON t.id = k.entity_id \
              WHERE k.source = $1 AND k.kind = $2 AND k.key = $3"
         );
-        Ok(on!(self.tx.conn(), |db| sqlx::query_scalar(&sql)
-            .bind(&self.source)
-            .bind(kind)
-            .bind(key)
-            .fetch_optional(db)
-            .await)?)
+        Ok(fetch!(self.tx.conn(), fetch_optional, sqlx::query_scalar(&sql), [&self.source, kind, key])?)
     }
 
     /// The article an earlier import from this source made for `key`, from one read of all of them.
     async fn known_article(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
         if self.known.is_none() {
-            let rows: Vec<(String, i64)> = on!(self.tx.conn(), |db| sqlx::query_as(
-                "SELECT k.key, k.entity_id FROM import_keys k JOIN articles a ON a.id = k.entity_id \
-                 WHERE k.source = $1 AND k.kind = 'article'",
-            )
-            .bind(&self.source)
-            .fetch_all(db)
-            .await)?;
+            let rows: Vec<(String, i64)> = fetch!(
+                self.tx.conn(),
+                fetch_all,
+                sqlx::query_as(
+                    "SELECT k.key, k.entity_id FROM import_keys k JOIN articles a ON a.id = k.entity_id \
+                     WHERE k.source = $1 AND k.kind = 'article'",
+                ),
+                [&self.source]
+            )?;
             self.known = Some(rows.into_iter().collect());
         }
         Ok(self.known.as_ref().and_then(|known| known.get(key).copied()))
@@ -523,13 +478,12 @@ impl ImportTx {
     async fn free_slug(&mut self, section: i64, wanted: &Slug, own: Option<i64>) -> Result<Slug, StoreError> {
         let mut candidate = wanted.clone();
         for n in 2_u32.. {
-            let holder: Option<i64> = on!(self.tx.conn(), |db| sqlx::query_scalar(
-                "SELECT id FROM articles WHERE section_id = $1 AND slug = $2"
-            )
-            .bind(section)
-            .bind(candidate.as_str())
-            .fetch_optional(db)
-            .await)?;
+            let holder: Option<i64> = fetch!(
+                self.tx.conn(),
+                fetch_optional,
+                sqlx::query_scalar("SELECT id FROM articles WHERE section_id = $1 AND slug = $2"),
+                [section, candidate.as_str()]
+            )?;
             if holder.is_none() || holder == own {
                 break;
             }
@@ -556,14 +510,15 @@ impl Store {
         if path.contains('\0') {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
-             JOIN sections s ON s.id = a.section_id \
-             WHERE l.path = $1 AND a.status = 'published' AND a.published_at <= $2",
-        )
-        .bind(path)
-        .bind(now.timestamp())
-        .fetch_optional(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as(
+                "SELECT s.slug, a.slug, a.language FROM legacy_paths l JOIN articles a ON a.id = l.article_id \
+                 JOIN sections s ON s.id = a.section_id \
+                 WHERE l.path = $1 AND a.status = 'published' AND a.published_at <= $2",
+            ),
+            [path, now.timestamp()]
+        )?)
     }
 }

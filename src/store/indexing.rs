@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder};
 
-use super::pool::on;
+use super::pool::{fetch, on};
 use super::read::push_ids;
 use super::{Store, StoreError};
 use crate::content::AuthorRef;
@@ -46,27 +46,26 @@ struct IndexedRow {
 impl Store {
     /// The newest change's sequence number (0 before the first change).
     pub async fn change_seq(&self) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
-            .fetch_one(db)
-            .await)?
-        .unwrap_or(0))
+        Ok(fetch!(self.reader.get(), fetch_one, sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes"))?
+            .unwrap_or(0))
     }
 
     /// Articles whose searchable text may differ after the changes numbered `after + 1 ..= upto`: those
     /// changed themselves, and those of changed authors and tags (whose names are indexed). Other kinds of
     /// change (sections, images, settings) touch nothing the index holds.
     pub async fn changed_articles(&self, after: i64, upto: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT entity_id FROM changes WHERE entity = 'article' AND seq > $1 AND seq <= $2 \
-             UNION SELECT aa.article_id FROM changes c JOIN article_authors aa ON aa.author_id = c.entity_id \
-             WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 \
-             UNION SELECT at.article_id FROM changes c JOIN article_tags at ON at.tag_id = c.entity_id \
-             WHERE c.entity = 'tag' AND c.seq > $1 AND c.seq <= $2 ORDER BY 1",
-        )
-        .bind(after)
-        .bind(upto)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar(
+                "SELECT entity_id FROM changes WHERE entity = 'article' AND seq > $1 AND seq <= $2 \
+                 UNION SELECT aa.article_id FROM changes c JOIN article_authors aa ON aa.author_id = c.entity_id \
+                 WHERE c.entity = 'author' AND c.seq > $1 AND c.seq <= $2 \
+                 UNION SELECT at.article_id FROM changes c JOIN article_tags at ON at.tag_id = c.entity_id \
+                 WHERE c.entity = 'tag' AND c.seq > $1 AND c.seq <= $2 ORDER BY 1",
+            ),
+            [after, upto]
+        )?)
     }
 
     /// The Markdown bodies of `ids` (search snippets quote them).
@@ -101,13 +100,12 @@ impl Store {
 
     /// Up to `limit` ids of published articles (including those timed for later) above `after`, ascending.
     pub async fn published_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2"
-        )
-        .bind(after)
-        .bind(limit)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2"),
+            [after, limit]
+        )?)
     }
 
     /// The searchable text of those of `ids` that are published (including those timed for later: search

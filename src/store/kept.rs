@@ -9,7 +9,7 @@
 
 use sqlx::{FromRow, QueryBuilder};
 
-use super::pool::{Affected, Tx, on};
+use super::pool::{Affected, Tx, execute, fetch, on};
 use super::read::{push_ids, push_visible};
 use super::{Store, StoreError};
 use crate::content::Slug;
@@ -52,9 +52,9 @@ pub struct KeptPage {
 
 /// Reads the kept page of a public article: `$1` now, `$2` section, `$3` slug, `$4` the dictionary.
 pub(super) const KEPT_PAGE: &str = "SELECT a.id AS article_id, a.language, a.view_count, b.html AS body_html, k.page \
-     FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
-     JOIN article_bodies b ON b.article_id = a.id \
-     WHERE a.status = 'published' AND a.published_at <= $1 AND s.slug = $2 AND a.slug = $3 AND k.dictionary = $4";
+                                    FROM articles a JOIN sections s ON s.id = a.section_id JOIN kept_pages k ON k.article_id = a.id \
+                                    JOIN article_bodies b ON b.article_id = a.id \
+                                    WHERE a.status = 'published' AND a.published_at <= $1 AND s.slug = $2 AND a.slug = $3 AND k.dictionary = $4";
 
 /// Reads the dictionary of one fingerprint.
 const DICTIONARY_OF: &str = "SELECT id, dictionary FROM kept_dictionaries WHERE fingerprint = $1";
@@ -71,7 +71,7 @@ pub struct KeptDictionary {
 impl Store {
     /// The dictionary of pages made with `fingerprint`, if one was stored.
     pub async fn kept_dictionary(&self, fingerprint: &str) -> Result<Option<KeptDictionary>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_optional(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_optional, sqlx::query_as(DICTIONARY_OF), [fingerprint])?)
     }
 
     /// Stores `dictionary` for `fingerprint` unless one is stored already (another node may have been first),
@@ -83,17 +83,13 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<KeptDictionary, StoreError> {
         let mut tx = self.begin_write().await?;
-        on!(tx.conn(), |db| sqlx::query(
+        execute!(
+            tx.conn(),
             "INSERT INTO kept_dictionaries (fingerprint, dictionary, made_at) VALUES ($1, $2, $3) \
              ON CONFLICT (fingerprint) DO NOTHING",
-        )
-        .bind(fingerprint)
-        .bind(dictionary)
-        .bind(now.timestamp())
-        .execute(db)
-        .await
-        .affected())?;
-        let stored = on!(tx.conn(), |db| sqlx::query_as(DICTIONARY_OF).bind(fingerprint).fetch_one(db).await)?;
+            [fingerprint, dictionary, now.timestamp()]
+        )?;
+        let stored = fetch!(tx.conn(), fetch_one, sqlx::query_as(DICTIONARY_OF), [fingerprint])?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -102,14 +98,12 @@ impl Store {
     /// are past (settings saved since, last year's footer). A newer one may be about to get its first pages.
     pub async fn forget_dictionaries(&self, made_before: i64) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        on!(tx.conn(), |db| sqlx::query(
+        execute!(
+            tx.conn(),
             "DELETE FROM kept_dictionaries WHERE made_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM kept_pages k WHERE k.dictionary = kept_dictionaries.id)",
-        )
-        .bind(made_before)
-        .execute(db)
-        .await
-        .affected())?;
+            [made_before]
+        )?;
         tx.commit().await?;
         Ok(())
     }
@@ -130,13 +124,12 @@ impl Store {
         if let Some(direct) = &self.direct {
             return direct.kept_page(values);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(KEPT_PAGE)
-            .bind(values.0)
-            .bind(values.1)
-            .bind(values.2)
-            .bind(values.3)
-            .fetch_optional(db)
-            .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as(KEPT_PAGE),
+            [values.0, values.1, values.2, values.3]
+        )?)
     }
 
     /// Writes `pages` (replacing what is kept for their articles), [`KEEP_CHUNK`] to a transaction, leaving
@@ -153,10 +146,9 @@ impl Store {
     async fn keep_chunk(&self, pages: &[PageToKeep]) -> Result<usize, StoreError> {
         // The write lock orders this after every change that committed before it and before any later one.
         let mut tx = self.begin_write().await?;
-        let newest: i64 = on!(tx.conn(), |db| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes")
-            .fetch_one(db)
-            .await)?
-        .unwrap_or(0);
+        let newest: i64 =
+            fetch!(tx.conn(), fetch_one, sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM changes"))?
+                .unwrap_or(0);
         let mut written = 0;
         for page in pages.iter().filter(|page| page.seq >= newest) {
             if keep_page(&mut tx, page).await? {
@@ -169,7 +161,7 @@ impl Store {
 
     /// How many kept pages there are (for `/metrics` and tests).
     pub async fn kept_page_count(&self) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages").fetch_one(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_one, sqlx::query_scalar("SELECT COUNT(*) FROM kept_pages"))?)
     }
 }
 
@@ -179,30 +171,20 @@ const KEEP_CHUNK: usize = 16;
 
 /// Writes one page and its sources in the caller's transaction; false if its article was deleted since it was rendered.
 async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError> {
-    let inserted = on!(conn.conn(), |db| sqlx::query(
+    let inserted = execute!(
+        conn.conn(),
         "INSERT INTO kept_pages (article_id, dictionary, seq, rendered_at, page) \
          SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1) \
          AND EXISTS (SELECT 1 FROM kept_dictionaries WHERE id = $2) \
          ON CONFLICT (article_id) DO UPDATE SET dictionary = excluded.dictionary, seq = excluded.seq, \
          rendered_at = excluded.rendered_at, page = excluded.page",
-    )
-    .bind(page.article_id)
-    .bind(page.dictionary)
-    .bind(page.seq)
-    .bind(page.rendered_at)
-    .bind(&page.page)
-    .execute(db)
-    .await
-    .affected())?;
+        [page.article_id, page.dictionary, page.seq, page.rendered_at, &page.page]
+    )?;
     if inserted == 0 {
         // The article was deleted since (or, on a node that has held it for a day unused, the dictionary).
         return Ok(false);
     }
-    on!(conn.conn(), |db| sqlx::query("DELETE FROM kept_page_sources WHERE article_id = $1")
-        .bind(page.article_id)
-        .execute(db)
-        .await
-        .affected())?;
+    execute!(conn.conn(), "DELETE FROM kept_page_sources WHERE article_id = $1", [page.article_id])?;
     // One statement for all the page's sources: the article itself, its authors, tags and lead image, and the
     // articles it shows.
     on!(conn.conn(), |db| {
@@ -237,24 +219,19 @@ async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError>
 /// it, and to which it may just have been added). Settings and sections reach every page through the
 /// fingerprint instead.
 pub(super) async fn forget_kept_pages(conn: &mut Tx, entity: &str, id: i64) -> Result<(), StoreError> {
-    on!(conn.conn(), |db| sqlx::query(
+    execute!(
+        conn.conn(),
         "DELETE FROM kept_pages WHERE article_id IN \
          (SELECT article_id FROM kept_page_sources WHERE entity = $1 AND entity_id = $2)",
-    )
-    .bind(entity)
-    .bind(id)
-    .execute(db)
-    .await
-    .affected())?;
+        [entity, id]
+    )?;
     if entity == "article" {
-        on!(conn.conn(), |db| sqlx::query(
+        execute!(
+            conn.conn(),
             "DELETE FROM kept_pages WHERE article_id = $1 OR article_id IN (SELECT id FROM articles \
              WHERE translation_group = (SELECT translation_group FROM articles WHERE id = $1))",
-        )
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+            [id]
+        )?;
     }
     Ok(())
 }
@@ -287,13 +264,12 @@ impl Store {
         below: i64,
         window: i64,
     ) -> Result<(Vec<i64>, Vec<ArticleAddress>), StoreError> {
-        let ids: Vec<i64> = on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT id FROM articles WHERE id < $1 ORDER BY id DESC LIMIT $2"
-        )
-        .bind(below)
-        .bind(window)
-        .fetch_all(db)
-        .await)?;
+        let ids: Vec<i64> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar("SELECT id FROM articles WHERE id < $1 ORDER BY id DESC LIMIT $2"),
+            [below, window]
+        )?;
         if ids.is_empty() {
             return Ok((ids, Vec::new()));
         }

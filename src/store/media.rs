@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sqlx::FromRow;
 
-use super::pool::{Affected, on};
+use super::pool::{execute, fetch};
 use super::write::record_change;
 use super::{Store, StoreError};
 
@@ -66,7 +66,7 @@ pub struct StoredImageFile {
 }
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.path, i.width, i.height, i.alt, i.caption, i.credit, i.variants, \
-     (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id) AS uses FROM images i";
+                            (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id) AS uses FROM images i";
 
 impl Store {
     /// Adds an uploaded image to the library.
@@ -74,48 +74,53 @@ impl Store {
         if image.alt.trim().is_empty() {
             return Err(StoreError::Invalid("an image needs alt text for readers who cannot see it".into()));
         }
-        Ok(on!(self.writer.get(), |db| sqlx::query_scalar(
-            "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
-        )
-        .bind(image.path)
-        .bind(i64::from(image.width))
-        .bind(i64::from(image.height))
-        .bind(image.alt.trim())
-        .bind(image.caption.trim())
-        .bind(image.credit.trim())
-        .bind(Utc::now().timestamp())
-        .bind(image.variants)
-        .fetch_one(db)
-        .await)?)
+        Ok(fetch!(
+            self.writer.get(),
+            fetch_one,
+            sqlx::query_scalar(
+                "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+            ),
+            [
+                image.path,
+                i64::from(image.width),
+                i64::from(image.height),
+                image.alt.trim(),
+                image.caption.trim(),
+                image.credit.trim(),
+                Utc::now().timestamp(),
+                image.variants
+            ]
+        )?)
     }
 
     /// The library, newest first.
     pub async fn library_images(&self) -> Result<Vec<LibraryImage>, StoreError> {
         let sql = format!("{IMAGE_SELECT} WHERE i.in_library = 1 ORDER BY i.id DESC");
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(&sql).fetch_all(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_all, sqlx::query_as(&sql))?)
     }
 
     /// Any image by id (library or an article's own).
     pub async fn image(&self, id: i64) -> Result<Option<LibraryImage>, StoreError> {
         let sql = format!("{IMAGE_SELECT} WHERE i.id = $1");
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(&sql).bind(id).fetch_optional(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_optional, sqlx::query_as(&sql), [id])?)
     }
 
     /// Deletes a library image that no article uses; one in use is refused. Returns its files' paths.
     pub async fn delete_library_image(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let uses: i64 =
-            on!(tx.conn(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1")
-                .bind(id)
-                .fetch_one(db)
-                .await)?;
-        let logo: i64 =
-            on!(tx.conn(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = $1 AND value = $2")
-                .bind(LOGO_SETTING)
-                .bind(id.to_string())
-                .fetch_one(db)
-                .await)?;
+        let uses: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1"),
+            [id]
+        )?;
+        let logo: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = $1 AND value = $2"),
+            [LOGO_SETTING, id.to_string()]
+        )?;
         if logo > 0 {
             return Err(StoreError::Conflict("this image is the site's logo; choose another logo first".into()));
         }
@@ -126,12 +131,12 @@ impl Store {
                 if uses == 1 { "it" } else { "them" }
             )));
         }
-        let row: Option<(String, String)> = on!(tx.conn(), |db| sqlx::query_as(
-            "DELETE FROM images WHERE id = $1 AND in_library = 1 RETURNING path, variants"
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await)?;
+        let row: Option<(String, String)> = fetch!(
+            tx.conn(),
+            fetch_optional,
+            sqlx::query_as("DELETE FROM images WHERE id = $1 AND in_library = 1 RETURNING path, variants"),
+            [id]
+        )?;
         let Some((path, variants)) = row else {
             return Err(StoreError::Missing { kind: "image", slug: id.to_string() });
         };
@@ -145,12 +150,12 @@ impl Store {
 
     /// Every image (library or an article's own) with an id above `after`, in id order.
     pub async fn stored_image_files(&self, after: i64) -> Result<Vec<StoredImageFile>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT id, path, variants FROM images WHERE id > $1 ORDER BY id"
-        )
-        .bind(after)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as("SELECT id, path, variants FROM images WHERE id > $1 ORDER BY id"),
+            [after]
+        )?)
     }
 
     /// Records an image's file written again upright: its size as shown and its new copies. Pages showing it
@@ -163,22 +168,17 @@ impl Store {
         variants: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        on!(tx.conn(), |db| sqlx::query("UPDATE images SET width = $1, height = $2, variants = $3 WHERE id = $4")
-            .bind(i64::from(width))
-            .bind(i64::from(height))
-            .bind(variants)
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(
+            tx.conn(),
+            "UPDATE images SET width = $1, height = $2, variants = $3 WHERE id = $4",
+            [i64::from(width), i64::from(height), variants, id]
+        )?;
         // Kept pages follow articles, not images: those that show this one go explicitly.
-        on!(tx.conn(), |db| sqlx::query(
-            "DELETE FROM kept_pages WHERE article_id IN (SELECT id FROM articles WHERE lead_image_id = $1)"
-        )
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            tx.conn(),
+            "DELETE FROM kept_pages WHERE article_id IN (SELECT id FROM articles WHERE lead_image_id = $1)",
+            [id]
+        )?;
         record_change(&mut tx, "image", id).await?;
         tx.commit().await?;
         self.wrote().await;

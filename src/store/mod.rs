@@ -35,7 +35,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
-use pool::{Affected, Db, Pool, Tx, on};
+use pool::{Db, Pool, Tx, execute};
 
 pub use admin::{AdminFilter, AdminListItem, ArticleExtras, EditableArticle, RevisionInfo};
 pub use copy::TableCopy;
@@ -296,7 +296,7 @@ impl Store {
 
     /// Whether the database answers a trivial query (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        on!(self.reader.get(), |db| sqlx::query("SELECT 1").execute(db).await.affected())?;
+        execute!(self.reader.get(), "SELECT 1")?;
         Ok(())
     }
 
@@ -396,10 +396,7 @@ impl Store {
         const NO_LIMIT: u64 = 0xFFFF_FFFE;
         let limit = pages.map_or(NO_LIMIT, |pages| u64::from(pages.max(1)));
         self.page_limit.store(if pages.is_some() { limit } else { 0 }, std::sync::atomic::Ordering::Relaxed);
-        on!(self.writer.get(), |db| sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(self.writer.get(), &format!("PRAGMA max_page_count = {limit}"))?;
         Ok(())
     }
 

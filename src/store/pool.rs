@@ -38,6 +38,27 @@ macro_rules! on {
 }
 pub(super) use on;
 
+/// Runs the statement `$sql` on what `$on` holds (as [`on!`] does) with the values in brackets bound in turn
+/// to `$1`, `$2`, …, and answers how many rows it changed: `execute!(db, "DELETE FROM t WHERE id = $1", [id])`.
+macro_rules! execute {
+    ($on:expr, $sql:expr $(, [$($arg:expr),* $(,)?])? $(,)?) => {
+        $crate::store::pool::on!($on, |db| {
+            use $crate::store::pool::Affected as _;
+            sqlx::query($sql)$($(.bind($arg))*)?.execute(db).await.affected()
+        })
+    };
+}
+pub(super) use execute;
+
+/// Runs `$query` (a `sqlx::query_as` or `query_scalar`) on what `$on` holds (as [`on!`] does) with the values
+/// in brackets bound in turn, and reads its rows with `$fetch` (`fetch_one`, `fetch_optional` or `fetch_all`).
+macro_rules! fetch {
+    ($on:expr, $fetch:ident, $query:expr $(, [$($arg:expr),* $(,)?])? $(,)?) => {
+        $crate::store::pool::on!($on, |db| $query$($(.bind($arg))*)?.$fetch(db).await)
+    };
+}
+pub(super) use fetch;
+
 impl Pool {
     /// The pool, to run a query on.
     pub(super) fn get(&self) -> Db<&SqlitePool, &PgPool> {

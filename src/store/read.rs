@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
-use super::pool::on;
+use super::pool::{fetch, on};
 use super::{Store, StoreError};
 use crate::content::{
     Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, Section, SectionRef, Slug, Tag, TagRef,
@@ -72,12 +72,12 @@ const RELATED_PER_SECTION: i64 = 20;
 
 /// Columns of a card; shared by every list query so that all lists show the same thing.
 const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.published_at, a.updated_at, a.view_count, \
-     a.language, \
-     s.slug AS section_slug, s.name AS section_name, \
-     i.path AS image_path, i.width AS image_width, i.height AS image_height, \
-     i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
-     (SELECT string_agg(CAST(aa.position AS TEXT) || '\u{1f}' || au.slug || '\u{1f}' || au.name, '\u{1e}') \
-         FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
+                           a.language, \
+                           s.slug AS section_slug, s.name AS section_name, \
+                           i.path AS image_path, i.width AS image_width, i.height AS image_height, \
+                           i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
+                           (SELECT string_agg(CAST(aa.position AS TEXT) || '\u{1f}' || au.slug || '\u{1f}' || au.name, '\u{1e}') \
+                           FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
 /// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators. Slugs never
 /// contain them; a name holding an invisible U+001E would show cut short, nothing worse (the name is still
 /// escaped wherever it is shown). `string_agg` exists in PostgreSQL and SQLite (3.44 on). The rows are put in
@@ -188,9 +188,9 @@ struct ArticleRow {
 
 /// What the article query selects after the card's columns, in order.
 const ARTICLE_COLUMNS: &str = ", b.html AS body_html, b.markdown AS body_markdown, a.correction, a.translation_group, \
-     (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}') \
-         FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
-     r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at ";
+                               (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}') \
+                               FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
+                               r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at ";
 
 /// `SELECT` of an article's columns from every article (to be filtered).
 fn article_query<'a, DB: Database>() -> QueryBuilder<'a, DB> {
@@ -300,9 +300,9 @@ pub struct SitemapEntry {
 }
 
 const SITEMAP_SELECT: &str = "SELECT s.slug AS section, a.slug, a.headline, \
-     COALESCE(a.updated_at, a.published_at) AS modified, a.published_at AS published, a.language, \
-     i.path AS image, a.translation_group FROM articles a JOIN sections s ON s.id = a.section_id \
-     LEFT JOIN images i ON i.id = a.lead_image_id ";
+                              COALESCE(a.updated_at, a.published_at) AS modified, a.published_at AS published, a.language, \
+                              i.path AS image, a.translation_group FROM articles a JOIN sections s ON s.id = a.section_id \
+                              LEFT JOIN images i ON i.id = a.lead_image_id ";
 
 #[derive(FromRow)]
 struct SitemapRow {
@@ -389,11 +389,13 @@ where
 impl Store {
     /// Sections in navigation order.
     pub async fn sections(&self) -> Result<Vec<Section>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String, String)>(
-            "SELECT id, slug, name, description FROM sections ORDER BY position, name",
-        )
-        .fetch_all(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as::<_, (i64, String, String, String)>(
+                "SELECT id, slug, name, description FROM sections ORDER BY position, name",
+            )
+        )?
         .into_iter()
         .map(|(id, slug, name, description)| Section { id, slug, name, description })
         .collect())
@@ -405,12 +407,14 @@ impl Store {
         if !Slug::fits(slug) {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String, String)>(
-            "SELECT id, slug, name, description FROM sections WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as::<_, (i64, String, String, String)>(
+                "SELECT id, slug, name, description FROM sections WHERE slug = $1",
+            ),
+            [slug]
+        )?
         .map(|(id, slug, name, description)| Section { id, slug, name, description }))
     }
 
@@ -419,12 +423,14 @@ impl Store {
         if !Slug::fits(slug) {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
-            "SELECT id, slug, name, bio, avatar FROM authors WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(
+                "SELECT id, slug, name, bio, avatar FROM authors WHERE slug = $1",
+            ),
+            [slug]
+        )?
         .map(|(id, slug, name, bio, avatar)| Author { id, slug, name, bio, avatar }))
     }
 
@@ -433,45 +439,48 @@ impl Store {
         if !Slug::fits(slug) {
             return Ok(None);
         }
-        Ok(on!(self.reader.get(), |db| sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT id, slug, name FROM tags WHERE slug = $1"
-        )
-        .bind(slug)
-        .fetch_optional(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as::<_, (i64, String, String)>("SELECT id, slug, name FROM tags WHERE slug = $1"),
+            [slug]
+        )?
         .map(|(id, slug, name)| Tag { id, slug, name }))
     }
 
     /// A site setting, if set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(db)
-            .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1"),
+            [key]
+        )?)
     }
 
     /// Every setting whose key starts with `prefix`, as (key, value) pairs.
     pub async fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
         // A comparison of the key's start rather than LIKE, whose wildcards a prefix could contain. (The
         // settings are few: no index is needed.)
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT key, value FROM settings WHERE substr(key, 1, length($1)) = $1"
-        )
-        .bind(prefix)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as("SELECT key, value FROM settings WHERE substr(key, 1, length($1)) = $1"),
+            [prefix]
+        )?)
     }
 
     /// Views of one article on one day (`YYYY-MM-DD` in the site's time zone).
     pub async fn daily_views(&self, article: i64, day: chrono::NaiveDate) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM article_views_daily \
-             WHERE article_id = $1 AND day = $2",
-        )
-        .bind(article)
-        .bind(day.format("%Y-%m-%d").to_string())
-        .fetch_one(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_one,
+            sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM article_views_daily \
+                 WHERE article_id = $1 AND day = $2",
+            ),
+            [article, day.format("%Y-%m-%d").to_string()]
+        )?)
     }
 
     /// Whether article `id` is public at `now` (for view beacons).
@@ -486,7 +495,7 @@ impl Store {
 
     /// How many articles exist in any status; zero means a fresh site.
     pub async fn article_count(&self) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_one, sqlx::query_scalar("SELECT COUNT(*) FROM articles"))?)
     }
 
     /// A page of public article cards.
@@ -577,11 +586,12 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<ArticleCard>, StoreError> {
         let id = article.card.id;
-        let tag_ids: Vec<i64> =
-            on!(self.reader.get(), |db| sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = $1")
-                .bind(id)
-                .fetch_all(db)
-                .await)?;
+        let tag_ids: Vec<i64> = fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_scalar("SELECT tag_id FROM article_tags WHERE article_id = $1"),
+            [id]
+        )?;
         // The candidates (at most a thousand rows) drive the join: CROSS JOIN keeps SQLite from scanning all
         // articles and probing the candidates instead.
         let rows = on!(self.reader.get(), |db| {
@@ -722,13 +732,15 @@ impl Store {
         })?;
         // Few articles have an update time: the partial index on it finds the newest without a scan, once
         // expressions keep the planner off the status index.
-        let updated: Option<i64> = on!(self.reader.get(), |db| sqlx::query_scalar(
-            "SELECT MAX(a.updated_at) FROM articles a WHERE a.updated_at IS NOT NULL \
-             AND a.status || '' = 'published' AND a.published_at + 0 <= $1",
-        )
-        .bind(now.timestamp())
-        .fetch_one(db)
-        .await)?;
+        let updated: Option<i64> = fetch!(
+            self.reader.get(),
+            fetch_one,
+            sqlx::query_scalar(
+                "SELECT MAX(a.updated_at) FROM articles a WHERE a.updated_at IS NOT NULL \
+                 AND a.status || '' = 'published' AND a.published_at + 0 <= $1",
+            ),
+            [now.timestamp()]
+        )?;
         published.max(updated).map(timestamp).transpose()
     }
 

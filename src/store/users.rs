@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::pool::{Affected, on};
+use super::pool::{execute, fetch};
 use super::write::record_change;
 use super::{Store, StoreError};
 use crate::content::Slug;
@@ -64,7 +64,7 @@ pub struct NewUser<'a> {
 impl Store {
     /// How many accounts exist; zero means nobody can sign in yet.
     pub async fn user_count(&self) -> Result<i64, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await)?)
+        Ok(fetch!(self.reader.get(), fetch_one, sqlx::query_scalar("SELECT COUNT(*) FROM users"))?)
     }
 
     /// Creates an account and an author profile for its byline (or links the profile with the same slug).
@@ -79,37 +79,34 @@ impl Store {
         }
         let slug = Slug::from_title(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        let taken: i64 =
-            on!(tx.conn(), |db| sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)")
-                .bind(email)
-                .fetch_one(db)
-                .await)?;
+        let taken: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)"),
+            [email]
+        )?;
         if taken > 0 {
             return Err(StoreError::Conflict(format!("an account for {email} already exists")));
         }
-        let author_id: i64 = on!(tx.conn(), |db| {
+        let author_id: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
             sqlx::query_scalar(
                 "INSERT INTO authors (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = \
                  excluded.slug RETURNING id",
-            )
-            .bind(slug.as_str())
-            .bind(name)
-            .fetch_one(db)
-            .await
-        })?;
+            ),
+            [slug.as_str(), name]
+        )?;
         record_change(&mut tx, "author", author_id).await?;
-        let id: i64 = on!(tx.conn(), |db| sqlx::query_scalar(
-            "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(new.role.as_str())
-        .bind(new.password_hash)
-        .bind(author_id)
-        .bind(Utc::now().timestamp())
-        .fetch_one(db)
-        .await)?;
+        let id: i64 = fetch!(
+            tx.conn(),
+            fetch_one,
+            sqlx::query_scalar(
+                "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            ),
+            [email, name, new.role.as_str(), new.password_hash, author_id, Utc::now().timestamp()]
+        )?;
         tx.commit().await?;
         self.wrote().await;
         Ok(id)
@@ -119,7 +116,7 @@ impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
         let sql =
             format!("SELECT {USER_COLUMNS}, u.password_hash AS extra FROM users u WHERE lower(u.email) = lower($1)");
-        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(email.trim()).fetch_optional(db).await)?
+        fetch!(self.reader.get(), fetch_optional, sqlx::query_as::<_, UserRow>(&sql), [email.trim()])?
             .map(user_and_extra)
             .transpose()
     }
@@ -127,50 +124,36 @@ impl Store {
     /// The account with `id`.
     pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(db).await)?
-            .map(user_from)
-            .transpose()
+        fetch!(self.reader.get(), fetch_optional, sqlx::query_as::<_, UserRow>(&sql), [id])?.map(user_from).transpose()
     }
 
     /// Every account, by name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name, u.id");
-        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).fetch_all(db).await)?
-            .into_iter()
-            .map(user_from)
-            .collect()
+        fetch!(self.reader.get(), fetch_all, sqlx::query_as::<_, UserRow>(&sql))?.into_iter().map(user_from).collect()
     }
 
     /// The password hash of account `id`, if one is set.
     pub async fn password_hash(&self, id: i64) -> Result<Option<String>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_scalar::<_, Option<String>>(
-            "SELECT password_hash FROM users WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await)?
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1"),
+            [id]
+        )?
         .flatten())
     }
 
     /// Removes an account with its sessions, tokens and links. Its articles stay (without an owner, so only
     /// editors and administrators can change them), and so does its author profile, which bylines use.
     pub async fn delete_user(&self, id: i64) -> Result<bool, StoreError> {
-        let deleted = on!(self.writer.get(), |db| sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        let deleted = execute!(self.writer.get(), "DELETE FROM users WHERE id = $1", [id])?;
         Ok(deleted > 0)
     }
 
     /// Changes a user's role.
     pub async fn set_role(&self, id: i64, role: Role) -> Result<(), StoreError> {
-        on!(self.writer.get(), |db| sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(self.writer.get(), "UPDATE users SET role = $1 WHERE id = $2", [role.as_str(), id])?;
         Ok(())
     }
 
@@ -179,31 +162,13 @@ impl Store {
     /// many tokens were revoked.
     pub async fn set_password(&self, id: i64, hash: &str, keep: Option<&str>) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let updated = on!(tx.conn(), |db| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        let updated = execute!(tx.conn(), "UPDATE users SET password_hash = $1 WHERE id = $2", [hash, id])?;
         if updated == 0 {
             return Err(StoreError::Missing { kind: "user", slug: id.to_string() });
         }
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
-            .bind(id)
-            .bind(keep)
-            .execute(db)
-            .await
-            .affected())?;
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM password_links WHERE user_id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
-        let tokens = on!(tx.conn(), |db| sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-            .bind(id)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(tx.conn(), "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2", [id, keep])?;
+        execute!(tx.conn(), "DELETE FROM password_links WHERE user_id = $1", [id])?;
+        let tokens = execute!(tx.conn(), "DELETE FROM api_tokens WHERE user_id = $1", [id])?;
         tx.commit().await?;
         Ok(tokens)
     }
@@ -218,22 +183,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = Utc::now().timestamp();
         // Expired sessions are swept as new ones begin, so the table stays small without a janitor task.
-        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(db)
-            .await
-            .affected())?;
-        on!(self.writer.get(), |db| sqlx::query(
+        execute!(self.writer.get(), "DELETE FROM sessions WHERE expires_at <= $1", [now])?;
+        execute!(
+            self.writer.get(),
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(user)
-        .bind(csrf)
-        .bind(now)
-        .bind(expires.timestamp())
-        .execute(db)
-        .await
-        .affected())?;
+            [token_hash, user, csrf, now, expires.timestamp()]
+        )?;
         Ok(())
     }
 
@@ -243,11 +198,12 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf AS extra FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let row = on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql)
-            .bind(token_hash)
-            .bind(now.timestamp())
-            .fetch_optional(db)
-            .await)?
+        let row = fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as::<_, UserRow>(&sql),
+            [token_hash, now.timestamp()]
+        )?
         .map(user_and_extra)
         .transpose()?;
         Ok(row.map(|(user, csrf)| (user, csrf.unwrap_or_default())))
@@ -255,11 +211,7 @@ impl Store {
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(self.writer.get(), "DELETE FROM sessions WHERE token_hash = $1", [token_hash])?;
         Ok(())
     }
 
@@ -270,86 +222,67 @@ impl Store {
     pub async fn reserve_sign_in(&self, key: &str, now: DateTime<Utc>, window_seconds: i64) -> Result<i64, StoreError> {
         let (now, expired) = (now.timestamp(), now.timestamp() - window_seconds);
         // Windows that have ended count nothing; drop their rows as new attempts arrive.
-        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sign_in_attempts WHERE window_start <= $1")
-            .bind(expired)
-            .execute(db)
-            .await
-            .affected())?;
-        Ok(on!(self.writer.get(), |db| sqlx::query_scalar(
-            "INSERT INTO sign_in_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
-             ON CONFLICT (key) DO UPDATE SET \
-             attempts = CASE WHEN sign_in_attempts.window_start > $3 \
-             THEN sign_in_attempts.attempts + 1 ELSE 1 END, \
-             window_start = CASE WHEN sign_in_attempts.window_start > $3 \
-             THEN sign_in_attempts.window_start ELSE excluded.window_start END \
-             RETURNING attempts",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(expired)
-        .fetch_one(db)
-        .await)?)
+        execute!(self.writer.get(), "DELETE FROM sign_in_attempts WHERE window_start <= $1", [expired])?;
+        Ok(fetch!(
+            self.writer.get(),
+            fetch_one,
+            sqlx::query_scalar(
+                "INSERT INTO sign_in_attempts (key, window_start, attempts) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 attempts = CASE WHEN sign_in_attempts.window_start > $3 \
+                 THEN sign_in_attempts.attempts + 1 ELSE 1 END, \
+                 window_start = CASE WHEN sign_in_attempts.window_start > $3 \
+                 THEN sign_in_attempts.window_start ELSE excluded.window_start END \
+                 RETURNING attempts",
+            ),
+            [key, now, expired]
+        )?)
     }
 
     /// Takes back one attempt under each of `keys`: one that was refused unchecked, or that succeeded, counts
     /// as no failure.
     pub async fn release_sign_in(&self, keys: &[&str]) -> Result<(), StoreError> {
         for key in keys {
-            on!(self.writer.get(), |db| sqlx::query(
-                "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0"
-            )
-            .bind(key)
-            .execute(db)
-            .await
-            .affected())?;
+            execute!(
+                self.writer.get(),
+                "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+                [key]
+            )?;
         }
         Ok(())
     }
 
     /// Forgets the attempts under `key` (after a successful sign-in to that account).
     pub async fn clear_sign_in(&self, key: &str) -> Result<(), StoreError> {
-        on!(self.writer.get(), |db| sqlx::query("DELETE FROM sign_in_attempts WHERE key = $1")
-            .bind(key)
-            .execute(db)
-            .await
-            .affected())?;
+        execute!(self.writer.get(), "DELETE FROM sign_in_attempts WHERE key = $1", [key])?;
         Ok(())
     }
 
     /// Stores an API token (by hash) for `user`.
     pub async fn create_api_token(&self, token_hash: &str, user: i64, label: &str) -> Result<(), StoreError> {
-        on!(self.writer.get(), |db| sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(token_hash)
-        .bind(user)
-        .bind(label)
-        .bind(Utc::now().timestamp())
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            self.writer.get(),
+            "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4)",
+            [token_hash, user, label, Utc::now().timestamp()]
+        )?;
         Ok(())
     }
 
     /// A user's API tokens, newest first; the tokens themselves are not kept.
     pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        Ok(on!(self.reader.get(), |db| sqlx::query_as(
-            "SELECT id, label, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
-        )
-        .bind(user)
-        .fetch_all(db)
-        .await)?)
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT id, label, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+            ),
+            [user]
+        )?)
     }
 
     /// Revokes one of a user's API tokens; returns whether there was one.
     pub async fn revoke_api_token(&self, id: i64, user: i64) -> Result<bool, StoreError> {
-        let deleted =
-            on!(self.writer.get(), |db| sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user)
-                .execute(db)
-                .await
-                .affected())?;
+        let deleted = execute!(self.writer.get(), "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2", [id, user])?;
         Ok(deleted > 0)
     }
 
@@ -360,20 +293,18 @@ impl Store {
             "SELECT {USER_COLUMNS}, CAST(t.last_used_at AS TEXT) AS extra
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
         );
-        let Some(row) =
-            on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql).bind(token_hash).fetch_optional(db).await)?
+        let Some(row) = fetch!(self.reader.get(), fetch_optional, sqlx::query_as::<_, UserRow>(&sql), [token_hash])?
         else {
             return Ok(None);
         };
         let (user, last_used) = user_and_extra(row)?;
         let now = now.timestamp();
         if last_used.and_then(|t| t.parse::<i64>().ok()).is_none_or(|t| now - t >= TOKEN_USE_RESOLUTION) {
-            on!(self.writer.get(), |db| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(token_hash)
-                .execute(db)
-                .await
-                .affected())?;
+            execute!(
+                self.writer.get(),
+                "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2",
+                [now, token_hash]
+            )?;
         }
         Ok(Some(user))
     }
@@ -386,20 +317,12 @@ impl Store {
         expires: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        on!(tx.conn(), |db| sqlx::query("DELETE FROM password_links WHERE user_id = $1")
-            .bind(user)
-            .execute(db)
-            .await
-            .affected())?;
-        on!(tx.conn(), |db| sqlx::query(
-            "INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)"
-        )
-        .bind(token_hash)
-        .bind(user)
-        .bind(expires.timestamp())
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(tx.conn(), "DELETE FROM password_links WHERE user_id = $1", [user])?;
+        execute!(
+            tx.conn(),
+            "INSERT INTO password_links (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+            [token_hash, user, expires.timestamp()]
+        )?;
         tx.commit().await?;
         Ok(())
     }
@@ -410,12 +333,8 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM password_links l JOIN users u ON u.id = l.user_id \
              WHERE l.token_hash = $1 AND l.expires_at > $2"
         );
-        on!(self.reader.get(), |db| sqlx::query_as::<_, UserRow>(&sql)
-            .bind(token_hash)
-            .bind(now.timestamp())
-            .fetch_optional(db)
-            .await)?
-        .map(user_from)
-        .transpose()
+        fetch!(self.reader.get(), fetch_optional, sqlx::query_as::<_, UserRow>(&sql), [token_hash, now.timestamp()])?
+            .map(user_from)
+            .transpose()
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::pool::{Affected, Db, Tx, on};
+use super::pool::{Affected, Db, Tx, execute, fetch, on};
 use super::{CHANGES_NOTIFY, Store, StoreError};
 use crate::content::{AuthorInput, KeptRecommendations, LeadImage, PreparedArticle, SectionInput};
 use sqlx::QueryBuilder;
@@ -56,14 +56,11 @@ impl Store {
     /// Stores a setting that is bookkeeping (how far a background pass got), not content: no change is
     /// recorded, so no cache is emptied.
     pub async fn set_marker(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        on!(self.writer.get(), |db| sqlx::query(
+        execute!(
+            self.writer.get(),
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(db)
-        .await
-        .affected())?;
+            [key, value]
+        )?;
         Ok(())
     }
 
@@ -134,27 +131,20 @@ impl ViewWriter {
     pub async fn write(mut self, views: &[(i64, i64)], day: chrono::NaiveDate) -> Result<(), StoreError> {
         let day = day.format("%Y-%m-%d").to_string();
         for &(article, count) in views {
-            let updated = on!(self.tx.conn(), |db| sqlx::query(
-                "UPDATE articles SET view_count = view_count + $1 WHERE id = $2"
-            )
-            .bind(count)
-            .bind(article)
-            .execute(db)
-            .await
-            .affected())?;
+            let updated = execute!(
+                self.tx.conn(),
+                "UPDATE articles SET view_count = view_count + $1 WHERE id = $2",
+                [count, article]
+            )?;
             if updated == 0 {
                 continue;
             }
-            on!(self.tx.conn(), |db| sqlx::query(
+            execute!(
+                self.tx.conn(),
                 "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
                  ON CONFLICT (article_id, day) DO UPDATE SET views = article_views_daily.views + excluded.views",
-            )
-            .bind(article)
-            .bind(&day)
-            .bind(count)
-            .execute(db)
-            .await
-            .affected())?;
+                [article, &day, count]
+            )?;
         }
         self.tx.commit().await?;
         Ok(())
@@ -165,13 +155,11 @@ impl ViewWriter {
 /// and forgets the kept pages that show what changed.
 pub(super) async fn record_change(conn: &mut Tx, entity: &str, id: i64) -> Result<(), StoreError> {
     super::kept::forget_kept_pages(conn, entity, id).await?;
-    on!(conn.conn(), |db| sqlx::query("INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)")
-        .bind(entity)
-        .bind(id)
-        .bind(Utc::now().timestamp())
-        .execute(db)
-        .await
-        .affected())?;
+    execute!(
+        conn.conn(),
+        "INSERT INTO changes (entity, entity_id, at) VALUES ($1, $2, $3)",
+        [entity, id, Utc::now().timestamp()]
+    )?;
     if let Db::Postgres(conn) = conn.conn() {
         // Delivered when the transaction commits (once, however many changes it recorded): the prompt for
         // other nodes to read the change sequence now rather than at their next poll.
@@ -184,60 +172,69 @@ const SETTING_UPSERT: &str =
     "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 pub(super) async fn put_setting(conn: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
-    on!(conn.conn(), |db| sqlx::query(SETTING_UPSERT).bind(key).bind(value).execute(db).await.affected())?;
+    execute!(conn.conn(), SETTING_UPSERT, [key, value])?;
     record_change(conn, "settings", 0).await
 }
 
 pub(super) async fn put_section(conn: &mut Tx, section: &SectionInput) -> Result<i64, StoreError> {
-    let id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
-        "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
-         position = excluded.position RETURNING id",
-    )
-    .bind(section.slug.as_str())
-    .bind(&section.name)
-    .bind(&section.description)
-    .bind(section.position)
-    .fetch_one(db)
-    .await)?;
+    let id: i64 = fetch!(
+        conn.conn(),
+        fetch_one,
+        sqlx::query_scalar(
+            "INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description, \
+             position = excluded.position RETURNING id",
+        ),
+        [section.slug.as_str(), &section.name, &section.description, section.position]
+    )?;
     record_change(conn, "section", id).await?;
     Ok(id)
 }
 
 async fn put_author(conn: &mut Tx, author: &AuthorInput) -> Result<i64, StoreError> {
-    let id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
-        "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio, avatar = excluded.avatar \
-         RETURNING id",
-    )
-    .bind(author.slug.as_str())
-    .bind(&author.name)
-    .bind(&author.bio)
-    .bind(&author.avatar)
-    .fetch_one(db)
-    .await)?;
+    let id: i64 = fetch!(
+        conn.conn(),
+        fetch_one,
+        sqlx::query_scalar(
+            "INSERT INTO authors (slug, name, bio, avatar) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, bio = excluded.bio, avatar = excluded.avatar \
+             RETURNING id",
+        ),
+        [author.slug.as_str(), &author.name, &author.bio, &author.avatar]
+    )?;
     record_change(conn, "author", id).await?;
     Ok(id)
 }
 
-/// Adds an image row (`in_library` when the media library lists it) and returns its id.
-pub(super) async fn insert_image(conn: &mut Tx, image: &LeadImage, in_library: bool) -> Result<i64, StoreError> {
+/// Writes an image row (`in_library` when the media library lists it) over row `existing`, or as a new row,
+/// and returns its id.
+pub(super) async fn write_image(
+    conn: &mut Tx,
+    image: &LeadImage,
+    in_library: bool,
+    existing: Option<i64>,
+) -> Result<i64, StoreError> {
     let variants = serde_json::to_string(&image.variants).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    Ok(on!(conn.conn(), |db| sqlx::query_scalar(
-        "INSERT INTO images (path, width, height, alt, caption, credit, created_at, in_library, variants) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(&image.path)
-    .bind(i64::from(image.width))
-    .bind(i64::from(image.height))
-    .bind(&image.alt)
-    .bind(&image.caption)
-    .bind(&image.credit)
-    .bind(Utc::now().timestamp())
-    .bind(i64::from(in_library))
-    .bind(&variants)
-    .fetch_one(db)
-    .await)?)
+    // The ninth value is the row to update, or the new row's creation time.
+    let (sql, ninth) = match existing {
+        Some(id) => (
+            "UPDATE images SET path = $1, width = $2, height = $3, alt = $4, caption = $5, credit = $6, \
+             in_library = $7, variants = $8 WHERE id = $9 RETURNING id",
+            id,
+        ),
+        None => (
+            "INSERT INTO images (path, width, height, alt, caption, credit, in_library, variants, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            Utc::now().timestamp(),
+        ),
+    };
+    let (width, height, in_library) = (i64::from(image.width), i64::from(image.height), i64::from(in_library));
+    Ok(fetch!(
+        conn.conn(),
+        fetch_one,
+        sqlx::query_scalar(sql),
+        [&image.path, width, height, &image.alt, &image.caption, &image.credit, in_library, &variants, ninth]
+    )?)
 }
 
 pub(super) async fn id_by_slug(
@@ -248,7 +245,7 @@ pub(super) async fn id_by_slug(
 ) -> Result<i64, StoreError> {
     // `table` is one of our own constants, never user input.
     let sql = format!("SELECT id FROM {table} WHERE slug = $1");
-    let id: Option<i64> = on!(conn.conn(), |db| sqlx::query_scalar(&sql).bind(slug).fetch_optional(db).await)?;
+    let id: Option<i64> = fetch!(conn.conn(), fetch_optional, sqlx::query_scalar(&sql), [slug])?;
     id.ok_or_else(|| StoreError::Missing { kind, slug: slug.to_owned() })
 }
 
@@ -261,10 +258,12 @@ async fn put_article(conn: &mut Tx, prepared: &PreparedArticle) -> Result<i64, S
         author_ids.push(id_by_slug(conn, "authors", "author", slug.as_str()).await?);
     }
     let image_id: Option<i64> = match &article.lead_image {
-        Some(image) => Some(insert_image(conn, image, false).await?),
+        Some(image) => Some(write_image(conn, image, false, None).await?),
         None => None,
     };
-    let id: i64 = on!(conn.conn(), |db| {
+    let id: i64 = fetch!(
+        conn.conn(),
+        fetch_one,
         sqlx::query_scalar(
             "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, \
              language, status, published_at, updated_at, created_at, modified_at, view_count) \
@@ -273,21 +272,21 @@ async fn put_article(conn: &mut Tx, prepared: &PreparedArticle) -> Result<i64, S
              standfirst = excluded.standfirst, lead_image_id = excluded.lead_image_id, language = excluded.language, \
              status = excluded.status, published_at = excluded.published_at, updated_at = excluded.updated_at, \
              modified_at = excluded.modified_at RETURNING id",
-        )
-        .bind(section_id)
-        .bind(article.slug.as_str())
-        .bind(&article.headline)
-        .bind(&article.standfirst)
-        .bind(image_id)
-        .bind(&article.language)
-        .bind(article.status.as_str())
-        .bind(article.published_at.map(|t| t.timestamp()))
-        .bind(article.updated_at.map(|t| t.timestamp()))
-        .bind(now)
-        .bind(article.view_count)
-        .fetch_one(db)
-        .await
-    })?;
+        ),
+        [
+            section_id,
+            article.slug.as_str(),
+            &article.headline,
+            &article.standfirst,
+            image_id,
+            &article.language,
+            article.status.as_str(),
+            article.published_at.map(|t| t.timestamp()),
+            article.updated_at.map(|t| t.timestamp()),
+            now,
+            article.view_count
+        ]
+    )?;
 
     put_article_parts(conn, id, prepared, &author_ids).await?;
     record_change(conn, "article", id).await?;
@@ -302,58 +301,34 @@ pub(super) async fn put_article_parts(
     author_ids: &[i64],
 ) -> Result<(), StoreError> {
     let article = &prepared.input;
-    on!(conn.conn(), |db| sqlx::query(
+    execute!(
+        conn.conn(),
         "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3) \
          ON CONFLICT (article_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html",
-    )
-    .bind(id)
-    .bind(&article.body_markdown)
-    .bind(&prepared.body_html)
-    .execute(db)
-    .await
-    .affected())?;
+        [id, &article.body_markdown, &prepared.body_html]
+    )?;
     // What it is like may have changed: its Recommend list is computed again when next shown.
-    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_recommendations WHERE article_id = $1")
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
-    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_authors WHERE article_id = $1")
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+    execute!(conn.conn(), "DELETE FROM article_recommendations WHERE article_id = $1", [id])?;
+    execute!(conn.conn(), "DELETE FROM article_authors WHERE article_id = $1", [id])?;
     for (position, author_id) in (0_i64..).zip(author_ids) {
-        on!(conn.conn(), |db| sqlx::query(
-            "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)"
-        )
-        .bind(id)
-        .bind(author_id)
-        .bind(position)
-        .execute(db)
-        .await
-        .affected())?;
+        execute!(
+            conn.conn(),
+            "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)",
+            [id, author_id, position]
+        )?;
     }
-    on!(conn.conn(), |db| sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
-        .bind(id)
-        .execute(db)
-        .await
-        .affected())?;
+    execute!(conn.conn(), "DELETE FROM article_tags WHERE article_id = $1", [id])?;
     for tag in &prepared.tags {
-        let tag_id: i64 = on!(conn.conn(), |db| sqlx::query_scalar(
-            "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
-             RETURNING id",
-        )
-        .bind(tag.slug.as_str())
-        .bind(&tag.name)
-        .fetch_one(db)
-        .await)?;
-        on!(conn.conn(), |db| sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(tag_id)
-            .execute(db)
-            .await
-            .affected())?;
+        let tag_id: i64 = fetch!(
+            conn.conn(),
+            fetch_one,
+            sqlx::query_scalar(
+                "INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug \
+                 RETURNING id",
+            ),
+            [tag.slug.as_str(), &tag.name]
+        )?;
+        execute!(conn.conn(), "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)", [id, tag_id])?;
     }
     Ok(())
 }
