@@ -260,6 +260,17 @@ impl Position {
     }
 }
 
+/// Runs `pass` over the export at `file` on a blocking thread: a first pass, before anything is written.
+pub async fn first_pass<T: Send + 'static>(
+    file: &Path,
+    pass: impl FnOnce(&Path) -> Result<T, ImportError> + Send + 'static,
+) -> Result<T, ImportError> {
+    let path = file.to_owned();
+    tokio::task::spawn_blocking(move || pass(&path))
+        .await
+        .map_err(|e| ImportError::io("reading the export", std::io::Error::other(e)))?
+}
+
 /// Reads with `read` (on a blocking thread) and writes what it hands over in one transaction under
 /// `source`. Returns the summary, or the first error with nothing changed. `position` is updated as the
 /// reader moves through the file.
@@ -493,6 +504,20 @@ impl From<Outcome> for Tally {
             Outcome::Updated => Tally::Updated,
         }
     }
+}
+
+/// A post's title as its headline, or "Untitled" (said in `notes`) when it has none.
+pub fn headline_of(title: &str, notes: &mut Vec<String>) -> String {
+    if title.trim().is_empty() {
+        notes.push("posts without a title were called \"Untitled\"".to_owned());
+        return "Untitled".to_owned();
+    }
+    title.trim().to_owned()
+}
+
+/// Adds the slugs of `tags` to `seen`.
+pub fn note_tags(tags: &[String], seen: &mut std::collections::HashSet<Slug>) {
+    seen.extend(tags.iter().filter_map(|tag| Slug::from_title(tag).ok()));
 }
 
 /// An error in a single article that skips it rather than failing the import.

@@ -123,10 +123,7 @@ pub async fn import(
     watch: impl Fn(&Position, &Summary) + Send,
 ) -> Result<Summary, ImportError> {
     // A first pass checks the whole file before anything is written: a truncated export fails here.
-    let path = file.to_owned();
-    tokio::task::spawn_blocking(move || read(&path, None, &mut |_| true))
-        .await
-        .map_err(|e| ImportError::io("reading the export", std::io::Error::other(e)))??;
+    super::first_pass(file, |path| read(path, None, &mut |_| true)).await?;
     let path = file.to_owned();
     super::run(
         store,

@@ -103,12 +103,29 @@ impl Params {
 }
 
 /// One page of results, ready for either representation.
+#[derive(Default)]
 struct Found {
     total: usize,
     cards: Vec<ArticleCard>,
     /// Matched passages as safe HTML, one per card.
     snippets: Vec<String>,
     corrected: Option<String>,
+}
+
+/// The search the query string `raw` asks for, and its page of results; none when it asks for nothing (no
+/// words, no filter).
+async fn read_and_find(
+    state: &SiteState,
+    edition: &Edition,
+    raw: Option<&str>,
+) -> Result<(Params, Option<Found>), SiteError> {
+    let params = Params::read(raw, PER_PAGE);
+    if params.names_nothing() {
+        return Err(SiteError::NotFound);
+    }
+    let searched = !params.q.trim().is_empty() || params.has_filters();
+    let found = if searched { Some(find(state, edition, &params).await?) } else { None };
+    Ok((params, found))
 }
 
 async fn find(state: &SiteState, edition: &Edition, params: &Params) -> Result<Found, SiteError> {
@@ -186,12 +203,8 @@ pub async fn page(
     edition: Edition,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {
-    let params = Params::read(raw.as_deref(), PER_PAGE);
-    if params.names_nothing() {
-        return Err(SiteError::NotFound);
-    }
-    let searched = !params.q.trim().is_empty() || params.has_filters();
-    let found = if searched { Some(find(&state, &edition, &params).await?) } else { None };
+    let (params, found) = read_and_find(&state, &edition, raw.as_deref()).await?;
+    let searched = found.is_some();
     let presenter = Presenter::load(&state, &edition).await?;
     let chrome = presenter.chrome(None, "/search");
     let author = match &params.author {
@@ -330,16 +343,8 @@ pub async fn api(
     edition: Edition,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, SiteError> {
-    let params = Params::read(raw.as_deref(), PER_PAGE);
-    if params.names_nothing() {
-        return Err(SiteError::NotFound);
-    }
-    let searched = !params.q.trim().is_empty() || params.has_filters();
-    let found = if searched {
-        find(&state, &edition, &params).await?
-    } else {
-        Found { total: 0, cards: Vec::new(), snippets: Vec::new(), corrected: None }
-    };
+    let (params, found) = read_and_find(&state, &edition, raw.as_deref()).await?;
+    let found = found.unwrap_or_default();
     let presenter = Presenter::load(&state, &edition).await?;
     let results = found
         .cards

@@ -44,10 +44,7 @@ pub async fn import(
     media_root: &Path,
     watch: impl Fn(&Position, &Summary) + Send,
 ) -> Result<Summary, ImportError> {
-    let path = file.to_owned();
-    let tables = tokio::task::spawn_blocking(move || json::scan(&path))
-        .await
-        .map_err(|e| ImportError::io("reading the export", std::io::Error::other(e)))??;
+    let tables = super::first_pass(file, json::scan).await?;
     if !tables.saw_data {
         return Err(ImportError::WrongKind {
             expected: "a Ghost export",
@@ -313,18 +310,8 @@ impl Converter<'_> {
             }))?;
         }
         let tags: Vec<String> = public_tags.iter().skip(1).map(|t| t.name.clone()).collect();
-        for tag in &tags {
-            if let Ok(slug) = Slug::from_title(tag) {
-                self.tags.insert(slug);
-            }
-        }
-
-        let headline = if title.trim().is_empty() {
-            notes.push("posts without a title were called \"Untitled\"".to_owned());
-            "Untitled".to_owned()
-        } else {
-            title.trim().to_owned()
-        };
+        super::note_tags(&tags, &mut self.tags);
+        let headline = super::headline_of(&title, &mut notes);
         let slug_text = field(post, "slug");
         let Ok(slug) =
             Slug::parse(&slug_text).or_else(|_| Slug::from_title(&slug_text)).or_else(|_| Slug::from_title(&headline))

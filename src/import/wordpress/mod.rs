@@ -45,10 +45,7 @@ pub async fn import(
     media_root: &Path,
     watch: impl Fn(&Position, &Summary) + Send,
 ) -> Result<Summary, ImportError> {
-    let path = file.to_owned();
-    let scan = tokio::task::spawn_blocking(move || Scan::read(&path))
-        .await
-        .map_err(|e| ImportError::io("reading the export", std::io::Error::other(e)))??;
+    let scan = super::first_pass(file, Scan::read).await?;
     let source = format!("wordpress:{}", scan.site.trim_end_matches('/'));
     let path = file.to_owned();
     let scan = Arc::new(scan);
@@ -343,18 +340,8 @@ impl<'a> Converter<'a> {
         for term in item.terms.iter().filter(|t| t.domain == "post_tag") {
             tags.push(term.name.clone());
         }
-        for tag in &tags {
-            if let Ok(slug) = Slug::from_title(tag) {
-                self.tags_seen.insert(slug);
-            }
-        }
-
-        let headline = if title.trim().is_empty() {
-            notes.push("posts without a title were called \"Untitled\"".to_owned());
-            "Untitled".to_owned()
-        } else {
-            title.clone()
-        };
+        super::note_tags(&tags, &mut self.tags_seen);
+        let headline = super::headline_of(&title, &mut notes);
         let slug = match post_slug(&item.name, &headline, item.id) {
             Ok(slug) => slug,
             Err(error) => return Ok(emitter.now(skip(&error.to_string()))?),
