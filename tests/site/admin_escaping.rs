@@ -52,7 +52,7 @@ async fn script_in_every_back_office_field_comes_out_escaped() -> TestResult {
     let editor_page = editor.get(&edit_path).await?;
     assert!(editor_page.body.contains("Evil &lt;script&gt;alert(1)&lt;/script&gt;"), "escaped, not dropped");
     let id = edit_path.trim_start_matches("/admin/articles/");
-    let revision = site.state.store.revisions(id.parse()?).await?.first().ok_or("revision")?.id;
+    let revision = editor.revisions(id.parse()?).await?.first().ok_or("revision")?.0;
     let preview: Vec<(&str, &str)> =
         fields.iter().map(|(k, v)| (*k, if *k == "action" { "preview" } else { *v })).collect();
     let previewed = editor.post(&edit_path, &preview).await?;

@@ -71,17 +71,64 @@ impl TestSite {
         page["total"].as_i64().ok_or_else(|| format!("no total in {page}").into())
     }
 
+    /// An article's fields as an API client reads them (`GET /api/admin/articles/{id}`), or `None` when the API
+    /// answers that there is no such article.
+    pub async fn api_article(&self, id: i64) -> Result<Option<serde_json::Value>, Error> {
+        let Some(response) = self.audit_found(&format!("/api/admin/articles/{id}")).await? else {
+            return Ok(None);
+        };
+        let mut body: serde_json::Value = response.json().await?;
+        Ok(Some(body["article"].take()))
+    }
+
+    /// The article at `path` (`/section/slug`) as the API's article list shows it, in any status, or `None`.
+    pub async fn api_listed(&self, path: &str) -> Result<Option<serde_json::Value>, Error> {
+        let (section, slug) = path.trim_start_matches('/').split_once('/').ok_or("an article path")?;
+        for offset in (0..).step_by(100) {
+            let page = self.api_list(&format!("/api/admin/articles?limit=100&offset={offset}"), "articles").await?;
+            let done = page.len() < 100;
+            if let Some(found) = page.into_iter().find(|a| a["section_slug"] == section && a["slug"] == slug) {
+                return Ok(Some(found));
+            }
+            if done {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The id of the article at `path`, as an API client finds it in the article list.
+    pub async fn api_id(&self, path: &str) -> Result<i64, Error> {
+        let listed = self.api_listed(path).await?.ok_or_else(|| format!("no article at {path}"))?;
+        listed["id"].as_i64().ok_or_else(|| format!("no id in {listed}").into())
+    }
+
+    /// The list under `key` in the answer of an API address (`tags` at `/api/admin/tags`).
+    pub async fn api_list(&self, path: &str, key: &str) -> Result<Vec<serde_json::Value>, Error> {
+        let mut body: serde_json::Value = self.audit(path).await?.json().await?;
+        match body[key].take() {
+            serde_json::Value::Array(items) => Ok(items),
+            other => Err(format!("{path} has no list {key}: {other}").into()),
+        }
+    }
+
     /// GETs an API address with an administrator's token (the account `auditor@example.com`, made once).
     async fn audit(&self, path: &str) -> Result<reqwest::Response, Error> {
+        self.audit_found(path).await?.ok_or_else(|| format!("{path} answered 404").into())
+    }
+
+    /// Like [`TestSite::audit`], with `None` when the address answers 404.
+    async fn audit_found(&self, path: &str) -> Result<Option<reqwest::Response>, Error> {
         let token = self
             .auditor_token
             .get_or_try_init(|| self.api_token_for("auditor@example.com", "Audit Desk", Role::Administrator))
             .await?;
         let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(token).send().await?;
-        if response.status() != StatusCode::OK {
-            return Err(format!("{path} answered {}", response.status()).into());
+        match response.status() {
+            StatusCode::OK => Ok(Some(response)),
+            StatusCode::NOT_FOUND => Ok(None),
+            status => Err(format!("{path} answered {status}").into()),
         }
-        Ok(response)
     }
 
     /// A browser with no cookies yet.
@@ -240,6 +287,21 @@ impl Browser<'_> {
         let shown = made.body.split("id=\"token\" type=\"text\" readonly value=\"").nth(1);
         let token = shown.and_then(|rest| rest.split('"').next()).filter(|token| !token.is_empty());
         Ok(token.ok_or_else(|| format!("no token on the page ({}): {}", made.status, made.body))?.to_owned())
+    }
+
+    /// The revisions of article `id`, newest first, as its revisions page lists them: each one's id and who saved it.
+    pub async fn revisions(&self, id: i64) -> Result<Vec<(i64, String)>, Error> {
+        let page = self.get(&format!("/admin/articles/{id}/revisions")).await?;
+        if page.status != StatusCode::OK {
+            return Err(format!("the revisions of {id} answered {}", page.status).into());
+        }
+        let rows = page.body.split("<tr><td>").skip(1);
+        let row = |row: &str| -> Option<(i64, String)> {
+            let who = row.split("<td>").nth(1)?.split("</td>").next()?;
+            let id = row.split("href=\"/admin/revisions/").nth(1)?.split('"').next()?.parse().ok()?;
+            Some((id, who.to_owned()))
+        };
+        rows.map(|r| row(r).ok_or_else(|| format!("a revision row without an id or a name: {r}").into())).collect()
     }
 
     /// Signs in through the form.

@@ -1,5 +1,7 @@
 //! The back office's store operations: deletion and scheduled publication record changes (which caches and
 //! search indexes follow), the publication claim fires once, and the demo fills only a fresh database.
+//! These call the store as a command or another node on the same database does, and read its change log, which
+//! has no page or API; what a client can see (ids, statuses, pages) is read over HTTP.
 
 use chrono::{Duration, Utc};
 use newsroom::content::ArticleStatus;
@@ -15,7 +17,7 @@ async fn deleting_an_article_records_a_change_and_empties_the_cache() -> TestRes
     let site = TestSite::start().await?;
     let path = site.article("world", "gone-soon").save().await?;
     assert_eq!(site.get(&path).await?.status, 200);
-    let id = site.state.store.admin_articles(&Default::default()).await?.0.first().ok_or("one article")?.id;
+    let id = site.api_id(&path).await?;
     let before = changes_for(&site, id).await?;
     assert!(site.state.store.delete_article(id).await?);
     assert_eq!(changes_for(&site, id).await?, before + 1, "the delete is in the changes table");
@@ -30,7 +32,7 @@ async fn scheduled_publication_is_claimed_exactly_once() -> TestResult {
     let planned = Utc::now() + Duration::seconds(2);
     let path = site.article("world", "at-noon").status(ArticleStatus::Scheduled).published_at(planned).save().await?;
     let store = &site.state.store;
-    let id = store.admin_articles(&Default::default()).await?.0.first().ok_or("one article")?.id;
+    let id = site.api_id(&path).await?;
     assert!(store.publish_due(Utc::now()).await?.is_empty(), "nothing is due before its time");
     assert_eq!(site.get(&path).await?.status, 404);
     let before = changes_for(&site, id).await?;
@@ -41,9 +43,11 @@ async fn scheduled_publication_is_claimed_exactly_once() -> TestResult {
     assert_eq!(published, [id], "exactly one claim wins");
     assert_eq!(changes_for(&site, id).await?, before + 1, "one change recorded");
     assert!(store.publish_due(later).await?.is_empty());
-    let article = store.editable_article(id).await?.ok_or("still there")?;
-    assert_eq!(article.status, ArticleStatus::Published);
-    assert_eq!(article.published_at.map(|t| t.timestamp()), Some(planned.timestamp()), "keeps its planned time");
+    let article = site.api_article(id).await?.ok_or("still there")?;
+    assert_eq!(article["status"], "published");
+    let published_at = article["published_at"].as_str().ok_or("a publication time")?;
+    let published_at = chrono::DateTime::parse_from_rfc3339(published_at)?;
+    assert_eq!(published_at.timestamp(), planned.timestamp(), "keeps its planned time");
     Ok(())
 }
 

@@ -205,11 +205,11 @@ fn database_passwords_never_reach_the_output() -> TestResult {
 async fn reset_password_revokes_the_accounts_api_tokens_and_says_so() -> TestResult {
     use std::io::Write;
     let site = crate::helpers::TestSite::start().await?;
-    let id = site.add_user("leaky@example.com", "Leaky Person", newsroom::auth::Role::Author).await?;
-    let token = newsroom::auth::new_token();
-    site.state.store.create_api_token(&newsroom::auth::token_hash(&token), id, "leaked").await?;
+    site.add_user("leaky@example.com", "Leaky Person", newsroom::auth::Role::Author).await?;
+    let token = site.api_token_of("leaky@example.com").await?;
     let story = crate::admin_helpers::published_story;
     assert_eq!(site.api_create(&token, story("Before the reset")).await?.0, 201);
+    // The data directory the test started the site on.
     let data = site.state.config.data_dir.clone();
     let mut command = newsroom();
     command.args(["user", "reset-password", "--email", "leaky@example.com", "--data"]).arg(&data).current_dir(&data);

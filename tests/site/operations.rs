@@ -37,6 +37,7 @@ async fn metrics_count_requests_cache_hits_and_view_flushes() -> TestResult {
     }
     assert_eq!(site.get("/no-such-page").await?.status, 404);
     site.read_as(&path, "10.1.2.3", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0").await?;
+    // Views are written on a timer no client can hurry: write them now instead of sleeping.
     site.state.views.flush(&site.state.store).await?;
 
     let page = site.get("/metrics").await?;
@@ -149,6 +150,7 @@ async fn backup_writes_a_checked_copy_while_the_site_runs() -> TestResult {
     site.article("world", "harbour").headline("Harbour dredging starts").save().await?;
     let file = tempfile::tempdir()?;
     let backup_file = file.path().join("backup.db");
+    // The data directory and database the test started the site with, as its operator knows them.
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"));
     command.arg("backup").arg(&backup_file).arg("--data").arg(&site.state.config.data_dir).env("NEWSROOM_LOG", "warn");
     crate::helpers::use_test_database(&mut command, &site.state.config.data_dir).await?;
@@ -173,8 +175,8 @@ async fn a_copy_never_gives_a_deleted_articles_id_again() -> TestResult {
     let site = TestSite::start().await?;
     site.article("world", "kept").save().await?;
     site.article("world", "deleted").save().await?;
-    let now = chrono::Utc::now();
-    let deleted = site.state.store.article("world", "deleted", now).await?.ok_or("the article")?.card.id;
+    let deleted = site.api_id("/world/deleted").await?;
+    // Written as a command would, then copied as the command that moves a site to another database copies it.
     assert!(site.state.store.delete_article(deleted).await?);
     let target_dir = tempfile::tempdir()?;
     let target = crate::helpers::open_store(target_dir.path()).await?;

@@ -223,6 +223,7 @@ async fn deleting_an_article_or_renaming_its_tag_shows_in_results_within_a_secon
     indexed(&site).await?;
     assert_eq!(api(&site, "q=weather").await?["total"], 2, "tags are searched");
 
+    // Written as another node would: the index follows the change log, not only this node's own saves.
     let store = &site.state.store;
     let tag = store.all_tags().await?.into_iter().find(|t| t.name == "Weather").ok_or("the tag")?;
     let saved = Instant::now();
@@ -321,6 +322,7 @@ async fn recommend_lists_are_kept_after_a_render_and_dropped_by_an_edit() -> Tes
             .await?;
     }
     indexed(&site).await?;
+    // The kept list is the store's alone: no page or API shows it.
     let kept =
         async || site.state.store.article("world", "tide-1", Utc::now()).await.map(|a| a.and_then(|a| a.recommended));
     assert_eq!(kept().await?, None, "nothing is kept before the page is first shown");
@@ -355,13 +357,10 @@ async fn two_lists_for_one_article_in_one_write_keep_the_later() -> TestResult {
     let site = TestSite::start().await?;
     site.article("world", "quay").headline("The quay reopens").save().await?;
     site.article("world", "pier").headline("The pier is repaired").save().await?;
-    let id_of = async |slug: &str| {
-        let article = site.state.store.article("world", slug, Utc::now()).await.map_err(|e| e.to_string())?;
-        article.map(|a| a.card.id).ok_or_else(|| format!("no article {slug}"))
-    };
-    let (id, other) = (id_of("quay").await?, id_of("pier").await?);
+    let (id, other) = (site.api_id("/world/quay").await?, site.api_id("/world/pier").await?);
     let list = |ids: Vec<i64>, computed_at: i64| KeptRecommendations { language: String::new(), ids, computed_at };
-    // Two renders of one page under two addresses can compute its list twice before a write.
+    // Two renders of one page under two addresses can compute its list twice before a write; the kept list is
+    // the store's alone, so it is written and read there.
     site.state.store.keep_recommendations(&[(id, list(vec![], 1)), (id, list(vec![other], 2))]).await?;
     let kept = site.state.store.article("world", "quay", Utc::now()).await?.and_then(|a| a.recommended);
     assert_eq!(kept, Some(list(vec![other], 2)));
