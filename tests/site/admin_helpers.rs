@@ -112,6 +112,11 @@ impl TestSite {
         }
     }
 
+    /// The entry with `slug` in the API's list of `kind` (`tags`, `sections` or `authors` at `/api/admin/{kind}`).
+    pub async fn api_entry(&self, kind: &str, slug: &str) -> Result<Option<serde_json::Value>, Error> {
+        Ok(self.api_list(&format!("/api/admin/{kind}"), kind).await?.into_iter().find(|entry| entry["slug"] == slug))
+    }
+
     /// GETs an API address with an administrator's token (the account `auditor@example.com`, made once).
     async fn audit(&self, path: &str) -> Result<reqwest::Response, Error> {
         self.audit_found(path).await?.ok_or_else(|| format!("{path} answered 404").into())
@@ -302,6 +307,16 @@ impl Browser<'_> {
             Some((id, who.to_owned()))
         };
         rows.map(|r| row(r).ok_or_else(|| format!("a revision row without an id or a name: {r}").into())).collect()
+    }
+
+    /// Adds a term to the style guide's glossary in English through its form (for the desk).
+    pub async fn add_glossary_term(&self, accepted: &str, avoid: &str) -> Result<(), Error> {
+        let term = [("accepted", accepted), ("avoid", avoid), ("language", "en"), ("note", "")];
+        let page = self.post("/admin/glossary", &term).await?;
+        if page.status != StatusCode::SEE_OTHER {
+            return Err(format!("the glossary form answered {}: {}", page.status, page.body).into());
+        }
+        Ok(())
     }
 
     /// Signs in through the form.

@@ -1,5 +1,7 @@
 //! Imports and exports: a WordPress and a Ghost export become a site readers can use, old addresses redirect,
 //! importing again updates, a broken file changes nothing, and an export reads back into the same file.
+//! Imports and exports run in the test as the `import` and `export` commands run them: on the site's store, its
+//! media directory and its data directory; what they made is read over HTTP.
 
 use std::path::Path;
 
@@ -184,7 +186,7 @@ async fn a_wordpress_export_becomes_a_site_whose_old_addresses_redirect() -> Tes
     assert_eq!(site.get("/city/council-minutes").await?.status, 404);
     assert_eq!(site.get("/?p=999").await?.status, 404);
     assert_eq!(site.get("/").await?.status, 200);
-    assert!(site.state.store.tag("lighthouses").await?.is_some(), "listed tags come along even when unused");
+    assert!(site.api_entry("tags", "lighthouses").await?.is_some(), "listed tags come along even when unused");
     Ok(())
 }
 
@@ -342,16 +344,7 @@ async fn an_export_reads_back_into_the_same_file() -> TestResult {
     let work = tempfile::tempdir()?;
     let (file, uploads) = write_wordpress_export(work.path(), "The night ferry")?;
     import_wordpress(&site, &file, Some(&uploads)).await?;
-    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
-    site.state
-        .store
-        .create_user(&newsroom::store::NewUser {
-            email: "ed@example.com",
-            name: "Ed Itor",
-            role: newsroom::auth::Role::Editor,
-            password_hash: Some(hash),
-        })
-        .await?;
+    site.add_user("ed@example.com", "Ed Itor", newsroom::auth::Role::Editor).await?;
 
     let first = work.path().join("first.json");
     let report = own::export(&site.state.store, &first, false).await?;
