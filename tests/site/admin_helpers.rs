@@ -309,6 +309,32 @@ impl Browser<'_> {
         rows.map(|r| row(r).ok_or_else(|| format!("a revision row without an id or a name: {r}").into())).collect()
     }
 
+    /// The settings form of the back office as an administrator sees it, without its CSRF token: what is saved.
+    pub async fn settings_form(&self) -> Result<String, Error> {
+        let page = self.get("/admin/settings").await?;
+        let start = page.body.find("<form method=\"post\" action=\"/admin/settings\"").ok_or("the settings form")?;
+        let form = &page.body[start..];
+        let form = &form[..form.find("</form>").ok_or("the end of the settings form")?];
+        Ok(form.lines().filter(|line| !line.contains("name=\"csrf\"")).collect::<Vec<_>>().join("\n"))
+    }
+
+    /// The value of the field `id` in the back office's settings form (`name` is the site's name).
+    pub async fn setting(&self, id: &str) -> Result<String, Error> {
+        let form = self.settings_form().await?;
+        let input = form.split(&format!("<input id=\"{id}\"")).nth(1).ok_or_else(|| format!("no field {id}"))?;
+        let input = input.split('>').next().unwrap_or_default();
+        let value = input.split("value=\"").nth(1).and_then(|v| v.split('"').next());
+        Ok(value.ok_or_else(|| format!("no value in field {id}"))?.to_owned())
+    }
+
+    /// The id of the account `email`, as the users page links it (for administrators).
+    pub async fn user_id(&self, email: &str) -> Result<i64, Error> {
+        let page = self.get("/admin/users").await?;
+        let row = page.body.split(&format!("<td>{email}</td>")).nth(1).ok_or_else(|| format!("no user {email}"))?;
+        let id = row.split("action=\"/admin/users/").nth(1).and_then(|rest| rest.split('"').next());
+        Ok(id.ok_or_else(|| format!("no form for {email}"))?.parse()?)
+    }
+
     /// Adds a term to the style guide's glossary in English through its form (for the desk).
     pub async fn add_glossary_term(&self, accepted: &str, avoid: &str) -> Result<(), Error> {
         let term = [("accepted", accepted), ("avoid", avoid), ("language", "en"), ("note", "")];

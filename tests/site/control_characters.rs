@@ -97,9 +97,9 @@ async fn a_control_character_in_any_text_of_the_api_is_refused_with_a_reason() -
 async fn a_control_character_in_a_back_office_form_is_refused_and_nothing_changes() -> TestResult {
     let site = TestSite::start().await?;
     site.article("world", "harbour").tags(&["Ferries"]).save().await?;
-    let tag = site.state.store.tag("ferries").await?.ok_or("the tag")?.id;
+    let tag = site.api_entry("tags", "ferries").await?.ok_or("the tag")?;
     let admin = site.signed_in(Role::Administrator).await?;
-    let tag_form = format!("/admin/tags/{tag}");
+    let tag_form = format!("/admin/tags/{}", tag["id"]);
     let forms: [(&str, Vec<(&str, &str)>); 7] = [
         ("/admin/sections", vec![("name", NUL), ("slug", "docks"), ("description", "Docks.")]),
         ("/admin/sections", vec![("name", "Docks"), ("slug", "docks"), ("description", NUL)]),
@@ -129,13 +129,15 @@ async fn a_control_character_in_a_back_office_form_is_refused_and_nothing_change
     assert_eq!(upload.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", upload.body);
     assert!(upload.body.contains("control character (U+0000)"), "{}", upload.body);
 
-    let store = &site.state.store;
-    assert!(store.section("docks").await?.is_none(), "no section was made");
-    assert!(store.author("nia-null").await?.is_none(), "no author was made");
-    assert!(store.user_by_email("new@example.com").await?.is_none(), "no user was made");
-    assert_eq!(store.setting("site.description").await?.as_deref(), Some("Tests."), "settings unchanged");
-    assert_eq!(store.tag("ferries").await?.map(|t| t.name).as_deref(), Some("Ferries"), "the tag keeps its name");
-    assert!(store.library_images().await?.is_empty(), "no image was stored");
-    assert_eq!(store.article_count().await?, 1, "no article was made");
+    assert!(site.api_entry("sections", "docks").await?.is_none(), "no section was made");
+    assert!(site.api_entry("authors", "nia-null").await?.is_none(), "no author was made");
+    let users = admin.get("/admin/users").await?.body;
+    assert!(users.contains("<td>administrator@example.com</td>"), "the users page lists accounts: {users}");
+    assert!(!users.contains("new@example.com"), "no user was made");
+    assert_eq!(admin.setting("description").await?, "Tests.", "settings unchanged");
+    let tag = site.api_entry("tags", "ferries").await?.ok_or("the tag")?;
+    assert_eq!(tag["name"], "Ferries", "the tag keeps its name");
+    assert!(site.library().await?.is_empty(), "no image was stored");
+    assert_eq!(site.article_total().await?, 1, "no article was made");
     Ok(())
 }
