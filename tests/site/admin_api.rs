@@ -226,6 +226,7 @@ async fn a_revoked_token_stops_working_and_others_cannot_revoke_it() -> TestResu
     assert!(listed.body.contains("my script") && !listed.body.contains(&token), "listed, but never shown again");
     assert!(!listed.body.contains("<td>Never</td>"), "its use is recorded");
     assert!(listed.body.contains("<title>API tokens · "), "the list is on the page, not in its title");
+    // The page shows the last use to the minute in the site's format; the stored second says it was this call.
     let (user, _) = site.state.store.user_by_email("author@example.com").await?.ok_or("author")?;
     let listed = site.state.store.api_tokens_of(user.id).await?;
     let made = listed.first().ok_or("a token")?;

@@ -19,6 +19,7 @@ impl TestSite {
     /// Creates an account with [`PASSWORD`] and returns its id.
     pub async fn add_user(&self, email: &str, name: &str, role: Role) -> Result<i64, Error> {
         let hash = hash_password(PASSWORD)?;
+        // Fixture: made as `newsroom user add` makes an account, with the password already set.
         Ok(self.state.store.create_user(&NewUser { email, name, role, password_hash: Some(&hash) }).await?)
     }
 
@@ -144,6 +145,7 @@ impl TestSite {
     /// Creates an account with `role` and signs in as it.
     pub async fn signed_in(&self, role: Role) -> Result<Browser<'_>, Error> {
         let email = format!("{}@example.com", role.as_str());
+        // Fixture: asks the store whether the account exists, so that no failed sign-in counts against us.
         if self.state.store.user_by_email(&email).await?.is_none() {
             self.add_user(&email, &format!("{} Person", capitalised(role.as_str())), role).await?;
         }

@@ -43,6 +43,7 @@ impl TestSite {
     ) -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
         let dir = tempfile::tempdir()?;
         let mut site = Self::start_in(dir.path(), adjust).await?;
+        // The configuration the test started the site with.
         if !site.state.config.demo {
             site.add_fixture_taxonomy().await?;
         }
@@ -152,9 +153,9 @@ impl TestSite {
             ],
             articles: vec![],
         };
+        // Fixture: written behind the server's back, as a command would; the settings are taken in now rather
+        // than within the second the server takes to notice.
         self.state.store.apply(&batch).await?;
-        // Written behind the server's back, as a command would: take the settings in now rather than within
-        // the second the server takes to notice.
         self.state.reload_settings().await?;
         Ok(())
     }
@@ -199,6 +200,7 @@ impl TestSite {
     /// Makes the site publish in `languages` (codes separated by commas, the default first).
     pub async fn set_languages(&self, languages: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let batch = Batch { settings: vec![("site.languages".into(), languages.into())], ..Batch::default() };
+        // Fixture: written as a command would, and taken in at once (no account is needed for it).
         self.state.store.apply(&batch).await?;
         self.state.reload_settings().await?;
         Ok(())
@@ -358,6 +360,7 @@ impl ArticleBuilder<'_> {
             updated_at: self.updated_at,
             view_count: self.views,
         };
+        // Fixture: written as a command would, with past dates and view counts the API cannot set.
         self.site.state.store.save_article(&input.prepare()?).await?;
         Ok(path)
     }

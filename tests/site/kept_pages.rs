@@ -1,5 +1,7 @@
 //! Kept article pages: a page-cache miss on an article whose page is kept is answered from it, exactly as a
 //! render would answer, and a change to anything the page shows reaches the very next request.
+//! Which copy answered is the server's own business, not a client's: these tests write, count and forget the
+//! kept pages and the page cache through the server's state, and make changes as a command or another node does.
 
 use std::time::Duration;
 

@@ -147,6 +147,7 @@ pub fn assert_upright(path: &str, served: &[u8]) -> Result<(), image::ImageError
 /// Waits for the start's one-time pass over stored images to finish (it runs in the background).
 async fn scrub_finished(site: &TestSite) -> TestResult {
     for _ in 0..2400 {
+        // The pass marks its end in a setting no page or API shows.
         if site.state.store.setting(newsroom::media::SCRUB_MARKER).await?.as_deref() == Some("done") {
             return Ok(());
         }

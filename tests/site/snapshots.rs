@@ -64,6 +64,7 @@ async fn site() -> Result<TestSite, Box<dyn std::error::Error + Send + Sync>> {
         .status(newsroom::content::ArticleStatus::Draft)
         .save()
         .await?;
+    // Search and Recommend read the index: bring it up to date now, as the follower does within a second.
     site.state.search.catch_up(&site.state.store).await?;
     Ok(site)
 }
