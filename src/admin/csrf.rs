@@ -37,7 +37,12 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
     let signed_in = session::current(state, request.headers()).await?;
     let expected = match &signed_in {
         Some(session) => session.csrf.clone(),
-        None => session::cookie(request.headers(), PRE_SESSION_COOKIE).ok_or(AdminError::Csrf)?.to_owned(),
+        None if starts_session(request.uri().path()) => {
+            session::cookie(request.headers(), PRE_SESSION_COOKIE).ok_or(AdminError::Csrf)?.to_owned()
+        }
+        // Every other form needs a session: one that ended while the form was open (the editor's autosave, a
+        // save after lunch) is asked to sign in again, and changes nothing.
+        None => return Err(AdminError::SignIn),
     };
     let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
     let multipart = content_type.as_ref().is_some_and(|t| t.as_bytes().starts_with(b"multipart/form-data"));
@@ -67,6 +72,11 @@ async fn check(state: &AppState, request: Request) -> Result<Request, AdminError
         parts.extensions.insert(session);
     }
     Ok(Request::from_parts(parts, body))
+}
+
+/// Whether a form at `path` is sent without a session: signing in, and setting a password from a link.
+fn starts_session(path: &str) -> bool {
+    path == "/admin/sign-in" || path.starts_with("/admin/set-password/")
 }
 
 /// Reads up to `window` bytes from the start of `body`, returning them and the unread rest as a stream.
