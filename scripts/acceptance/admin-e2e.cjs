@@ -1,6 +1,8 @@
 // The back office end to end, as an editor uses it, in Debian's headless Chromium (playwright-core): sign in,
 // upload an image to the media library, write an article with that lead image, publish it, then find it on
-// the public site, with its image, on its page, on the home page and in search.
+// the public site, with its image, on its page, on the home page and in search. Then the editor's script, by
+// typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
+// signed out and offered back after signing in, and a new article saved as a draft by its first autosave.
 //
 // Usage: node admin-e2e.cjs NODE_MODULES BASE_URL EMAIL PASSWORD IMAGE_FILE
 // Prints each step; exits 1 at the first step that fails.
@@ -54,6 +56,7 @@ async function main() {
     await page.selectOption('#status', 'published');
     await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
     check(!(await page.content()).includes('class="error"'), 'the article saved without errors');
+    const editorUrl = new URL(page.url()).pathname;
 
     await page.goto(`${base}/`);
     const link = await page.$(`a:has-text("${headline}")`);
@@ -76,9 +79,82 @@ async function main() {
       if (!found) await page.waitForTimeout(250);
     }
     check(found, 'search finds the new article');
+
+    await desk(page, editorUrl);
   } finally {
     await browser.close();
   }
+}
+
+/// Types at the end of the body, as a person would.
+async function typeInBody(page, text) {
+  await page.click('#body');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text, { delay: 5 });
+}
+
+async function signIn(page) {
+  await page.goto(`${base}/admin/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+/// The editor's script, used as a writer would.
+async function desk(page, editorUrl) {
+  await page.goto(`${base}${editorUrl}`);
+  const publicPath = await page.$eval('a:has-text("View on the site")', (a) => a.getAttribute('href'));
+  await typeInBody(page, '\n\nTide tables follow next week.');
+  await page.waitForFunction(() =>
+    document.querySelector('#live-preview .preview-body')?.textContent.includes('Tide tables follow next week.'));
+  check(await page.isVisible('#live-preview'), 'the live preview shows what is typed, as it is typed');
+  await page.waitForFunction(() => document.querySelector('#autosave-status').textContent.includes('Autosaved '));
+  check(true, `the text is autosaved a few seconds after typing stops: "${await page.textContent('#autosave-status')}"`);
+  const readers = await (await page.request.get(`${base}${publicPath}`)).text();
+  check(!readers.includes('Tide tables follow'), 'readers do not see autosaved text');
+
+  await typeInBody(page, ' Ferries keep their times.');
+  let asked = null;
+  page.once('dialog', (dialog) => { asked = dialog.type(); dialog.accept(); });
+  await page.goto(`${base}/admin/articles`);
+  check(asked === 'beforeunload', 'leaving with text the server has not got asks first');
+  await page.goto(`${base}${editorUrl}`);
+  check((await page.content()).includes('that are not saved'), 'the editor offers the autosave back');
+  check(await page.isVisible('.local-copy'), 'and the newer copy kept in this browser');
+  await page.click('.local-copy button:has-text("Restore it")');
+  check((await page.inputValue('#body')).includes('Ferries keep their times.'), 'restoring the copy brings back every word');
+
+  // Signed out (the session expired): nothing typed is lost.
+  await page.context().clearCookies();
+  await typeInBody(page, ' Buses too.');
+  await page.waitForFunction(() => document.querySelector('#autosave-status').textContent.includes('Not autosaved'));
+  check(/signed out.*kept in this browser/.test(await page.textContent('#autosave-status')),
+    `signed out, the editor says so and keeps a copy: "${await page.textContent('#autosave-status')}"`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await signIn(page);
+  await page.goto(`${base}${editorUrl}`);
+  check(await page.isVisible('.local-copy'), 'signed in again, the copy is offered back');
+  await page.click('.local-copy button:has-text("Restore it")');
+  check((await page.inputValue('#body')).includes('Buses too.'), 'and restored');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+  check((await page.content()).includes('Saved.'), 'then saved');
+  await page.reload();
+  check(!(await page.isVisible('.local-copy')) && !(await page.content()).includes('that are not saved'),
+    'once saved, nothing more is offered');
+  const published = await (await page.request.get(`${base}${publicPath}`)).text();
+  check(published.includes('Buses too.'), 'and readers see the saved text');
+
+  // A new article is saved as a draft by its first autosave, and its address becomes its own.
+  await page.goto(`${base}/admin/articles/new`);
+  await page.fill('#headline', `Harbour master's log goes online ${Date.now()}`);
+  const section = await page.$eval('#section', (select) => [...select.options].find((o) => o.value)?.value);
+  await page.selectOption('#section', section);
+  await typeInBody(page, 'Every entry since 1990 is now searchable.');
+  await page.waitForFunction(() => /\/admin\/articles\/\d+$/.test(location.pathname), null, { timeout: 15000 });
+  check((await page.textContent('#autosave-status')).includes('Saved as a draft'), `a new article is kept as a draft at ${new URL(page.url()).pathname}`);
+  await page.reload();
+  check((await page.inputValue('#body')).includes('Every entry since 1990'), 'reloaded, its text is there');
+  check((await page.inputValue('#status')) === 'draft', 'as a draft');
 }
 
 main().catch((error) => {

@@ -16,7 +16,7 @@ use crate::auth::{Action, may, statuses_for};
 use crate::content::{ArticleStatus, render_markdown};
 use crate::editorial::{self, ArticleDraft, SaveError};
 use crate::settings::article_path;
-use crate::store::{AdminFilter, EditableArticle, EditionInfo};
+use crate::store::{AdminFilter, Autosave, EditableArticle, EditionInfo};
 use crate::web::AppState;
 
 /// Articles a list page shows.
@@ -62,6 +62,9 @@ struct ListRow {
     status: String,
     authors: String,
     when: String,
+    /// When it went out, or when it is due to ("in 3 hours").
+    published: String,
+    views: i64,
     url: Option<String>,
     language: String,
 }
@@ -88,9 +91,16 @@ pub async fn list(
     };
     let (items, total) = state.store.admin_articles(&filter).await?;
     let site = state.site();
+    let now = Utc::now();
     let rows: Vec<ListRow> = items
         .into_iter()
         .map(|item| ListRow {
+            published: match item.published_at.and_then(|t| DateTime::from_timestamp(t, 0)) {
+                Some(at) if item.status == "scheduled" => format!("{} ({})", site.show_time(at), from_now(at, now)),
+                Some(at) if item.status == "published" => site.show_time(at),
+                _ => String::new(),
+            },
+            views: item.view_count,
             id: item.id,
             url: (item.status == "published")
                 .then(|| article_path(&site, &item.language, &item.section_slug, &item.slug)),
@@ -182,6 +192,10 @@ struct EditorMessages {
     /// Whether a lead-image upload was refused: its part of the form opens, filled in again.
     upload_refused: bool,
     upload: UploadText,
+    /// Whether the page follows a save that went through (the editor's script then drops its copy).
+    saved: bool,
+    /// An autosave of the editor's that the article's last save does not hold.
+    autosave: Option<AutosaveOffer>,
     /// Whether `error` is a refusal by the rules (answered 403) rather than a mistake in the article (422).
     #[serde(skip)]
     forbidden: bool,
@@ -300,11 +314,21 @@ pub async fn new(State(state): State<AppState>, session: Session) -> Result<Resp
     editor(&state, &session, None, draft, 0, EditorMessages::default()).await
 }
 
-/// Query of the editor: a notice after a redirect.
-#[derive(Debug, Deserialize)]
+/// Query of the editor: a notice after a redirect, or `autosave=restore` to open what was autosaved.
+#[derive(Debug, Default, Deserialize)]
 pub struct EditQuery {
     #[serde(default)]
     notice: String,
+    #[serde(default)]
+    autosave: String,
+}
+
+/// An autosave the editor offers back: when it was made, and whether someone saved the article since the
+/// version it started from.
+#[derive(Debug, Serialize)]
+struct AutosaveOffer {
+    at: String,
+    saved_since: bool,
 }
 
 /// `GET /admin/articles/{id}`.
@@ -315,13 +339,76 @@ pub async fn edit(
     query: Result<Query<EditQuery>, QueryRejection>,
 ) -> Result<Response, AdminError> {
     let article = state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
-    let notice = match query.as_ref().ok().map(|q| q.notice.as_str()) {
-        Some("saved") => "Saved.",
-        Some("restored") => "The revision is restored (as a new save; the history keeps what was there).",
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let notice = match query.notice.as_str() {
+        "saved" => "Saved.",
+        "restored" => "The revision is restored (as a new save; the history keeps what was there).",
         _ => "",
     };
-    let messages = EditorMessages { notice: notice.to_owned(), ..EditorMessages::default() };
+    let saved = query.notice == "saved";
+    let notice = match article.published_at.filter(|_| saved && article.status == ArticleStatus::Scheduled) {
+        Some(at) => format!("Saved. Scheduled for {} ({}).", state.site().show_time(at), from_now(at, Utc::now())),
+        None => notice.to_owned(),
+    };
+    let mut messages = EditorMessages { notice, saved, ..EditorMessages::default() };
+    if let Some(kept) = state.store.autosave(id, session.user.id).await? {
+        let site = state.site();
+        let at = DateTime::from_timestamp(kept.saved_at, 0).map(|t| site.show_time(t)).unwrap_or_default();
+        if query.autosave == "restore" {
+            let mut draft: ArticleDraft = serde_json::from_str(&kept.draft)
+                .map_err(|e| AdminError::BadRequest(format!("the autosave cannot be read: {e}")))?;
+            draft.updated_at = article.updated_at;
+            messages.notice = format!("Restored what you typed ({at}). It is not saved until you save.");
+            return editor(&state, &session, Some(&article), draft, kept.base, messages).await;
+        }
+        messages.autosave = Some(AutosaveOffer { at, saved_since: kept.base != article.modified_at });
+    }
     editor(&state, &session, Some(&article), ArticleDraft::from(&article), article.modified_at, messages).await
+}
+
+/// `POST /admin/articles/{id}/autosave`: keeps what the editor has typed without saving the article (the
+/// editor's script sends the form a few seconds after typing stops); offered back when the article is next
+/// opened, until the next save. Answers the time it was kept, as JSON.
+pub async fn autosave(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Submitted,
+) -> Result<Response, AdminError> {
+    let article = state.desk().load_for(&session.user, id, Action::EditArticle).await?;
+    let site = state.site();
+    let draft = draft_from_form(&form.fields, site.timezone).map_err(AdminError::BadRequest)?;
+    let now = Utc::now();
+    let kept = Autosave {
+        saved_at: now.timestamp(),
+        base: form.fields.get("modified_at").parse().unwrap_or(article.modified_at),
+        draft: serde_json::to_string(&draft).map_err(|e| AdminError::BadRequest(e.to_string()))?,
+    };
+    state.store.put_autosave(id, session.user.id, &kept).await?;
+    Ok(axum::Json(serde_json::json!({ "saved_at": site.show_time(now) })).into_response())
+}
+
+/// `POST /admin/articles/{id}/autosave/discard`: forgets what the editor typed and did not save.
+pub async fn discard_autosave(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    state.desk().load_for(&session.user, id, Action::ViewArticle).await?;
+    state.store.discard_autosave(id, session.user.id).await?;
+    Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response())
+}
+
+/// How far `at` is from `now`, in words a desk reads at a glance: "in 3 minutes", "in 2 hours", "in 5 days".
+fn from_now(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = ((at - now).num_seconds().max(0) as u64).div_ceil(60);
+    let (count, unit) = match minutes {
+        0..=1 => return "in a minute".to_owned(),
+        2..=119 => (minutes, "minutes"),
+        120..=2879 => (minutes / 60, "hours"),
+        _ => (minutes / 1440, "days"),
+    };
+    format!("in {count} {unit}")
 }
 
 /// Reads the editor form into a draft; times are in the site's zone.
@@ -620,5 +707,16 @@ mod tests {
         assert!(draft_from_form(&gap, chrono_tz::Europe::London).is_err(), "a time the clocks skip is refused");
         assert!(draft_from_form(&form(&[("publish_at", "tomorrow")]), Tz::UTC).is_err());
         Ok(())
+    }
+
+    #[test]
+    fn go_live_times_read_as_a_desk_says_them() {
+        let now = Utc::now();
+        let after = |seconds| from_now(now + chrono::Duration::seconds(seconds), now);
+        assert_eq!(after(20), "in a minute");
+        assert_eq!(after(-5), "in a minute", "a time just passed is going out now");
+        assert_eq!(after(170), "in 3 minutes");
+        assert_eq!(after(3 * 3600), "in 3 hours");
+        assert_eq!(after(5 * 86_400), "in 5 days");
     }
 }

@@ -220,6 +220,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles", get(articles::list).post(articles::create).layer(upload_limit()))
         .route("/admin/articles/new", get(articles::new))
         .route("/admin/articles/{id}", get(articles::edit).post(articles::update).layer(upload_limit()))
+        .route("/admin/articles/{id}/autosave", post(articles::autosave))
+        .route("/admin/articles/{id}/autosave/discard", post(articles::discard_autosave))
         .route("/admin/articles/{id}/delete", post(articles::delete))
         .route("/admin/articles/{id}/translate", post(articles::translate))
         .route("/admin/articles/{id}/revisions", get(articles::revisions))

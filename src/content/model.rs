@@ -33,6 +33,17 @@ impl ArticleStatus {
         }
     }
 
+    /// The status in words, as the back office shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "Draft",
+            ArticleStatus::Submitted => "Submitted for review",
+            ArticleStatus::Scheduled => "Scheduled",
+            ArticleStatus::Published => "Published",
+            ArticleStatus::Unpublished => "Unpublished",
+        }
+    }
+
     /// Reads a stored or typed status name.
     pub fn parse(text: &str) -> Option<ArticleStatus> {
         match text {

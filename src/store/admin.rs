@@ -116,6 +116,17 @@ pub struct ArticleExtras<'a> {
     pub lead_image: Option<i64>,
 }
 
+/// What someone typed in the editor and has not saved: the editor's fields, as JSON.
+#[derive(Debug, Clone, FromRow)]
+pub struct Autosave {
+    /// When, Unix seconds.
+    pub saved_at: i64,
+    /// The article's `modified_at` the editor started from.
+    pub base: i64,
+    /// The fields, as the editor's form sent them (`editorial::ArticleDraft` in JSON).
+    pub draft: String,
+}
+
 /// One saved revision, as the history lists it.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct RevisionInfo {
@@ -386,6 +397,8 @@ impl Store {
             "INSERT INTO article_revisions (article_id, user_id, saved_at, snapshot) VALUES ($1, $2, $3, $4)",
             [id, extras.user, now, extras.snapshot]
         )?;
+        // What they had typed is saved now: their autosave is not offered back.
+        execute!(tx.conn(), "DELETE FROM autosaves WHERE article_id = $1 AND user_id = $2", [id, extras.user])?;
         record_change(&mut tx, "article", id).await?;
         tx.commit().await?;
         self.wrote().await;
@@ -451,6 +464,35 @@ impl Store {
             ),
             [article]
         )?)
+    }
+
+    /// Keeps `autosave` as what `user` has typed in article `id` and not saved, in place of any earlier one.
+    /// Not a save: the article, its history and the change log stay as they are.
+    pub async fn put_autosave(&self, id: i64, user: i64, autosave: &Autosave) -> Result<(), StoreError> {
+        execute!(
+            self.writer.get(),
+            "INSERT INTO autosaves (article_id, user_id, saved_at, base, draft) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (article_id, user_id) DO UPDATE SET saved_at = excluded.saved_at, base = excluded.base, \
+             draft = excluded.draft",
+            [id, user, autosave.saved_at, autosave.base, &autosave.draft]
+        )?;
+        Ok(())
+    }
+
+    /// What `user` typed in article `id` and has not saved, if anything.
+    pub async fn autosave(&self, id: i64, user: i64) -> Result<Option<Autosave>, StoreError> {
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_optional,
+            sqlx::query_as("SELECT saved_at, base, draft FROM autosaves WHERE article_id = $1 AND user_id = $2"),
+            [id, user]
+        )?)
+    }
+
+    /// Forgets what `user` typed in article `id` and did not save.
+    pub async fn discard_autosave(&self, id: i64, user: i64) -> Result<(), StoreError> {
+        execute!(self.writer.get(), "DELETE FROM autosaves WHERE article_id = $1 AND user_id = $2", [id, user])?;
+        Ok(())
     }
 
     /// One revision: its article and snapshot.

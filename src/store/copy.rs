@@ -194,6 +194,17 @@ const TABLES: &[Table] = &[
         columns: &[("token_hash", Text), ("user_id", Integer), ("expires_at", Integer)],
         identity: None,
     },
+    Table {
+        name: "autosaves",
+        columns: &[
+            ("article_id", Integer),
+            ("user_id", Integer),
+            ("saved_at", Integer),
+            ("base", Integer),
+            ("draft", Text),
+        ],
+        identity: None,
+    },
 ];
 
 /// Bound values per INSERT: well under SQLite's limit of 32,766 and PostgreSQL's of 65,535.

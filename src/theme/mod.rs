@@ -71,16 +71,22 @@ impl Theme {
                 .cloned()
                 .ok_or_else(|| minijinja::Error::new(ErrorKind::InvalidOperation, format!("no asset named {name:?}")))
         });
-        // What the theme renders from, hashed: templates as loaded (the directory's over the defaults) and the
-        // assets' fingerprinted addresses, in name order.
+        // The back office shows statuses in words: `status_names[article.status]`.
+        let status_names: HashMap<&str, &str> =
+            crate::content::ArticleStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+        env.add_global("status_names", Value::from_serialize(status_names));
+        // What the theme renders public pages from, hashed: templates as loaded (the directory's over the
+        // defaults) and the assets' fingerprinted addresses, in name order. The back office's own (`admin…`)
+        // are left out: a change to the editor renders no kept page again.
+        let public = |name: &str| !name.starts_with("admin");
         let mut hasher = Sha256::new();
-        let mut names: Vec<_> = DefaultTemplates::iter().collect();
+        let mut names: Vec<_> = DefaultTemplates::iter().filter(|name| public(name)).collect();
         names.sort();
         for name in &names {
             let source = env.get_template(name)?.source().to_owned();
             hasher.update(format!("{name}\0{}\0{source}\0", source.len()));
         }
-        let mut addresses: Vec<_> = urls.iter().collect();
+        let mut addresses: Vec<_> = urls.iter().filter(|(name, _)| public(name)).collect();
         addresses.sort();
         for (name, url) in addresses {
             hasher.update(format!("{name}\0{url}\0"));
@@ -94,7 +100,7 @@ impl Theme {
         Ok(self.env.get_template(name)?.render(context)?)
     }
 
-    /// A hash of the templates and assets: pages made with another theme have another.
+    /// A hash of the public site's templates and assets: pages made with another theme have another.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }

@@ -250,3 +250,92 @@ async fn the_background_job_publishes_a_scheduled_article() -> TestResult {
     assert!(page.body.contains("needs a publication date and time"));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_autosave_keeps_unsaved_text_apart_from_the_article_until_the_next_save() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    let id = create(&editor, &fields("Ferry timetable changes", "published")).await?;
+    let version = modified_at(&editor, id).await?;
+    let typed = with(
+        with(fields("Ferry timetable changes", "published"), "body", "A sentence still being written"),
+        "modified_at",
+        &version,
+    );
+
+    let kept = editor.post(&format!("/admin/articles/{id}/autosave"), &typed).await?;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+    let answer: serde_json::Value = serde_json::from_str(&kept.body)?;
+    assert!(answer["saved_at"].as_str().is_some_and(|at| !at.is_empty()), "says when: {answer}");
+    let article = site.api_article(id).await?.ok_or("the article")?;
+    assert_eq!(article["body"], "First paragraph.\n\nSecond paragraph.", "an autosave is not a save");
+    assert_eq!(editor.revisions(id).await?.len(), 1, "nor a revision");
+    let public = site.get(&format!("/world/{}", article["slug"].as_str().ok_or("slug")?)).await?;
+    assert!(!public.body.contains("still being written"), "readers never see it");
+
+    let opened = editor.get(&format!("/admin/articles/{id}")).await?;
+    assert!(opened.body.contains("that are not saved"), "the editor offers it back");
+    assert!(opened.body.contains("First paragraph."), "the form shows the saved text until asked");
+    let restored = editor.get(&format!("/admin/articles/{id}?autosave=restore")).await?;
+    assert!(restored.body.contains("A sentence still being written"), "restored into the form");
+    assert!(
+        restored.body.contains(&format!("name=\"modified_at\" value=\"{version}\"")),
+        "from the version it began on"
+    );
+
+    // Someone else's editor offers nothing: an autosave is its author's.
+    let other = site.signed_in(Role::Administrator).await?;
+    assert!(!other.get(&format!("/admin/articles/{id}")).await?.body.contains("that are not saved"));
+
+    // Saving takes the text in; the offer goes.
+    let saved = editor.post(&format!("/admin/articles/{id}"), &typed).await?;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(!editor.get(&format!("/admin/articles/{id}")).await?.body.contains("that are not saved"));
+
+    // Discarding forgets one.
+    let version = modified_at(&editor, id).await?;
+    let again = with(typed.clone(), "modified_at", &version);
+    assert_eq!(editor.post(&format!("/admin/articles/{id}/autosave"), &again).await?.status, StatusCode::OK);
+    let discarded = editor.post(&format!("/admin/articles/{id}/autosave/discard"), &[]).await?;
+    assert_eq!(discarded.status, StatusCode::SEE_OTHER);
+    assert!(!editor.get(&format!("/admin/articles/{id}")).await?.body.contains("that are not saved"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_autosave_is_refused_with_a_reason_where_a_save_would_be() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    let id = create(&editor, &fields("Lighthouse keeper retires", "draft")).await?;
+    let bad_time = with(fields("Lighthouse keeper retires", "scheduled"), "publish_at", "next Tuesday");
+    let refused = editor.post(&format!("/admin/articles/{id}/autosave"), &bad_time).await?;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("is not a date and time"), "{}", refused.body);
+    assert!(!editor.get(&format!("/admin/articles/{id}")).await?.body.contains("that are not saved"), "nothing kept");
+
+    // An author may not autosave into someone else's article, nor one that does not exist.
+    let author = site.signed_in(Role::Author).await?;
+    let theirs = author.post(&format!("/admin/articles/{id}/autosave"), &fields("Mine now", "draft")).await?;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+    let missing = editor.post("/admin/articles/999999/autosave", &fields("Nowhere", "draft")).await?;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_scheduled_save_says_when_it_goes_out_and_statuses_read_in_words() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    // Minutes in the form are the site's zone (UTC here); three hours and a half ahead reads "in 3 hours".
+    let at = (Utc::now() + chrono::Duration::minutes(210)).format("%Y-%m-%dT%H:%M").to_string();
+    let id = create(&editor, &with(fields("Bridge closes for repairs", "scheduled"), "publish_at", &at)).await?;
+    let saved = editor.get(&format!("/admin/articles/{id}?notice=saved")).await?;
+    assert!(saved.body.contains("Saved. Scheduled for "), "{}", saved.body);
+    assert!(saved.body.contains("(in 3 hours)."), "how long until it goes out");
+    assert!(saved.body.contains(r#"<option value="scheduled" selected>Scheduled</option>"#), "the status in words");
+    assert!(saved.body.contains(r#"<option value="submitted">Submitted for review</option>"#));
+    let list = editor.get("/admin/articles").await?;
+    assert!(list.body.contains(r#"<span class="status status-scheduled">Scheduled</span>"#), "{}", list.body);
+    assert!(list.body.contains("(in 3 hours)</td>"), "the list says when it goes out");
+    Ok(())
+}

@@ -1,36 +1,249 @@
-// Live preview in the article editor. Without this script the Preview button does the same on request; with
-// it, the preview follows typing. It posts the form as the button would (same CSRF token, same origin) and
-// shows the server's rendering, so what you see is exactly what readers will get.
+// The article editor's script. Without it the form works as it is (Preview and Save buttons); with it:
+// - the preview follows typing (the form is posted as the Preview button would, and the server's rendering
+//   shown, so what you see is what readers will get);
+// - what you type is autosaved a few seconds after you stop (not a save: the server offers it back the next
+//   time the article is opened, until you save); a new article is saved as a draft once it has a headline,
+//   a section and a body, so that there is something to autosave into;
+// - a copy is kept in this browser whenever the server has not got the latest text (signed out, offline),
+//   and offered back on the next visit;
+// - leaving the page with text the server has not got asks first.
 (function () {
   "use strict";
   var form = document.querySelector("form.editor");
-  var target = document.getElementById("live-preview");
-  if (!form || !target) return;
-  var body = target.querySelector(".preview-body");
-  var timer = null;
-  var latest = 0;
+  if (!form) return;
+  var preview = document.getElementById("live-preview");
+  var status = document.getElementById("autosave-status");
+  var AUTOSAVE_AFTER = 3000;
+  var PREVIEW_AFTER = 700;
+  var previewTimer = null;
+  var autosaveTimer = null;
+  var latestPreview = 0;
+  var pending = false; // typed since the server last got the text
+  var saving = false;
 
-  function refresh() {
-    var data = new URLSearchParams(new FormData(form));
-    data.set("action", "preview");
-    data.delete("lead_file"); // an image is uploaded when the editor saves or asks for a preview, not as they type
-    var request = ++latest;
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+  // --- The form's fields, as a copy ---------------------------------------------------------------------
+  // Every field a person types or chooses in, by id (the byline has several selects of one name).
+  function editable() {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.id && element.name && ["hidden", "file", "checkbox", "submit"].indexOf(element.type) < 0 &&
+        element.tagName !== "BUTTON";
+    });
+  }
+
+  function values() {
+    var copy = {};
+    editable().forEach(function (element) { copy[element.id] = element.value; });
+    return copy;
+  }
+
+  function same(a, b) {
+    return Object.keys(a).every(function (id) { return b[id] === undefined || a[id] === b[id]; });
+  }
+
+  function storageKey(address) { return "newsroom.unsaved:" + address; }
+
+  // `sent`: kept as the form is sent to be saved.
+  function keepLocally(sent) {
+    var copy = { at: Date.now(), values: values(), sent: Boolean(sent) };
+    try {
+      localStorage.setItem(storageKey(form.getAttribute("action")), JSON.stringify(copy));
+    } catch (error) { /* Storage full or disabled: the autosave and the leaving warning still stand. */ }
+  }
+
+  function dropLocal(address) {
+    try { localStorage.removeItem(storageKey(address)); } catch (error) { /* nothing kept */ }
+  }
+
+  function readLocal(address) {
+    try { return JSON.parse(localStorage.getItem(storageKey(address)) || "null"); } catch (error) { return null; }
+  }
+
+  function say(text) { if (status) status.textContent = text; }
+
+  // How long ago `time` was, in words that need no locale (times the server shows are in the site's zone).
+  function ago(time) {
+    var minutes = Math.round((Date.now() - time) / 60000);
+    if (minutes < 1) return "just now";
+    if (minutes < 120) return minutes + (minutes === 1 ? " minute ago" : " minutes ago");
+    if (minutes < 2880) return Math.round(minutes / 60) + " hours ago";
+    return Math.round(minutes / 1440) + " days ago";
+  }
+
+  // A copy kept by an earlier visit: dropped when the page follows the save it was sent with, or shows the
+  // same text; otherwise offered back. (A new article's copy is kept under the list's address.)
+  function offerLocalCopy() {
+    var shown = values();
+    var address = form.getAttribute("action");
+    [address, "/admin/articles"].forEach(function (key) {
+      var copy = readLocal(key);
+      if (copy && ((copy.sent && form.hasAttribute("data-saved")) || (key === address && same(copy.values, shown)))) {
+        dropLocal(key);
+      }
+    });
+    var kept = readLocal(address);
+    if (!kept) return;
+    var box = document.createElement("div");
+    box.className = "warning local-copy";
+    box.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = "This browser kept text you typed " + ago(kept.at) +
+      " that the server did not get (you were signed out, or the server could not be reached).";
+    var restore = document.createElement("button");
+    restore.type = "button";
+    restore.textContent = "Restore it";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "secondary";
+    discard.textContent = "Discard it";
+    var buttons = document.createElement("p");
+    buttons.className = "inline";
+    buttons.append(restore, discard);
+    box.append(text, buttons);
+    form.parentNode.insertBefore(box, form);
+    restore.addEventListener("click", function () {
+      editable().forEach(function (element) {
+        if (kept.values[element.id] !== undefined) element.value = kept.values[element.id];
+      });
+      box.remove();
+      changed(true);
+      say("Restored the text kept in this browser; it is autosaved in a moment, and saved when you save.");
+    });
+    discard.addEventListener("click", function () {
+      dropLocal(form.getAttribute("action"));
+      box.remove();
+    });
+  }
+
+  // --- Live preview ----------------------------------------------------------------------------------------
+  function formData(action) {
+    var data = new FormData(form);
+    data.delete("lead_file"); // an image is uploaded by Save or Preview, not as one types
+    var encoded = new URLSearchParams(data);
+    encoded.set("action", action);
+    return encoded;
+  }
+
+  function refreshPreview() {
+    if (!preview) return;
+    var body = preview.querySelector(".preview-body");
+    var request = ++latestPreview;
+    fetch(form.getAttribute("action"), { method: "POST", body: formData("preview"), credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
-        if (request !== latest) return;
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var rendered = page.querySelector(".preview-body");
+        if (request !== latestPreview) return;
+        var rendered = new DOMParser().parseFromString(html, "text/html").querySelector(".preview-body");
         if (!rendered) return;
         body.replaceChildren.apply(body, Array.prototype.slice.call(rendered.childNodes));
-        target.hidden = false;
+        preview.hidden = false;
       })
-      .catch(function () { /* The Preview button still works; nothing to do. */ });
+      .catch(function () { /* The Preview button still works. */ });
+  }
+
+  // --- Autosave ------------------------------------------------------------------------------------------
+  function notKept(reason) {
+    keepLocally();
+    say("Not autosaved: " + reason + ". A copy is kept in this browser.");
+  }
+
+  // Answers whether the server took the text; anything else (a sign-in page, an error) is explained.
+  function check(response) {
+    if (response.redirected && response.url.indexOf("/admin/sign-in") >= 0) throw new Error("you are signed out");
+    if (!response.ok) {
+      return response.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var message = page.querySelector(".error, h1 + p");
+        var text = message ? message.textContent.replace(/^Not saved: /, "").trim() : "";
+        throw new Error(text || "the server answered " + response.status);
+      });
+    }
+    return response;
+  }
+
+  function autosave() {
+    if (!pending || saving) return;
+    var address = form.getAttribute("action");
+    var existing = /^\/admin\/articles\/\d+$/.test(address);
+    if (!existing && !(form.elements.headline.value.trim() && form.elements.section.value &&
+      form.elements.body.value.trim())) {
+      keepLocally();
+      return;
+    }
+    saving = true;
+    pending = false;
+    var data = formData("save");
+    var request;
+    if (existing) {
+      request = fetch(address + "/autosave", { method: "POST", body: data, credentials: "same-origin" })
+        .then(check)
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          dropLocal(address);
+          say("Autosaved " + answer.saved_at + "; readers see it when you save.");
+        });
+    } else {
+      // The first autosave of a new article saves it as a draft, whatever status is chosen for it.
+      data.set("status", "draft");
+      request = fetch(address, { method: "POST", body: data, credentials: "same-origin" })
+        .then(check)
+        .then(function (response) {
+          var made = /\/admin\/articles\/(\d+)/.exec(new URL(response.url).pathname);
+          return response.text().then(function (html) {
+            var page = new DOMParser().parseFromString(html, "text/html");
+            if (!made) throw new Error("the draft was not saved");
+            var version = page.querySelector("input[name=modified_at]");
+            form.setAttribute("action", "/admin/articles/" + made[1]);
+            if (version) form.elements.modified_at.value = version.value;
+            history.replaceState(null, "", "/admin/articles/" + made[1]);
+            dropLocal(address);
+            say("Saved as a draft; from now on your changes are autosaved.");
+          });
+        });
+    }
+    request
+      .catch(function (error) {
+        pending = true;
+        notKept(error instanceof TypeError ? "the server cannot be reached" : error.message);
+      })
+      .then(function () {
+        saving = false;
+        if (pending) schedule();
+      });
+  }
+
+  function schedule() {
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(autosave, AUTOSAVE_AFTER);
+  }
+
+  function changed(text) {
+    pending = true;
+    keepLocally();
+    schedule();
+    if (text) {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(refreshPreview, PREVIEW_AFTER);
+    }
   }
 
   form.addEventListener("input", function (event) {
-    if (!event.target || ["headline", "standfirst", "body"].indexOf(event.target.name) < 0) return;
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 700);
+    var name = event.target && event.target.name;
+    if (!name || name === "csrf" || name === "lead_file") return;
+    changed(["headline", "standfirst", "body"].indexOf(name) >= 0);
   });
+  form.addEventListener("change", function (event) {
+    if (event.target && event.target.tagName === "SELECT") changed(false);
+  });
+  form.addEventListener("submit", function (event) {
+    // The copy stays until the page after the save says it went through (see offerLocalCopy).
+    pending = false;
+    clearTimeout(autosaveTimer);
+    var button = event.submitter;
+    if (!button || button.value === "save") keepLocally(true);
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!pending) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  offerLocalCopy();
 })();
