@@ -152,6 +152,8 @@ async function desk(page, editorUrl) {
   await typeInBody(page, 'Every entry since 1990 is now searchable.');
   await page.waitForFunction(() => /\/admin\/articles\/\d+$/.test(location.pathname), null, { timeout: 15000 });
   check((await page.textContent('#autosave-status')).includes('Saved as a draft'), `a new article is kept as a draft at ${new URL(page.url()).pathname}`);
+  check((await page.textContent('#body-count')) === '7 words, about 1 minute to read', 'the body counts its words and reading time');
+  check(/^\d+ characters$/.test(await page.textContent('#headline-count')), 'the headline counts its characters');
   await page.reload();
   check((await page.inputValue('#body')).includes('Every entry since 1990'), 'reloaded, its text is there');
   check((await page.inputValue('#status')) === 'draft', 'as a draft');

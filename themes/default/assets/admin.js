@@ -6,7 +6,25 @@
 //   a section and a body, so that there is something to autosave into;
 // - a copy is kept in this browser whenever the server has not got the latest text (signed out, offline),
 //   and offered back on the next visit;
-// - leaving the page with text the server has not got asks first.
+// - leaving the page with text the server has not got asks first;
+// - the body's length in words and reading time, and the headline's length against what search results show.
+// Every back-office page: the menus in the bar close on a click elsewhere or on Escape.
+(function () {
+  "use strict";
+  function close(except) {
+    document.querySelectorAll("details.bar-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", function (event) { close(event.target.closest("details.bar-menu")); });
+  document.addEventListener("keydown", function (event) {
+    var open = document.querySelector("details.bar-menu[open]");
+    if (event.key !== "Escape" || !open) return;
+    close(null);
+    open.querySelector("summary").focus();
+  });
+})();
+
 (function () {
   "use strict";
   var form = document.querySelector("form.editor");
@@ -114,6 +132,30 @@
     });
   }
 
+  // --- Lengths --------------------------------------------------------------------------------------------
+  var HEADLINE_SHOWN = 60; // characters a search result shows of a title, about
+  var WORDS_A_MINUTE = 230;
+  var CHARACTERS_A_MINUTE = 500; // for Chinese and Japanese text, which has no spaces to count words by
+
+  function lengths() {
+    var headline = document.getElementById("headline-count");
+    if (headline) {
+      var count = Array.from(form.elements.headline.value.trim()).length;
+      headline.textContent = count + " characters" +
+        (count > HEADLINE_SHOWN ? "; search results show about the first " + HEADLINE_SHOWN : "");
+    }
+    var body = document.getElementById("body-count");
+    if (body) {
+      var text = form.elements.body.value;
+      var ideographs = (text.match(/[\u3040-\u30ff\u3400-\u9fff]/g) || []).length;
+      var words = (text.replace(/[\u3040-\u30ff\u3400-\u9fff]/g, " ").match(/[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu) || []).length;
+      var minutes = Math.max(1, Math.round(words / WORDS_A_MINUTE + ideographs / CHARACTERS_A_MINUTE));
+      body.textContent = words + (words === 1 ? " word" : " words") +
+        (ideographs ? " and " + ideographs + " characters" : "") +
+        ", about " + minutes + (minutes === 1 ? " minute" : " minutes") + " to read";
+    }
+  }
+
   // --- Live preview ----------------------------------------------------------------------------------------
   function formData(action) {
     var data = new FormData(form);
@@ -217,6 +259,7 @@
 
   function changed(text) {
     pending = true;
+    lengths();
     keepLocally();
     schedule();
     if (text) {
@@ -246,4 +289,5 @@
     event.returnValue = "";
   });
   offerLocalCopy();
+  lengths();
 })();
