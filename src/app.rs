@@ -107,7 +107,7 @@ impl App {
         // delete every article), so a one-time flag in settings decides, not the article count.
         if store.setting(DEMO_FLAG).await?.is_none() {
             if config.demo && store.article_count().await? == 0 {
-                let report = demo::load(&store, &media).await?;
+                let report = demo::load(&store, &media, config.timezone.unwrap_or(chrono_tz::UTC)).await?;
                 tracing::info!(articles = report.articles, sections = report.sections, "loaded the demo site");
             }
             let flag = crate::store::Batch { settings: vec![(DEMO_FLAG.into(), "done".into())], ..Default::default() };

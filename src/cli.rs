@@ -565,7 +565,8 @@ async fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
 async fn load_demo(config: &Config) -> anyhow::Result<()> {
     let media = config.media_dir();
     let store = open_data_dir(config).await?;
-    let report = crate::demo::load(&store, &media).await.context("loading the demo site")?;
+    let zone = config.timezone.unwrap_or(chrono_tz::UTC);
+    let report = crate::demo::load(&store, &media, zone).await.context("loading the demo site")?;
     store.close().await;
     println!(
         "Loaded the demo site into {}: {} sections, {} authors, {} articles.",

@@ -400,7 +400,7 @@ pub async fn discard_autosave(
 }
 
 /// How far `at` is from `now`, in words a desk reads at a glance: "in 3 minutes", "in 2 hours", "in 5 days".
-fn from_now(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(super) fn from_now(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = ((at - now).num_seconds().max(0) as u64).div_ceil(60);
     let (count, unit) = match minutes {
         0..=1 => return "in a minute".to_owned(),
@@ -605,24 +605,40 @@ pub async fn revisions(
 }
 
 /// The readable text of a draft that diffs compare.
-fn diff_text(draft: &ArticleDraft) -> String {
+/// An article's fields as one text to compare, with its lead image named as `image`.
+fn diff_text(draft: &ArticleDraft, image: &str) -> String {
     format!(
-        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {}\nCorrection: {}\n\n{}\n",
+        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {image}\nCorrection: {}\n\n{}\n",
         draft.headline,
         draft.section,
         draft.slug,
         draft.standfirst,
         draft.authors.join(", "),
         draft.tags.join(", "),
-        draft.lead_image.map_or_else(|| "none".to_owned(), |id| format!("image {id}")),
         draft.correction,
         draft.body.trim_end()
     )
 }
 
+/// A lead image as a comparison names it: by its alt text, as the editor shows it.
+async fn image_name(state: &AppState, id: Option<i64>) -> Result<String, AdminError> {
+    let Some(id) = id else { return Ok("none".to_owned()) };
+    Ok(match state.store.image(id).await? {
+        Some(image) => format!("“{}”", image.alt),
+        None => format!("an image since deleted (number {id})"),
+    })
+}
+
+/// A line of a comparison, in parts: those `changed` are the words that differ from the other version.
 #[derive(Serialize)]
 struct DiffLine {
     kind: &'static str,
+    parts: Vec<DiffPart>,
+}
+
+#[derive(Serialize)]
+struct DiffPart {
+    changed: bool,
     text: String,
 }
 
@@ -652,16 +668,26 @@ pub async fn diff(
     Path(revision): Path<i64>,
 ) -> Result<Response, AdminError> {
     let (article, old) = load_revision(&state, &session, revision, Action::ViewArticle).await?;
-    let (old_text, new_text) = (diff_text(&old), diff_text(&ArticleDraft::from(&article)));
-    let lines: Vec<DiffLine> = TextDiff::from_lines(&old_text, &new_text)
-        .iter_all_changes()
+    let new = ArticleDraft::from(&article);
+    let old_text = diff_text(&old, &image_name(&state, old.lead_image).await?);
+    let new_text = diff_text(&new, &image_name(&state, new.lead_image).await?);
+    let diff = TextDiff::from_lines(&old_text, &new_text);
+    // Lines as the article's text has them, with the words that changed within a changed line marked.
+    let lines: Vec<DiffLine> = diff
+        .ops()
+        .iter()
+        .flat_map(|op| diff.iter_inline_changes(op))
         .map(|change| DiffLine {
             kind: match change.tag() {
                 ChangeTag::Delete => "removed",
                 ChangeTag::Insert => "added",
                 ChangeTag::Equal => "same",
             },
-            text: change.value().trim_end_matches('\n').to_owned(),
+            parts: change
+                .iter_strings_lossy()
+                .map(|(changed, text)| DiffPart { changed, text: text.trim_end_matches('\n').to_owned() })
+                .filter(|part| !part.text.is_empty())
+                .collect(),
         })
         .collect();
     let can_restore = may(&session.user, Action::EditArticle, Some(editorial::facts(&article)));

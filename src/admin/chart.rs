@@ -10,8 +10,9 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 200.0;
 const MARGIN: f64 = 24.0;
 
-/// One bar per day from `first` to `last` (days without views are zero), labelled for screen readers.
-pub fn daily_views(title: &str, first: NaiveDate, last: NaiveDate, views: &[(NaiveDate, i64)]) -> String {
+/// One bar per day from `first` to `last` (days without views are zero), labelled for screen readers; `id`
+/// tells apart the charts of one page.
+pub fn daily_views(id: &str, title: &str, first: NaiveDate, last: NaiveDate, views: &[(NaiveDate, i64)]) -> String {
     let days: Vec<(NaiveDate, i64)> = first
         .iter_days()
         .take_while(|day| *day <= last)
@@ -24,8 +25,8 @@ pub fn daily_views(title: &str, first: NaiveDate, last: NaiveDate, views: &[(Nai
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
-         aria-labelledby=\"chart-title chart-desc\"><title id=\"chart-title\">Daily views: {}</title>\
-         <desc id=\"chart-desc\">{total} views from {first} to {last}; the busiest day had {peak}.</desc>",
+         aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">Daily views: {}</title>\
+         <desc id=\"{id}-desc\">{total} views from {first} to {last}; the busiest day had {peak}.</desc>",
         HtmlEscape(title)
     );
     let _ = write!(
@@ -68,11 +69,12 @@ mod tests {
     fn draws_a_bar_a_day_and_escapes_the_title() -> Result<(), Box<dyn std::error::Error>> {
         let last = NaiveDate::from_ymd_opt(2026, 3, 10).ok_or("date")?;
         let first = window_start(last, 7);
-        let svg = daily_views("<script>x</script>", first, last, &[(last, 5)]);
+        let svg = daily_views("site", "<script>x</script>", first, last, &[(last, 5)]);
         assert_eq!(svg.matches("<rect").count(), 7);
         assert!(svg.contains("2026-03-10: 5"));
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("5 views from 2026-03-04 to 2026-03-10"));
+        assert!(svg.contains(r#"aria-labelledby="site-title site-desc""#));
         Ok(())
     }
 }

@@ -6,7 +6,8 @@ mod art;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::content::{
@@ -130,9 +131,20 @@ struct ArticleRecord {
 
 /// Writes the demo's illustrations into `media_dir` and its content into the store, in one transaction.
 /// Loading twice updates the same records instead of duplicating them.
-pub async fn load(store: &Store, media_dir: &Path) -> Result<BatchReport, DemoError> {
-    let demo = build(media_dir, Utc::now())?;
+pub async fn load(store: &Store, media_dir: &Path, zone: Tz) -> Result<BatchReport, DemoError> {
+    let now = Utc::now();
+    let demo = build(media_dir, now)?;
     let report = store.apply(&demo.batch).await?;
+    // The views each page shows, read on the days since it went out, so that the dashboard's figures agree.
+    let today = now.with_timezone(&zone).date_naive();
+    for prepared in &demo.batch.articles {
+        let article = &prepared.input;
+        let Some(published) = article.published_at.filter(|_| article.view_count > 0) else { continue };
+        if let Some(shown) = store.article(article.section.as_str(), article.slug.as_str(), now).await? {
+            let first_day = published.with_timezone(&zone).date_naive();
+            store.put_daily_views(shown.card.id, &views_by_day(article.view_count, first_day, today)).await?;
+        }
+    }
     for (section, original, translation) in &demo.translations {
         store.link_translation(section, original, translation).await?;
     }
@@ -235,6 +247,25 @@ fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) 
     })
 }
 
+/// Days of the views history the demo writes at most.
+const HISTORY_DAYS: i64 = 30;
+
+/// `views` spread over the days from `first` to `today` (the last [`HISTORY_DAYS`] at most), the most on the
+/// first and fewer each day after, as a story is read; they add up to `views`. Days without views are left out.
+fn views_by_day(views: i64, first: NaiveDate, today: NaiveDate) -> Vec<(String, i64)> {
+    let days = ((today - first).num_days() + 1).clamp(1, HISTORY_DAYS);
+    let start = today - Duration::days(days - 1);
+    let weights: Vec<f64> = (1..=days).map(|day| 1.0 / day as f64).collect();
+    let sum: f64 = weights.iter().sum();
+    let mut shares: Vec<i64> = weights.iter().map(|weight| (views as f64 * weight / sum).floor() as i64).collect();
+    shares[0] += views - shares.iter().sum::<i64>();
+    (0..days)
+        .zip(shares)
+        .filter(|(_, share)| *share > 0)
+        .map(|(day, share)| ((start + Duration::days(day)).format("%Y-%m-%d").to_string(), share))
+        .collect()
+}
+
 /// Whole minutes in `hours`, so demo times read like an editor's.
 fn minutes(hours: f64) -> Duration {
     Duration::minutes((hours * 60.0).round() as i64)
@@ -256,6 +287,20 @@ fn write_media(media_dir: &Path, relative: &str, contents: &str) -> Result<(), D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_storys_views_are_spread_over_its_days_and_add_up() -> Result<(), Box<dyn std::error::Error>> {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 10).ok_or("date")?;
+        let days = views_by_day(1250, today - Duration::days(3), today);
+        assert_eq!(days.iter().map(|(_, views)| views).sum::<i64>(), 1250);
+        assert_eq!(days.first().map(|(day, _)| day.as_str()), Some("2026-03-07"), "from the day it went out");
+        assert!(days.windows(2).all(|pair| pair[0].1 >= pair[1].1), "fewer each day: {days:?}");
+        let old = views_by_day(90, today - Duration::days(400), today);
+        assert_eq!(old.first().map(|(day, _)| day.as_str()), Some("2026-02-09"), "a month at most: {old:?}");
+        assert_eq!(old.iter().map(|(_, views)| views).sum::<i64>(), 90);
+        assert_eq!(views_by_day(3, today, today), [("2026-03-10".to_owned(), 3)]);
+        Ok(())
+    }
 
     #[test]
     fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {

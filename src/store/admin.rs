@@ -8,7 +8,7 @@ use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 
 use super::pool::{Tx, execute, fetch, on};
 use super::read::ImageColumns;
-use super::write::{id_by_slug, put_article_parts, record_change};
+use super::write::{id_by_slug, put_article_parts, put_day_views, record_change};
 use super::{Backend, Store, StoreError};
 use crate::content::{ArticleStatus, Author, LeadImage, PreparedArticle, Slug, Tag};
 
@@ -125,6 +125,19 @@ pub struct Autosave {
     pub base: i64,
     /// The fields, as the editor's form sent them (`editorial::ArticleDraft` in JSON).
     pub draft: String,
+}
+
+/// An article among the most read: its views over a recent window and in all.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct MostRead {
+    /// Database id.
+    pub id: i64,
+    /// The headline.
+    pub headline: String,
+    /// Views in the window asked for.
+    pub recent: i64,
+    /// Views in all, as its page shows them.
+    pub total: i64,
 }
 
 /// One saved revision, as the history lists it.
@@ -596,18 +609,58 @@ impl Store {
         Ok(())
     }
 
-    /// The most read articles since `since_day` (`YYYY-MM-DD`, inclusive): id, headline and views.
-    pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+    /// The published articles most read since `since_day` (YYYY-MM-DD, the site's zone), most first: id,
+    /// headline, views since then and views in all (the count its page shows).
+    pub async fn most_read_since(&self, since_day: &str, limit: i64) -> Result<Vec<MostRead>, StoreError> {
         Ok(fetch!(
             self.reader.get(),
             fetch_all,
             sqlx::query_as(
-                "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
-                 JOIN articles a ON a.id = d.article_id WHERE d.day >= $1 \
-                 GROUP BY a.id ORDER BY views DESC, a.id LIMIT $2",
+                "SELECT a.id, a.headline, CAST(SUM(d.views) AS BIGINT) AS recent, a.view_count AS total \
+                 FROM article_views_daily d JOIN articles a ON a.id = d.article_id \
+                 WHERE d.day >= $1 AND a.status = 'published' \
+                 GROUP BY a.id, a.headline, a.view_count ORDER BY recent DESC, a.id LIMIT $2",
             ),
             [since_day, limit]
         )?)
+    }
+
+    /// Views of all articles by day from `since_day` on.
+    pub async fn site_views_by_day(&self, since_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT day, CAST(SUM(views) AS BIGINT) FROM article_views_daily WHERE day >= $1 GROUP BY day \
+                 ORDER BY day",
+            ),
+            [since_day]
+        )?)
+    }
+
+    /// Views by section since `since_day`, most first: the section's name and the views.
+    pub async fn section_views_since(&self, since_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(fetch!(
+            self.reader.get(),
+            fetch_all,
+            sqlx::query_as(
+                "SELECT s.name, CAST(SUM(d.views) AS BIGINT) AS views FROM article_views_daily d \
+                 JOIN articles a ON a.id = d.article_id JOIN sections s ON s.id = a.section_id \
+                 WHERE d.day >= $1 GROUP BY s.id, s.name ORDER BY views DESC, s.name",
+            ),
+            [since_day]
+        )?)
+    }
+
+    /// Records `views` as article `id`'s views on each day (YYYY-MM-DD), in place of what was recorded for
+    /// those days; the article's total stays as it is.
+    pub async fn put_daily_views(&self, id: i64, views: &[(String, i64)]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for (day, count) in views {
+            put_day_views(&mut tx, id, day, *count).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Daily views of one article from `since_day` on, by day.

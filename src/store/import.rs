@@ -5,7 +5,9 @@ use chrono::Utc;
 use sqlx::QueryBuilder;
 
 use super::pool::{Affected, Tx, execute, fetch, on};
-use super::write::{id_by_slug, put_article_parts, put_section, put_setting, record_change, write_image};
+use super::write::{
+    id_by_slug, put_article_parts, put_day_views, put_section, put_setting, record_change, write_image,
+};
 use super::{Backend, Store, StoreError};
 use crate::content::{AuthorInput, LeadImage, PreparedArticle, SectionInput, Slug};
 
@@ -372,13 +374,7 @@ impl ImportTx {
 
     /// Sets an article's views on one day (YYYY-MM-DD).
     pub async fn put_daily_views(&mut self, article: i64, day: &str, views: i64) -> Result<(), StoreError> {
-        execute!(
-            self.tx.conn(),
-            "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
-             ON CONFLICT (article_id, day) DO UPDATE SET views = excluded.views",
-            [article, day, views]
-        )?;
-        Ok(())
+        put_day_views(&mut self.tx, article, day, views).await
     }
 
     /// Creates or updates an account, keyed by email. Returns whether it is new.

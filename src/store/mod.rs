@@ -37,7 +37,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use pool::{Db, Pool, Tx, execute};
 
-pub use admin::{AdminFilter, AdminListItem, ArticleExtras, Autosave, EditableArticle, RevisionInfo};
+pub use admin::{AdminFilter, AdminListItem, ArticleExtras, Autosave, EditableArticle, MostRead, RevisionInfo};
 pub use copy::TableCopy;
 pub use database_url::DatabaseUrl;
 pub use editions::{EditionInfo, SectionName};

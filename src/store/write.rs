@@ -237,6 +237,17 @@ pub(super) async fn write_image(
     )?)
 }
 
+/// Sets article `id`'s views on `day` (YYYY-MM-DD).
+pub(super) async fn put_day_views(conn: &mut Tx, id: i64, day: &str, views: i64) -> Result<(), StoreError> {
+    execute!(
+        conn.conn(),
+        "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
+         ON CONFLICT (article_id, day) DO UPDATE SET views = excluded.views",
+        [id, day, views]
+    )?;
+    Ok(())
+}
+
 pub(super) async fn id_by_slug(
     conn: &mut Tx,
     table: &'static str,

@@ -60,6 +60,9 @@ impl Theme {
         let AssetSet { assets, urls } = load_assets(dir)?;
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
+        // The back office (in English) groups the digits of its figures: `{{ views|digits }}`.
+        let english = Arc::clone(&locales);
+        env.add_filter("digits", move |number: i64| english.english().group_digits(number));
         crate::i18n::register(&mut env, locales);
         let template_dir = dir.map(|d| d.join("templates"));
         env.set_loader(move |name| load_template(template_dir.as_deref(), name));

@@ -169,15 +169,12 @@ async fn a_revision_can_be_compared_and_restored() -> TestResult {
     assert_eq!(revisions[0].1, "Editor Person", "with who saved it");
     let oldest = revisions[1].0;
     let diff = editor.get(&format!("/admin/revisions/{oldest}")).await?;
-    assert!(
-        diff.body.contains(
-            "class=\"diff-removed\"><span class=\"visually-hidden\">removed: </span>Headline: First headline"
-        )
-    );
-    assert!(
-        diff.body
-            .contains("class=\"diff-added\"><span class=\"visually-hidden\">added: </span>Headline: Second headline")
-    );
+    let removed =
+        "class=\"diff-removed\"><span class=\"visually-hidden\">removed: </span>Headline: <del>First</del> headline";
+    assert!(diff.body.contains(removed), "the changed word is marked, not the whole line: {}", diff.body);
+    let added =
+        "class=\"diff-added\"><span class=\"visually-hidden\">added: </span>Headline: <ins>Second</ins> headline";
+    assert!(diff.body.contains(added));
     let restored = editor.post(&format!("/admin/revisions/{oldest}/restore"), &[]).await?;
     assert_eq!(location(&restored), format!("/admin/articles/{id}?notice=restored"));
     let article = site.api_article(id).await?.ok_or("article")?;

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use newsroom::auth::Role;
+use newsroom::content::ArticleStatus;
 
 use crate::helpers::{TestResult, TestSite};
 
@@ -22,9 +23,65 @@ async fn the_dashboard_shows_the_weeks_most_read_with_a_server_drawn_chart() -> 
     assert!(popular < quiet, "most read first");
     assert!(page.body.contains("<svg"), "the chart is drawn on the server");
     assert!(page.body.contains("30 views from"), "{}", page.body);
+    assert!(page.body.contains("Daily views of “The popular one”"), "the article's chart says whose it is");
+    assert!(
+        page.body.contains(r#"<td class="num">30</td><td class="num">30</td>"#),
+        "the week's views and the page's count"
+    );
+    assert!(page.body.contains("34 views from"), "the whole site's chart");
+    assert!(page.body.contains(r#"<tr><td>World</td><td class="num">34</td></tr>"#), "views by section");
     let chart = editor.get(&format!("/admin/articles/{quiet_id}/views.svg")).await?;
     assert_eq!(chart.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
     assert!(chart.body.contains(&format!("{}: 4", today.format("%Y-%m-%d"))));
+    // Those who see only their own articles see neither the site's figures nor others' articles.
+    let author = site.signed_in(Role::Author).await?;
+    let theirs = author.get("/admin").await?;
+    assert!(!theirs.body.contains("The popular one") && !theirs.body.contains("whole site"), "{}", theirs.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_dashboard_says_when_scheduled_articles_go_out() -> TestResult {
+    let site = TestSite::start().await?;
+    let at = Utc::now() + chrono::Duration::minutes(150);
+    site.article("world", "later")
+        .headline("Later today")
+        .status(ArticleStatus::Scheduled)
+        .published_at(at)
+        .save()
+        .await?;
+    let page = site.signed_in(Role::Editor).await?.get("/admin").await?;
+    let listed = page.body.find("Later today").ok_or("listed as scheduled")?;
+    assert!(page.body[listed..].contains("(in 2 hours)"), "{}", page.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demos_dashboard_agrees_with_its_pages() -> TestResult {
+    let site = TestSite::start_with(|c| c.demo = true).await?;
+    let page = site.signed_in(Role::Editor).await?.get("/admin").await?;
+    // The first most-read row: its link, then its week's views and its views in all.
+    let table = page.body.split("id=\"read-heading\"").nth(1).ok_or("the most read")?;
+    let id: i64 =
+        table.split("/admin/articles/").nth(1).and_then(|rest| rest.split('"').next()).ok_or("a row")?.parse()?;
+    // As shown: digits grouped by commas, as on the public page.
+    let shown: Vec<&str> = table
+        .split(r#"<td class="num">"#)
+        .skip(1)
+        .take(2)
+        .map(|cell| cell.split('<').next().unwrap_or_default())
+        .collect();
+    let figures: Vec<i64> = shown.iter().map(|figure| figure.replace(',', "").parse()).collect::<Result<_, _>>()?;
+    let (week, total, grouped) = (figures[0], figures[1], shown[1]);
+    assert!(week > 0 && week <= total, "the demo has a week of views: {week} of {total}");
+    let article = site.api_article(id).await?.ok_or("the article")?;
+    let language = article["language"].as_str().ok_or("language")?;
+    let edition = if language == "en" { String::new() } else { format!("/{language}") };
+    let (section, slug) = (article["section"].as_str().ok_or("section")?, article["slug"].as_str().ok_or("slug")?);
+    let path = format!("{edition}/{section}/{slug}");
+    assert!(total > 999 && grouped.contains(','), "the top story's count is grouped: {grouped}");
+    let page = site.get(&path).await?.body;
+    assert!(page.contains(grouped), "the page at {path} shows the same count, {grouped}");
     Ok(())
 }
 
