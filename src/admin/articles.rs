@@ -192,6 +192,8 @@ struct EditorMessages {
     /// Whether a lead-image upload was refused: its part of the form opens, filled in again.
     upload_refused: bool,
     upload: UploadText,
+    /// With `stale`: the other person's save (removed lines) against this person's version (added lines).
+    conflict: Vec<DiffLine>,
     /// Whether the page follows a save that went through (the editor's script then drops its copy).
     saved: bool,
     /// An autosave of the editor's that the article's last save does not hold.
@@ -508,7 +510,10 @@ async fn submit(
     match state.desk().save(&session.user, current, &draft, expected).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/admin/articles/{id}?notice=saved")).into_response()),
         Err(SaveError::Stale) => {
-            let messages = EditorMessages { stale: true, ..Default::default() };
+            // Their save (as this request read the article) against what this person sent.
+            let theirs = current.map(ArticleDraft::from).unwrap_or_default();
+            let conflict = compare(&diff_text(state, &theirs).await?, &diff_text(state, &draft).await?);
+            let messages = EditorMessages { stale: true, conflict, ..Default::default() };
             editor(state, session, current, draft, modified_at, messages).await
         }
         Err(error) => {
@@ -605,9 +610,16 @@ pub async fn revisions(
 }
 
 /// The readable text of a draft that diffs compare.
-/// An article's fields as one text to compare, with its lead image named as `image`.
-fn diff_text(draft: &ArticleDraft, image: &str) -> String {
-    format!(
+/// An article's fields as one text to compare, its lead image named by its alt text, as the editor shows it.
+async fn diff_text(state: &AppState, draft: &ArticleDraft) -> Result<String, AdminError> {
+    let image = match draft.lead_image {
+        None => "none".to_owned(),
+        Some(id) => match state.store.image(id).await? {
+            Some(image) => format!("“{}”", image.alt),
+            None => format!("an image since deleted (number {id})"),
+        },
+    };
+    Ok(format!(
         "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {image}\nCorrection: {}\n\n{}\n",
         draft.headline,
         draft.section,
@@ -617,16 +629,28 @@ fn diff_text(draft: &ArticleDraft, image: &str) -> String {
         draft.tags.join(", "),
         draft.correction,
         draft.body.trim_end()
-    )
+    ))
 }
 
-/// A lead image as a comparison names it: by its alt text, as the editor shows it.
-async fn image_name(state: &AppState, id: Option<i64>) -> Result<String, AdminError> {
-    let Some(id) = id else { return Ok("none".to_owned()) };
-    Ok(match state.store.image(id).await? {
-        Some(image) => format!("“{}”", image.alt),
-        None => format!("an image since deleted (number {id})"),
-    })
+/// `new` against `old`, line by line, with the words that changed within a changed line marked.
+fn compare(old: &str, new: &str) -> Vec<DiffLine> {
+    let diff = TextDiff::from_lines(old, new);
+    diff.ops()
+        .iter()
+        .flat_map(|op| diff.iter_inline_changes(op))
+        .map(|change| DiffLine {
+            kind: match change.tag() {
+                ChangeTag::Delete => "removed",
+                ChangeTag::Insert => "added",
+                ChangeTag::Equal => "same",
+            },
+            parts: change
+                .iter_strings_lossy()
+                .map(|(changed, text)| DiffPart { changed, text: text.trim_end_matches('\n').to_owned() })
+                .filter(|part| !part.text.is_empty())
+                .collect(),
+        })
+        .collect()
 }
 
 /// A line of a comparison, in parts: those `changed` are the words that differ from the other version.
@@ -668,28 +692,7 @@ pub async fn diff(
     Path(revision): Path<i64>,
 ) -> Result<Response, AdminError> {
     let (article, old) = load_revision(&state, &session, revision, Action::ViewArticle).await?;
-    let new = ArticleDraft::from(&article);
-    let old_text = diff_text(&old, &image_name(&state, old.lead_image).await?);
-    let new_text = diff_text(&new, &image_name(&state, new.lead_image).await?);
-    let diff = TextDiff::from_lines(&old_text, &new_text);
-    // Lines as the article's text has them, with the words that changed within a changed line marked.
-    let lines: Vec<DiffLine> = diff
-        .ops()
-        .iter()
-        .flat_map(|op| diff.iter_inline_changes(op))
-        .map(|change| DiffLine {
-            kind: match change.tag() {
-                ChangeTag::Delete => "removed",
-                ChangeTag::Insert => "added",
-                ChangeTag::Equal => "same",
-            },
-            parts: change
-                .iter_strings_lossy()
-                .map(|(changed, text)| DiffPart { changed, text: text.trim_end_matches('\n').to_owned() })
-                .filter(|part| !part.text.is_empty())
-                .collect(),
-        })
-        .collect();
+    let lines = compare(&diff_text(&state, &old).await?, &diff_text(&state, &ArticleDraft::from(&article)).await?);
     let can_restore = may(&session.user, Action::EditArticle, Some(editorial::facts(&article)));
     let context = context! {
         article => context! { id => article.id, headline => article.headline }, revision, lines, can_restore,

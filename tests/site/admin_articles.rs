@@ -147,6 +147,9 @@ async fn a_newer_save_by_someone_else_warns_instead_of_overwriting() -> TestResu
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("Someone else saved this article"), "{}", page.body);
     assert!(page.body.contains("My headline"), "my text is kept in the form");
+    assert!(page.body.contains("Compare their save with your version"), "and compared with theirs");
+    assert!(page.body.contains("theirs: </span>Headline: <del>Their</del> headline"), "{}", page.body);
+    assert!(page.body.contains("yours: </span>Headline: <ins>My</ins> headline"));
     let stored = site.api_article(id).await?.ok_or("article")?;
     assert_eq!(stored["headline"], "Their headline", "their save stands");
     let forced = with(mine, "overwrite", "1");
