@@ -96,7 +96,7 @@ pub async fn list(
         .into_iter()
         .map(|item| ListRow {
             published: match item.published_at.and_then(|t| DateTime::from_timestamp(t, 0)) {
-                Some(at) if item.status == "scheduled" => format!("{} ({})", site.show_time(at), from_now(at, now)),
+                Some(at) if item.status == "scheduled" => goes_out(&site, at, now),
                 Some(at) if item.status == "published" => site.show_time(at),
                 _ => String::new(),
             },
@@ -349,7 +349,7 @@ pub async fn edit(
     };
     let saved = query.notice == "saved";
     let notice = match article.published_at.filter(|_| saved && article.status == ArticleStatus::Scheduled) {
-        Some(at) => format!("Saved. Scheduled for {} ({}).", state.site().show_time(at), from_now(at, Utc::now())),
+        Some(at) => format!("Saved. Scheduled for {}.", goes_out(&state.site(), at, Utc::now())),
         None => notice.to_owned(),
     };
     let mut messages = EditorMessages { notice, saved, ..EditorMessages::default() };
@@ -401,8 +401,13 @@ pub async fn discard_autosave(
     Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response())
 }
 
+/// When a scheduled article goes out, as the back office says it: the time and how far off it is.
+pub(super) fn goes_out(site: &crate::settings::SiteSettings, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("{} ({})", site.show_time(at), from_now(at, now))
+}
+
 /// How far `at` is from `now`, in words a desk reads at a glance: "in 3 minutes", "in 2 hours", "in 5 days".
-pub(super) fn from_now(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+fn from_now(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = ((at - now).num_seconds().max(0) as u64).div_ceil(60);
     let (count, unit) = match minutes {
         0..=1 => return "in a minute".to_owned(),

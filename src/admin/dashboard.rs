@@ -57,7 +57,7 @@ pub async fn page(
     let rows = |items: Vec<AdminListItem>| -> Vec<WorkRow> {
         let goes_out = |item: &AdminListItem| {
             let at = DateTime::from_timestamp(item.published_at?, 0).filter(|_| item.status == "scheduled")?;
-            Some(format!("{} ({})", site.show_time(at), super::articles::from_now(at, now)))
+            Some(super::articles::goes_out(&site, at, now))
         };
         let row = |item: AdminListItem| WorkRow {
             goes_out: goes_out(&item),
