@@ -1,6 +1,8 @@
 //! Markdown to safe HTML, done once when content is saved.
 
-use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 /// Renders Markdown to HTML and sanitises the result, so that neither raw HTML in the source nor a crafted
 /// link can carry script to readers.
@@ -10,8 +12,76 @@ pub fn render_markdown(markdown: &str) -> String {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    let events = footnotes(figures(Parser::new_ext(markdown, options).collect()));
+    html::push_html(&mut unsafe_html, events.into_iter());
     sanitizer(true).clean(&unsafe_html).to_string()
+}
+
+/// Footnotes numbered in the order they are first referred to, each mark linking to its note: pulldown-cmark's
+/// own markup names notes by their labels in `id`s, which the sanitiser would drop (an `id` from a body could
+/// clash with the page's own). Ours are `note-N` and `noteref-N`, the only `id`s the sanitiser lets through.
+fn footnotes(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    for event in &events {
+        if let Event::FootnoteReference(label) = event {
+            let next = numbers.len() + 1;
+            numbers.entry(label.to_string()).or_insert(next);
+        }
+    }
+    let mut referred = HashSet::new();
+    events
+        .into_iter()
+        .map(|event| match event {
+            Event::FootnoteReference(label) => {
+                let n = numbers.get(label.as_ref()).copied().unwrap_or_default();
+                // Only the first mark of a note carries the id its note could link back to.
+                let id = if referred.insert(n) { format!(" id=\"noteref-{n}\"") } else { String::new() };
+                Event::Html(format!("<sup class=\"footnote-ref\"><a href=\"#note-{n}\"{id}>{n}</a></sup>").into())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => match numbers.get(label.as_ref()) {
+                Some(n) => Event::Html(
+                    format!("<div class=\"footnote\" id=\"note-{n}\"><span class=\"footnote-label\">{n}.</span>")
+                        .into(),
+                ),
+                None => Event::Html("<div class=\"footnote\">".into()),
+            },
+            Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>\n".into()),
+            other => other,
+        })
+        .collect()
+}
+
+/// A paragraph that holds only an image with a title (`![alt](/media/x.jpg "The caption")`, as the editor
+/// writes an image with a caption) becomes a figure, the title its caption.
+fn figures(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut at = 0;
+    while at + 1 < events.len() {
+        let (Event::Start(Tag::Paragraph), Event::Start(Tag::Image { title, .. })) = (&events[at], &events[at + 1])
+        else {
+            at += 1;
+            continue;
+        };
+        let caption = title.trim().to_owned();
+        // The image's own events (its description) run to its end; the paragraph must end right there.
+        let Some(image_end) = events[at + 1..].iter().position(|e| matches!(e, Event::End(TagEnd::Image))) else {
+            break;
+        };
+        let end = at + 1 + image_end + 1;
+        if caption.is_empty() || !matches!(events.get(end), Some(Event::End(TagEnd::Paragraph))) {
+            at += 1;
+            continue;
+        }
+        events[at] = Event::Html("<figure>".into());
+        // The caption goes in as text, which the HTML writer escapes.
+        let caption = [
+            Event::Html("<figcaption>".into()),
+            Event::Text(caption.into()),
+            Event::Html("</figcaption></figure>\n".into()),
+        ];
+        events.splice(end..=end, caption);
+        at = end + 3;
+    }
+    events
 }
 
 /// The words a reader sees in a Markdown text, without markup: what search indexes and quotes in snippets.
@@ -54,11 +124,25 @@ fn sanitizer(own_images_only: bool) -> ammonia::Builder<'static> {
     if !own_images_only {
         return builder;
     }
+    // Footnotes: their marks, notes and numbers (see `footnotes`).
+    builder
+        .add_tag_attributes("a", ["id"])
+        .add_tag_attributes("div", ["id"])
+        .add_allowed_classes("sup", ["footnote-ref"])
+        .add_allowed_classes("div", ["footnote"])
+        .add_allowed_classes("span", ["footnote-label"]);
     builder.attribute_filter(|element, attribute, value| match (element, attribute) {
         ("img", "src") if !is_own_address(value) => None,
+        (_, "id") if !is_note_id(value) => None,
         _ => Some(value.into()),
     });
     builder
+}
+
+/// `note-3` or `noteref-3`: the only ids a body may give its elements.
+fn is_note_id(value: &str) -> bool {
+    let number = value.strip_prefix("note-").or_else(|| value.strip_prefix("noteref-"));
+    number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A path on this site (`/media/…`, `photo.jpg`), as opposed to an address with a scheme (`https:`, `data:`)
@@ -112,6 +196,34 @@ mod tests {
         for own in ["![Harbour](/media/2026/12/harbour.jpg)", "<img src=\"photo.jpg\" alt=Harbour>"] {
             assert!(render_markdown(own).contains("src=\""), "{own}");
         }
+    }
+
+    #[test]
+    fn an_image_alone_with_a_title_is_a_figure_with_its_caption() {
+        let html = render_markdown(
+            "Before.\n\n![Gulls on the quay](/media/uploads/g.jpg \"Gulls <wait> for the boats\")\n\nAfter.",
+        );
+        assert!(html.contains("<figure><img src=\"/media/uploads/g.jpg\" alt=\"Gulls on the quay\""), "{html}");
+        assert!(html.contains("<figcaption>Gulls &lt;wait&gt; for the boats</figcaption></figure>"), "{html}");
+        // Without a title, or with words beside it, an image stays in its paragraph.
+        assert!(!render_markdown("![Gulls](/media/g.jpg)").contains("<figure>"));
+        assert!(!render_markdown("See ![Gulls](/media/g.jpg \"Gulls\") here.").contains("<figure>"));
+    }
+
+    #[test]
+    fn footnotes_are_numbered_and_linked_and_no_other_ids_pass() {
+        let html = render_markdown(
+            "Low tide[^low] and high[^high], low again[^low].\n\n[^high]: At noon.\n\n[^low]: At six.\n\n<p id=\"main\">x</p>",
+        );
+        assert!(html.contains("<sup class=\"footnote-ref\"><a href=\"#note-1\" id=\"noteref-1\""), "{html}");
+        assert!(html.contains("<a href=\"#note-2\" id=\"noteref-2\""), "{html}");
+        assert_eq!(html.matches("id=\"noteref-1\"").count(), 1, "one id per note: {html}");
+        assert!(
+            html.contains("<div class=\"footnote\" id=\"note-1\"><span class=\"footnote-label\">1.</span>"),
+            "{html}"
+        );
+        assert!(html.contains("id=\"note-2\""), "{html}");
+        assert!(!html.contains("main"), "ids other than notes' are dropped: {html}");
     }
 
     #[test]
