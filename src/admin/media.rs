@@ -1,9 +1,12 @@
 //! The media library: upload images (type read from the content, size and pixel limits, resized copies), give
 //! them alt text, caption and credit, and delete those no article uses.
 
+use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
+use serde_json::json;
 
 use super::{AdminError, Fields, Session, Submitted, page, require};
 use crate::auth::Action;
@@ -52,6 +55,44 @@ pub async fn upload(
         Err(media::LibraryError::Failed(message)) => return Err(AdminError::BadRequest(message)),
     }
     library(&state, &session, "", "Uploaded. Choose it as a lead image in the article editor.").await
+}
+
+/// `POST /admin/media/insert`: the editor's upload of an image dropped or pasted into the body (`file`, `alt`,
+/// `caption`, `credit`), added to the library as any upload is. Answers JSON: the address to show it at (its
+/// widest resized copy in the original's format, so that readers are not sent a camera's full picture) and its
+/// texts, or `error` with the reason and a 4xx status.
+pub async fn insert(State(state): State<AppState>, session: Session, mut form: Submitted) -> Response {
+    let refused = |status: StatusCode, message: String| (status, Json(json!({ "error": message }))).into_response();
+    if let Err(error) = require(&session.user, Action::CreateArticle, None) {
+        return refused(StatusCode::FORBIDDEN, error.to_string());
+    }
+    let file = form.take_file("file").unwrap_or_default();
+    let text = image_text(&form.fields, "");
+    let id = match media::add_to_library(&state.store, state.config.media_dir(), file, &text).await {
+        Ok(id) => id,
+        Err(media::LibraryError::Refused(message)) => return refused(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(media::LibraryError::TooLarge(message)) => return refused(StatusCode::PAYLOAD_TOO_LARGE, message),
+        Err(media::LibraryError::Failed(message)) => return refused(StatusCode::INTERNAL_SERVER_ERROR, message),
+    };
+    let image = match state.store.image(id).await {
+        Ok(Some(image)) => image,
+        Ok(None) => return refused(StatusCode::INTERNAL_SERVER_ERROR, "the image was not stored".into()),
+        Err(error) => return refused(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
+    };
+    let variants: Vec<media::Variant> = serde_json::from_str(&image.variants).unwrap_or_default();
+    let shown = variants.iter().filter(|v| v.mime != "image/webp").max_by_key(|v| v.width);
+    let (path, width) = shown.map_or((image.path.as_str(), image.width), |v| (v.path.as_str(), i64::from(v.width)));
+    let height = if image.width > 0 { image.height * width / image.width } else { image.height };
+    Json(json!({
+        "id": id,
+        "src": media::media_url(path),
+        "width": width,
+        "height": height,
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
+    }))
+    .into_response()
 }
 
 /// The alt text, caption and credit sent with an upload, as fields named `{prefix}alt`, `{prefix}caption` and

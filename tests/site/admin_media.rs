@@ -73,6 +73,36 @@ async fn uploads_are_checked_by_content_and_bounded() -> TestResult {
     Ok(())
 }
 
+/// The body editor's upload (an image dropped or pasted into the text) joins the library like any upload and
+/// answers JSON: where to show it, or why not.
+#[tokio::test]
+async fn an_image_dropped_into_the_body_joins_the_library_and_says_where_it_is() -> TestResult {
+    let site = TestSite::start().await?;
+    let author = site.signed_in(Role::Author).await?;
+    let text = [("alt", "Nets drying on the quay"), ("caption", "Nets dry by noon."), ("credit", "Harbour Ledger")];
+    let page = author.post_upload("/admin/media/insert", &text, &encoded(2000, 1000, ImageFormat::Jpeg)?).await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let answer: serde_json::Value = serde_json::from_str(&page.body)?;
+    // The widest copy in the original's format, not the camera's full picture.
+    let src = answer["src"].as_str().ok_or("src")?;
+    assert!(src.starts_with("/media/uploads/") && src.ends_with("-1600.jpg"), "{src}");
+    assert_eq!((answer["width"].as_i64(), answer["height"].as_i64()), (Some(1600), Some(800)));
+    assert_eq!(answer["caption"], "Nets dry by noon.");
+    assert_eq!(site.get(src).await?.status, 200, "the address serves the image");
+    let library = site.library().await?;
+    assert_eq!(library.len(), 1);
+    assert_eq!(library.first().map(|i| i.credit.as_str()), Some("Harbour Ledger"));
+
+    let no_alt = author.post_upload("/admin/media/insert", &[("alt", "")], &encoded(10, 10, ImageFormat::Png)?).await?;
+    assert_eq!(no_alt.status, 422);
+    let refusal: serde_json::Value = serde_json::from_str(&no_alt.body)?;
+    assert!(refusal["error"].as_str().is_some_and(|e| e.contains("alt text")), "{}", no_alt.body);
+    let not_a_picture = author.post_upload("/admin/media/insert", &text, b"<svg/>").await?;
+    assert_eq!(not_a_picture.status, 422, "{}", not_a_picture.body);
+    assert_eq!(site.library().await?.len(), 1, "nothing refused was stored");
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used() -> TestResult {
     let site = TestSite::start().await?;
