@@ -120,7 +120,9 @@
     form.parentNode.insertBefore(box, form);
     restore.addEventListener("click", function () {
       editable().forEach(function (element) {
-        if (kept.values[element.id] !== undefined) element.value = kept.values[element.id];
+        if (kept.values[element.id] === undefined) return;
+        element.value = kept.values[element.id];
+        element.dispatchEvent(new Event("newsroom:replaced")); // the rich editor shows the restored body
       });
       box.remove();
       changed(true);
@@ -284,6 +286,8 @@
     if (!button || button.value === "save") keepLocally(true);
   });
   window.addEventListener("beforeunload", function (event) {
+    // The rich editor hands the textarea its text a moment after typing stops; ask for it now.
+    if (window.newsroomEditor) window.newsroomEditor.sync();
     if (!pending) return;
     event.preventDefault();
     event.returnValue = "";
