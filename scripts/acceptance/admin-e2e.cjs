@@ -2,7 +2,8 @@
 // upload an image to the media library, write an article with that lead image, publish it, then find it on
 // the public site, with its image, on its page, on the home page and in search. Then the editor's script, by
 // typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
-// signed out and offered back after signing in, and a new article saved as a draft by its first autosave.
+// signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, and a
+// new article saved as a draft by its first autosave.
 //
 // Usage: node admin-e2e.cjs NODE_MODULES BASE_URL EMAIL PASSWORD IMAGE_FILE
 // Prints each step; exits 1 at the first step that fails.
@@ -44,7 +45,13 @@ async function main() {
     await page.goto(`${base}/admin/articles/new`);
     await page.fill('#headline', headline);
     await page.fill('#standfirst', 'Harbour staff can now read the water level from the office.');
-    await page.fill('#body', 'The old gauge was read by eye.\n\nThe new one **reports itself**, every minute.');
+    // Written in the rich editor with its shortcuts, as a reporter would.
+    await page.click('.pm-content');
+    await page.keyboard.type('The old gauge was read by eye.\nThe new one ');
+    await page.keyboard.press('Control+b');
+    await page.keyboard.type('reports itself');
+    await page.keyboard.press('Control+b');
+    await page.keyboard.type(', every minute.');
     const imageOption = await page.$eval('#lead_image', (select) =>
       [...select.options].find((o) => o.textContent.includes('tide gauge'))?.value);
     check(Boolean(imageOption), 'the uploaded image can be chosen as the lead image');
@@ -86,9 +93,9 @@ async function main() {
   }
 }
 
-/// Types at the end of the body, as a person would.
+/// Types at the end of the body in the rich editor, as a person would.
 async function typeInBody(page, text) {
-  await page.click('#body');
+  await page.click('.pm-content');
   await page.keyboard.press('Control+End');
   await page.keyboard.type(text, { delay: 5 });
 }
@@ -144,6 +151,8 @@ async function desk(page, editorUrl) {
   const published = await (await page.request.get(`${base}${publicPath}`)).text();
   check(published.includes('Buses too.'), 'and readers see the saved text');
 
+  await richText(page, editorUrl);
+
   // A new article is saved as a draft by its first autosave, and its address becomes its own.
   await page.goto(`${base}/admin/articles/new`);
   await page.fill('#headline', `Harbour master's log goes online ${Date.now()}`);
@@ -157,6 +166,67 @@ async function desk(page, editorUrl) {
   await page.reload();
   check((await page.inputValue('#body')).includes('Every entry since 1990'), 'reloaded, its text is there');
   check((await page.inputValue('#status')) === 'draft', 'as a draft');
+}
+
+/// The rich editor's Markdown shortcuts and toolbar, what the form sends, and the switch to Markdown and back.
+async function richText(page, editorUrl) {
+  await page.goto(`${base}${editorUrl}`);
+  await typeInBody(page, '\n## What changes for boats\n');
+  check(await page.isVisible('.pm-content h2:has-text("What changes for boats")'), 'typing ## and a space makes a subheading');
+  await page.keyboard.type('- Moorings are renumbered\nSlipway hours are longer\n\n');
+  check((await page.locator('.pm-content ul > li').count()) === 2, 'typing - and a space starts a list; Enter twice ends it');
+  await page.keyboard.type('Ask the harbour office');
+  for (let i = 0; i < 'harbour office'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Control+k');
+  await page.fill('#pm-link-address', 'https://harbour.example/office');
+  await page.keyboard.press('Enter');
+  check(await page.isVisible('.pm-content a[href="https://harbour.example/office"]:text-is("harbour office")'),
+    'Ctrl+K links the selected words');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' or read the *notice* first.');
+  check(await page.isVisible('.pm-content em:has-text("notice")'), 'typing *notice* makes it italic');
+  await page.click('.pm-toolbar button[title^="Quotation"]');
+  check(await page.isVisible('.pm-content blockquote'), 'the toolbar makes a quotation');
+  await page.waitForFunction(() => /^> .*notice/m.test(document.querySelector('#body').value));
+  const markdown = await page.inputValue('#body');
+  check(markdown.includes('- Moorings are renumbered\n- Slipway hours are longer') &&
+    markdown.includes('*notice*') && /^> .*notice/m.test(markdown),
+  'the form holds the Markdown of what was typed');
+  check(markdown.startsWith('The old gauge was read by eye.'), 'and the paragraphs not edited exactly as they were');
+  // An image pasted into the text: described, uploaded to the library, in place, and a figure for readers.
+  await page.keyboard.press('Control+End');
+  const png = require('fs').readFileSync(imageFile).toString('base64');
+  await page.evaluate((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const clipboard = new DataTransfer();
+    clipboard.items.add(new File([bytes], 'buoy.png', { type: 'image/png' }));
+    document.querySelector('.pm-content').dispatchEvent(new ClipboardEvent('paste', { clipboardData: clipboard, bubbles: true, cancelable: true }));
+  }, png);
+  check(await page.isVisible('#pm-image-alt'), 'pasting an image asks for its alt text, caption and credit');
+  await page.click('.pm-image-panel button:has-text("Upload and insert")');
+  check((await page.textContent('.pm-image-message')).includes('alt text'), 'without alt text it is not uploaded, and says why');
+  await page.fill('#pm-image-alt', 'A yellow buoy off the east pier');
+  await page.fill('#pm-image-caption', 'The new buoy marks the channel.');
+  await page.fill('#pm-image-credit', 'Harbour Ledger');
+  await page.click('.pm-image-panel button:has-text("Upload and insert")');
+  await page.waitForSelector('.pm-content img[alt="A yellow buoy off the east pier"]');
+  check(await page.isVisible('.pm-content .pm-caption:has-text("The new buoy marks the channel.")'), 'the image appears in the text with its caption');
+  await page.waitForFunction(() => /!\[A yellow buoy off the east pier\]\(\/media\/uploads\/[^ ]+ "The new buoy marks the channel\. \(Harbour Ledger\)"\)/.test(document.querySelector('#body').value));
+  check(true, 'and in the Markdown, from the media library');
+  const library = await (await page.request.get(`${base}/admin/media`)).text();
+  check(library.includes('A yellow buoy off the east pier'), 'the media library has it');
+  await page.click('.pm-mode');
+  check(await page.isVisible('#body') && !(await page.isVisible('.pm-content')), 'Edit as Markdown shows the Markdown');
+  await page.fill('#body', (await page.inputValue('#body')) + '\n\nA last line, written as **Markdown**.\n');
+  await page.click('.pm-back');
+  check(await page.isVisible('.pm-content strong:has-text("Markdown")'), 'and Edit as rich text shows what was written there');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+  await page.reload();
+  check(await page.isVisible('.pm-content h2:has-text("What changes for boats")') &&
+    await page.isVisible('.pm-content a[href="https://harbour.example/office"]'), 'saved and reloaded, the formatting is there');
+  const story = await (await page.request.get(`${base}${await page.$eval('a:has-text("View on the site")', (a) => a.getAttribute('href'))}`)).text();
+  check(/<figure><img src="\/media\/uploads\/[^"]+" alt="A yellow buoy off the east pier"[^>]*><figcaption>The new buoy marks the channel\. \(Harbour Ledger\)<\/figcaption><\/figure>/.test(story),
+    'readers get the pasted image as a figure with its caption');
 }
 
 main().catch((error) => {
