@@ -76,7 +76,7 @@ pub fn router(
     let ids = RequestIds::new();
     // Pages are cached and rendered inside the public site's routes; the back office and the API never are.
     let routes = site::router(site.clone())
-        .merge(admin::router(state.clone()))
+        .merge(admin::router(state.clone(), site::preview_pages(site.clone())))
         .merge(api::router(state.clone(), site::api_document()))
         .merge(crate::ops::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::unavailable::record))

@@ -3,7 +3,8 @@
 // the public site, with its image, on its page, on the home page and in search. Then the editor's script, by
 // typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
 // signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, and a
-// new article saved as a draft by its first autosave.
+// new article saved as a draft by its first autosave. Then previews: that draft as readers will see it, at desktop
+// and phone widths, and through a private link opened in a fresh, signed-out browser.
 //
 // Usage: node admin-e2e.cjs NODE_MODULES BASE_URL EMAIL PASSWORD IMAGE_FILE
 // Prints each step; exits 1 at the first step that fails.
@@ -88,6 +89,7 @@ async function main() {
     check(found, 'search finds the new article');
 
     await desk(page, editorUrl);
+    await preview(browser, page);
   } finally {
     await browser.close();
   }
@@ -227,6 +229,53 @@ async function richText(page, editorUrl) {
   const story = await (await page.request.get(`${base}${await page.$eval('a:has-text("View on the site")', (a) => a.getAttribute('href'))}`)).text();
   check(/<figure><img src="\/media\/uploads\/[^"]+" alt="A yellow buoy off the east pier"[^>]*><figcaption>The new buoy marks the channel\. \(Harbour Ledger\)<\/figcaption><\/figure>/.test(story),
     'readers get the pasted image as a figure with its caption');
+}
+
+/// The draft open in `page` as readers will see it: the editor's full-page preview at desktop and phone widths,
+/// and a private preview link opened in a fresh, signed-out browser context.
+async function preview(browser, page) {
+  const editorPath = new URL(page.url()).pathname;
+  const headline = await page.inputValue('#headline');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  check(await page.isVisible('a:has-text("Preview as a page")'), 'the editor offers a full-page preview');
+  await page.goto(`${base}${editorPath}/preview`);
+  const frameWidth = async () => (await page.$('iframe.preview-frame')).evaluate((f) => f.getBoundingClientRect().width);
+  const framed = page.frameLocator('iframe.preview-frame');
+  await framed.locator('h1.story-headline').waitFor();
+  check((await framed.locator('h1.story-headline').textContent()).includes(headline), 'the full-page preview shows the draft in the site\'s page');
+  check(await framed.locator('.preview-banner').isVisible(), 'with a banner that says it is a preview');
+  check((await framed.locator('.story-body').textContent()).includes('Every entry since 1990'), 'and its body');
+  check(await frameWidth() > 900, `at desktop width (${Math.round(await frameWidth())} px)`);
+  await Promise.all([page.waitForNavigation(), page.click('a:has-text("Phone (390 px)")')]);
+  await framed.locator('h1.story-headline').waitFor();
+  check(Math.round(await frameWidth()) === 390, 'the switch shows it at a phone\'s width (390 px)');
+  const inner = page.frames().find((f) => f.url().endsWith('/preview/page'));
+  const fits = await inner.evaluate(() => [document.documentElement.clientWidth, document.documentElement.scrollWidth]);
+  check(fits[0] <= 390 && fits[1] <= fits[0], `the page lays out for the phone without scrolling sideways (${fits[0]} px)`);
+
+  await page.goto(`${base}${editorPath}/links`);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Create a preview link")')]);
+  const link = await page.inputValue('#preview-link');
+  check(link.includes('/preview/'), 'a private preview link is made and shown');
+  check((await page.content()).includes('Revoke'), 'and listed with its expiry, to revoke');
+
+  const stranger = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const reader = await stranger.newPage();
+    const answer = await reader.goto(link);
+    check(answer.status() === 200, 'the link opens signed out, in a fresh browser');
+    const headers = answer.headers();
+    check(headers['x-robots-tag'] === 'noindex' && headers['cache-control'] === 'private, no-store',
+      'it is not for search engines or caches (X-Robots-Tag, Cache-Control)');
+    check(await reader.$('meta[name=robots][content=noindex]') !== null, 'and says noindex in the page');
+    check((await reader.textContent('h1.story-headline')).includes(headline), 'it shows the draft\'s headline');
+    check(await reader.isVisible('.preview-banner'), 'under a preview banner');
+    const hidden = await reader.goto(`${base}/admin/articles`);
+    check(new URL(reader.url()).pathname === '/admin/sign-in', 'the stranger is not signed in to anything');
+    check(hidden.status() === 200, 'and is asked to sign in for the back office');
+  } finally {
+    await stranger.close();
+  }
 }
 
 main().catch((error) => {

@@ -12,6 +12,7 @@ mod form;
 mod glossary;
 mod import;
 mod media;
+mod preview;
 pub mod scheduler;
 mod session;
 mod settings;
@@ -208,8 +209,8 @@ fn upload_limit() -> axum::extract::DefaultBodyLimit {
     axum::extract::DefaultBodyLimit::max(crate::media::MAX_UPLOAD_REQUEST_BYTES)
 }
 
-/// Every route of the back office.
-pub fn router(state: AppState) -> Router {
+/// Every route of the back office; its previews show the public site's article page through `previews`.
+pub fn router(state: AppState, previews: crate::web::PreviewPages) -> Router {
     let routes = Router::new()
         .route("/admin", get(dashboard::page))
         .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
@@ -225,6 +226,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/{id}/delete", post(articles::delete))
         .route("/admin/articles/{id}/translate", post(articles::translate))
         .route("/admin/articles/{id}/revisions", get(articles::revisions))
+        .route("/admin/articles/{id}/preview", get(preview::frame))
+        .route("/admin/articles/{id}/links", get(preview::links).post(preview::create_link))
+        .route("/admin/articles/{id}/links/{link}/revoke", post(preview::revoke_link))
         .route("/admin/articles/{id}/views.svg", get(dashboard::chart))
         .route("/admin/revisions/{id}", get(articles::diff))
         .route("/admin/revisions/{id}/restore", post(articles::restore))
@@ -254,5 +258,15 @@ pub fn router(state: AppState) -> Router {
             .layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_REQUEST_BYTES)),
     );
     let routes = routes.merge(guarded(imports, &state, import::MAX_IMPORT_REQUEST_BYTES));
-    crate::web::security::with_headers(routes).with_state(state)
+    // The page a preview frames is the public site's, with its own headers (`private, no-store`, framing by
+    // this site only); it takes no form, so it needs neither the CSRF guard nor a body limit.
+    let framed = Router::new()
+        .route("/admin/articles/{id}/preview/page", get(preview::framed_page))
+        .layer(axum::Extension(previews))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ));
+    crate::web::security::with_headers(routes.merge(framed)).with_state(state)
 }

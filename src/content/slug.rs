@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// Path segments the site routes itself; a section with one of these slugs would be unreachable.
 const RESERVED: &[&str] =
-    &["admin", "api", "assets", "author", "media", "tag", "healthz", "readyz", "metrics", "search", "feed"];
+    &["admin", "api", "assets", "author", "media", "tag", "healthz", "readyz", "metrics", "search", "feed", "preview"];
 /// Longest slug accepted; addresses stay readable and indexes small.
 const MAX_LEN: usize = 120;
 

@@ -67,9 +67,7 @@ pub async fn page(
     let Some(open) = rendered.open() else {
         // A theme that does not place both markers, or shows the body twice: its pages are served as rendered
         // and never kept.
-        let openings = &rendered.openings;
-        let html = rendered.html.replace(&openings.views, &views).replace(&openings.latest, &latest);
-        return Ok(article_response(html, id));
+        return Ok(article_response(rendered.filled(&views, &latest), id));
     };
     let served = fill(&open.html, open.at, [&views, &latest, &rendered.body])
         .ok_or_else(|| SiteError::Internal("a rendered page's open places were lost".into()))?;
@@ -175,6 +173,11 @@ impl Rendered {
         self.openings.open(&self.html, &self.body)
     }
 
+    /// This render with its places filled by string replacement (for a page that is not kept).
+    fn filled(&self, views: &str, latest: &str) -> String {
+        self.html.replace(&self.openings.views, views).replace(&self.openings.latest, latest)
+    }
+
     /// The page to keep, from `open` (this render with its places taken out).
     fn keep(self, open: OpenPage, fingerprint: &Arc<str>, now: chrono::DateTime<Utc>) -> RenderedPage {
         RenderedPage {
@@ -199,16 +202,53 @@ async fn render(
 ) -> Result<Outcome, SiteError> {
     // Read before anything the render reads: a change recorded after it keeps the page from being kept.
     let seq = state.store.seen_change();
-    let store = &state.store;
-    let edition = presenter.edition();
-    let article = store.article(section, slug, now).await?.ok_or(SiteError::NotFound)?;
+    let article = state.store.article(section, slug, now).await?.ok_or(SiteError::NotFound)?;
     let own_edition = Edition::of(presenter.site(), &article.language);
-    if own_edition.path("/") != edition.path("/") {
+    if own_edition.path("/") != presenter.edition().path("/") {
         // Asked for under another language's prefix: the article lives under its own.
         let target = (section.to_owned(), slug.to_owned(), article.language.clone());
         return Ok(Outcome::Elsewhere(super::moved_to(state, &target)));
     }
-    let recommend = super::recommend::recommendations(state, edition, &article, now).await?;
+    Ok(Outcome::Rendered(render_article(state, presenter, article, seq, now, None).await?))
+}
+
+/// What a preview's banner says, beside the page readers would see.
+#[derive(Debug, Serialize)]
+pub(super) struct PreviewBanner {
+    /// When the private link shown expires, as readers see times; none for the back office's own preview.
+    pub expires: Option<String>,
+}
+
+/// `article`'s page for `presenter`'s edition with `banner`, whole: a preview (see [`super::preview`]).
+pub(super) async fn preview(
+    state: &SiteState,
+    presenter: &Presenter<'_>,
+    article: crate::content::Article,
+    now: chrono::DateTime<Utc>,
+    banner: PreviewBanner,
+) -> Result<String, SiteError> {
+    let rendered = render_article(state, presenter, article, state.store.seen_change(), now, Some(banner)).await?;
+    let views = views_label(presenter, rendered.view_count);
+    let latest = latest_block(state, presenter, rendered.article_id, now).await?;
+    Ok(rendered.filled(&views, &latest))
+}
+
+/// Renders `article`'s page for `presenter`'s edition, with the view count and the Latest block left as marked
+/// places: the page readers get, or with `preview`, the same page with the preview's banner, no view beacon and
+/// nothing kept (its Recommend list included).
+async fn render_article(
+    state: &SiteState,
+    presenter: &Presenter<'_>,
+    article: crate::content::Article,
+    seq: i64,
+    now: chrono::DateTime<Utc>,
+    preview: Option<PreviewBanner>,
+) -> Result<Rendered, SiteError> {
+    let store = &state.store;
+    let edition = presenter.edition();
+    let section = article.card.section.slug.as_str();
+    let keep = preview.is_none();
+    let recommend = super::recommend::recommendations(state, edition, &article, now, keep).await?;
     let card = presenter.card(&article.card);
     let within_edition = article_url(&article.card.section.slug, &article.card.slug);
     let mut chrome = presenter.chrome(Some(section), &within_edition);
@@ -279,17 +319,17 @@ async fn render(
     };
     let shows: Vec<i64> = recommend.iter().map(|c| c.id).chain(editions_ids).collect();
     let recommend: Vec<CardView> = presenter.cards(&recommend);
-    let beacon = (state.config.views == CountingMode::Beacon).then(|| format!("/views/{}", article.card.id));
+    let beacon = (keep && state.config.views == CountingMode::Beacon).then(|| format!("/views/{}", article.card.id));
     let openings = Openings::new();
     let html = state.theme.render(
         "article.html",
         context! {
-            page, article => view, recommend, beacon,
+            page, article => view, recommend, beacon, preview,
             views_label => &openings.views, latest_block => &openings.latest,
             ..Value::from_serialize(&chrome)
         },
     )?;
-    Ok(Outcome::Rendered(Rendered {
+    Ok(Rendered {
         article_id: article.card.id,
         view_count: article.card.view_count,
         seq,
@@ -297,7 +337,7 @@ async fn render(
         html,
         body: article.body_html,
         openings,
-    }))
+    })
 }
 
 /// An article page's response, marked with the article for view counting.

@@ -120,16 +120,27 @@ async fn legacy_redirect(state: &SiteState, uri: &axum::http::Uri) -> Result<Opt
 }
 
 async fn error_page(state: &SiteState, edition: &Edition, status: StatusCode) -> Result<String, SiteError> {
+    let kind = match status {
+        StatusCode::NOT_FOUND => "error-not-found",
+        StatusCode::TOO_MANY_REQUESTS => "error-too-many",
+        s if s.is_client_error() => "error-bad-request",
+        _ => "error-server",
+    };
+    message_page(state, edition, status, kind).await
+}
+
+/// A page in the site's style that answers `status` with the title and message of the interface texts
+/// `{kind}-title` and `{kind}-message`.
+pub(super) async fn message_page(
+    state: &SiteState,
+    edition: &Edition,
+    status: StatusCode,
+    kind: &str,
+) -> Result<String, SiteError> {
     let presenter = Presenter::load(state, edition).await?;
     let chrome = presenter.chrome(None, "/");
-    let kind = match status {
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::TOO_MANY_REQUESTS => "too-many",
-        s if s.is_client_error() => "bad-request",
-        _ => "server",
-    };
-    let title = presenter.text(&format!("error-{kind}-title"));
-    let message = presenter.text(&format!("error-{kind}-message"));
+    let title = presenter.text(&format!("{kind}-title"));
+    let message = presenter.text(&format!("{kind}-message"));
     let mut page = presenter.meta(&chrome, Some(&title), "", "/");
     page.alternates.clear();
     Ok(state.theme.render(

@@ -8,6 +8,7 @@ mod feeds;
 mod home;
 pub mod kept;
 mod listing;
+mod preview;
 mod recommend;
 mod search;
 mod serving;
@@ -26,6 +27,7 @@ use serde::Serialize;
 pub use edition::Edition;
 pub use error::SiteError;
 pub(crate) use listing::exists_only_with_articles;
+pub use preview::pages as preview_pages;
 pub use recommend::{PendingRecommendations, RECOMMEND_KEPT};
 pub use serving::{peer_of, with_page_cache};
 pub use state::{SiteShared, SiteState};
@@ -59,8 +61,12 @@ pub fn router(state: SiteState) -> Router {
     // The language prefix (`/zh/…`) comes off before routing, so that middleware wraps the router whole.
     let editions = tower::Layer::layer(&axum::middleware::from_fn_with_state(state.clone(), edition::route), site);
     // The search API is named here as well: the API's router answers every other `/api/` address itself.
-    let search_api = Router::new().route("/api/v1/search", get(search::api).layer(search_limit));
-    crate::web::security::harden(search_api).with_state(state).fallback_service(editions)
+    // Private previews are routed here too, outside the page cache's render: they are never cached.
+    let outside = Router::new().route("/api/v1/search", get(search::api).layer(search_limit)).route(
+        "/preview/{token}",
+        get(preview::link).layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages)),
+    );
+    crate::web::security::harden(outside).with_state(state).fallback_service(editions)
 }
 
 /// The site's routes under `/api/` (the search API), for the API's OpenAPI document.

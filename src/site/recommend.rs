@@ -57,12 +57,14 @@ impl PendingRecommendations {
 
 /// The Recommend block for `article` read in `edition`: its kept list when there is a fresh one for this
 /// edition's language rule, else computed from the search index now (and kept), topped up by shared tags and
-/// section when the index is still being built or finds fewer than the block holds.
+/// section when the index is still being built or finds fewer than the block holds. A list computed now is kept
+/// only when `keep` says so (a preview's is not: the article may change before it goes out).
 pub(super) async fn recommendations(
     state: &SiteState,
     edition: &Edition,
     article: &Article,
     now: DateTime<Utc>,
+    keep: bool,
 ) -> Result<Vec<ArticleCard>, SiteError> {
     let language = edition.list_language();
     let kept = article.recommended.as_ref().filter(|kept| {
@@ -91,7 +93,9 @@ pub(super) async fn recommendations(
                 ids: ids.clone(),
                 computed_at: now.timestamp(),
             };
-            state.recommendations.push(article.card.id, list);
+            if keep {
+                state.recommendations.push(article.card.id, list);
+            }
             Some(ids)
         }
         None => None,

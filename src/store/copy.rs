@@ -205,6 +205,18 @@ const TABLES: &[Table] = &[
         ],
         identity: None,
     },
+    Table {
+        name: "preview_links",
+        columns: &[
+            ("id", Integer),
+            ("article_id", Integer),
+            ("token_hash", Text),
+            ("created_by", Integer),
+            ("created_at", Integer),
+            ("expires_at", Integer),
+        ],
+        identity: Some("id"),
+    },
 ];
 
 /// Bound values per INSERT: well under SQLite's limit of 32,766 and PostgreSQL's of 65,535.

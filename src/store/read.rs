@@ -186,6 +186,29 @@ struct ArticleRow {
     recommended_at: Option<i64>,
 }
 
+impl ArticleRow {
+    fn into_article(self) -> Result<Article, StoreError> {
+        let tags = aggregated_tags(self.tag_list.as_deref());
+        let recommended = match (self.recommended_language, self.recommended_ids, self.recommended_at) {
+            (Some(language), Some(ids), Some(computed_at)) => {
+                Some(KeptRecommendations { language, ids: KeptRecommendations::parse_ids(&ids), computed_at })
+            }
+            _ => None,
+        };
+        let language = self.card.language.clone();
+        Ok(Article {
+            card: self.card.into_card()?,
+            body_html: self.body_html,
+            body_markdown: self.body_markdown,
+            tags,
+            language,
+            correction: self.correction,
+            translation_group: self.translation_group,
+            recommended,
+        })
+    }
+}
+
 /// What the article query selects after the card's columns, in order.
 const ARTICLE_COLUMNS: &str = ", b.html AS body_html, b.markdown AS body_markdown, a.correction, a.translation_group, \
                                (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}') \
@@ -549,27 +572,22 @@ impl Store {
             query.push(" AND a.slug = ").push_bind(slug);
             query.build_query_as::<ArticleRow>().fetch_optional(db).await
         })?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let tags = aggregated_tags(row.tag_list.as_deref());
-        let recommended = match (row.recommended_language, row.recommended_ids, row.recommended_at) {
-            (Some(language), Some(ids), Some(computed_at)) => {
-                Some(KeptRecommendations { language, ids: KeptRecommendations::parse_ids(&ids), computed_at })
-            }
-            _ => None,
-        };
-        let language = row.card.language.clone();
-        Ok(Some(Article {
-            card: row.card.into_card()?,
-            body_html: row.body_html,
-            body_markdown: row.body_markdown,
-            tags,
-            language,
-            correction: row.correction,
-            translation_group: row.translation_group,
-            recommended,
-        }))
+        row.map(ArticleRow::into_article).transpose()
+    }
+
+    /// Article `id` as last saved, whatever its status and publication time, for previews: an article without a
+    /// publication time shows `now`.
+    pub async fn article_draft(&self, id: i64, now: DateTime<Utc>) -> Result<Option<Article>, StoreError> {
+        let row = on!(self.reader.get(), |db| {
+            let mut query = article_query::<DB>();
+            query.push("WHERE a.id = ").push_bind(id);
+            query.build_query_as::<ArticleRow>().fetch_optional(db).await
+        })?;
+        row.map(|mut row| {
+            row.card.published_at.get_or_insert(now.timestamp());
+            row.into_article()
+        })
+        .transpose()
     }
 
     /// Up to `limit` public articles (in `language`, when given) related to `article`: most shared tags first,

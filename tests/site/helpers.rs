@@ -366,6 +366,27 @@ impl ArticleBuilder<'_> {
     }
 }
 
+/// Runs one statement with one value bound as `$1` on the database of the test site on `data_dir` (SQLite, or
+/// the PostgreSQL database the suite runs on): to move stored times into the past instead of sleeping.
+pub async fn run_sql(data_dir: &std::path::Path, statement: &str, value: i64) -> TestResult {
+    use sqlx::Connection;
+    let config = test_config(data_dir).await?;
+    match &config.database_url {
+        Some(url) => {
+            let mut conn = sqlx::PgConnection::connect(url.expose()).await?;
+            sqlx::query(statement).bind(value).execute(&mut conn).await?;
+            conn.close().await?;
+        }
+        None => {
+            let mut conn =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}", config.database_path().display())).await?;
+            sqlx::query(statement).bind(value).execute(&mut conn).await?;
+            conn.close().await?;
+        }
+    }
+    Ok(())
+}
+
 /// The hrefs from `marker` (such as `id="recommend-heading"`) to the end of the block that holds it.
 pub fn links_in_block<'a>(html: &'a str, marker: &str) -> Vec<&'a str> {
     let Some(start) = html.find(marker) else { return vec![] };

@@ -278,21 +278,5 @@ async fn after_a_long_stop_old_pages_are_served_and_refreshed_slowly() -> TestRe
 
 /// Moves every kept page's render time `seconds` into the past, on the database of the test site on `data_dir`.
 async fn age_kept_pages(data_dir: &std::path::Path, seconds: i64) -> TestResult {
-    use sqlx::Connection;
-    let config = crate::helpers::test_config(data_dir).await?;
-    const AGE: &str = "UPDATE kept_pages SET rendered_at = rendered_at - $1";
-    match &config.database_url {
-        Some(url) => {
-            let mut conn = sqlx::PgConnection::connect(url.expose()).await?;
-            sqlx::query(AGE).bind(seconds).execute(&mut conn).await?;
-            conn.close().await?;
-        }
-        None => {
-            let mut conn =
-                sqlx::SqliteConnection::connect(&format!("sqlite://{}", config.database_path().display())).await?;
-            sqlx::query(AGE).bind(seconds).execute(&mut conn).await?;
-            conn.close().await?;
-        }
-    }
-    Ok(())
+    crate::helpers::run_sql(data_dir, "UPDATE kept_pages SET rendered_at = rendered_at - $1", seconds).await
 }

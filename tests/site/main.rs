@@ -25,6 +25,7 @@ mod kept_pages;
 mod lists;
 mod media_uploads;
 mod operations;
+mod preview;
 mod robustness;
 mod search;
 mod snapshots;

@@ -116,3 +116,12 @@ error-server-title = Something went wrong
 error-server-message = Something went wrong on our side. Please try again in a moment.
 # Plain-text answers, when no page can be shown.
 error-fallback = Something went wrong; please try again.
+
+## Previews (article.html with a preview banner; not_found.html for a refused preview link)
+
+preview-banner = Preview: readers cannot see this article at this address; this is how it will look to them.
+preview-banner-expires = This private link works until { $time }.
+preview-unknown-title = Preview link not found
+preview-unknown-message = This preview link does not exist or was withdrawn. Ask the person who sent it for a new one.
+preview-expired-title = Preview link expired
+preview-expired-message = This preview link has expired. Ask the person who sent it for a new one.

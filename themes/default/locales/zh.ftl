@@ -92,3 +92,12 @@ error-bad-request-message = 无法按照当前方式处理这个请求。
 error-server-title = 出错了
 error-server-message = 我们这边出了点问题，请稍后再试。
 error-fallback = 出错了，请重试。
+
+## 预览（带预览横幅的 article.html；预览链接失效时的 not_found.html）
+
+preview-banner = 预览：读者无法通过此网址看到这篇文章；这是文章将来呈现给读者的样子。
+preview-banner-expires = 此私密链接在 { $time } 前有效。
+preview-unknown-title = 找不到预览链接
+preview-unknown-message = 这个预览链接不存在或已被撤销。请向发送链接的人索取新的链接。
+preview-expired-title = 预览链接已过期
+preview-expired-message = 这个预览链接已过期。请向发送链接的人索取新的链接。
