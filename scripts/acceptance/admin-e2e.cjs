@@ -4,7 +4,8 @@
 // typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
 // signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, and a
 // new article saved as a draft by its first autosave. Then previews: that draft as readers will see it, at desktop
-// and phone widths, and through a private link opened in a fresh, signed-out browser.
+// and phone widths, and through a private link opened in a fresh, signed-out browser. Last, scheduling in browsers
+// of two locales and zones: the same date and 24-hour time typed, read back and described alike, in the site's zone.
 //
 // Usage: node admin-e2e.cjs NODE_MODULES BASE_URL EMAIL PASSWORD IMAGE_FILE
 // Prints each step; exits 1 at the first step that fails.
@@ -90,6 +91,7 @@ async function main() {
 
     await desk(page, editorUrl);
     await preview(browser, page);
+    await scheduling(browser, page);
   } finally {
     await browser.close();
   }
@@ -276,6 +278,53 @@ async function preview(browser, page) {
   } finally {
     await stranger.close();
   }
+}
+
+/// Scheduling whatever the browser's locale: with the site in Europe/Berlin, an American and a German browser
+/// (each in a zone of its own) show the publication time's fields alike, describe what is typed as it is typed,
+/// save it, and read back the same time. The site's zone is put back to UTC after.
+async function scheduling(browser, adminPage) {
+  const setZone = async (zone) => {
+    await adminPage.goto(`${base}/admin/settings`);
+    await adminPage.selectOption('#timezone', zone);
+    await Promise.all([adminPage.waitForNavigation(), adminPage.click('form[action="/admin/settings"] button[type=submit]')]);
+  };
+  await setZone('Europe/Berlin');
+  const when = 'Friday, July 4, 2031, 9:30 p.m. CEST';
+  const readBack = [];
+  for (const [locale, timezoneId] of [['en-US', 'America/Los_Angeles'], ['de-DE', 'Asia/Tokyo']]) {
+    const context = await browser.newContext({ locale, timezoneId });
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${base}/admin/articles/new`);
+    check(await page.evaluate(() => navigator.language) === locale, `a browser in ${locale}, ${timezoneId}`);
+    check((await page.textContent('.publish-time legend')).includes('Europe/Berlin'), 'the time is asked in the site\'s zone');
+    await page.selectOption('#status', 'scheduled');
+    await page.fill('#publish_date', '2031-07-04');
+    await page.fill('#publish_time', '9 pm');
+    await page.waitForFunction(() => document.querySelector('#publish-when').textContent.includes('24-hour clock'));
+    check(await page.getAttribute('#publish_time', 'aria-invalid') === 'true', 'a 12-hour time is refused as typed, saying how to write it');
+    await page.fill('#publish_time', '21:30');
+    await page.waitForFunction((text) => document.querySelector('#publish-when').textContent.startsWith(text), when);
+    check(true, `typed, it reads “${await page.textContent('#publish-when')}”`);
+    await page.fill('#headline', `Fireworks over the harbour, ${locale} ${Date.now()}`);
+    const section = await page.$eval('#section', (select) => [...select.options].find((o) => o.value)?.value);
+    await page.selectOption('#section', section);
+    await page.click('.pm-content');
+    await page.keyboard.type('The display starts at half past nine.');
+    await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+    const notice = await page.textContent('p.notice');
+    check(notice.startsWith('Saved. Scheduled for July 4, 2031, 9:30 p.m. (in '), `the save says so: “${notice}”`);
+    await page.reload();
+    const fields = [await page.inputValue('#publish_date'), await page.inputValue('#publish_time')];
+    check(fields.join(' ') === '2031-07-04 21:30', `read back as typed: ${fields.join(' ')}`);
+    const shown = await page.textContent('#publish-when');
+    check(shown.startsWith(when), `and described in the site's words: “${shown}”`);
+    readBack.push(shown.split(' (')[0]);
+    await context.close();
+  }
+  check(readBack[0] === readBack[1], 'both browsers show the same time');
+  await setZone('UTC');
 }
 
 main().catch((error) => {

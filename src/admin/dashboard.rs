@@ -14,7 +14,7 @@ use super::{AdminError, Session, chart, session};
 use crate::auth::{Action, may};
 use crate::content::ArticleStatus;
 use crate::editorial;
-use crate::store::{AdminFilter, AdminListItem};
+use crate::store::{AdminFilter, AdminListItem, AdminSort, SortColumn};
 use crate::web::AppState;
 
 /// How many rows each dashboard list shows.
@@ -57,7 +57,7 @@ pub async fn page(
     let rows = |items: Vec<AdminListItem>| -> Vec<WorkRow> {
         let goes_out = |item: &AdminListItem| {
             let at = DateTime::from_timestamp(item.published_at?, 0).filter(|_| item.status == "scheduled")?;
-            Some(super::articles::goes_out(&site, at, now))
+            Some(super::publish_time::goes_out(&site, at, now))
         };
         let row = |item: AdminListItem| WorkRow {
             goes_out: goes_out(&item),
@@ -69,7 +69,10 @@ pub async fn page(
     };
     let drafts = rows(state.store.admin_articles(&list(ArticleStatus::Draft)).await?.0);
     let submitted = rows(state.store.admin_articles(&list(ArticleStatus::Submitted)).await?.0);
-    let scheduled = rows(state.store.admin_articles(&list(ArticleStatus::Scheduled)).await?.0);
+    // What goes out next comes first.
+    let soonest = AdminSort { column: SortColumn::Published, descending: false };
+    let scheduled = AdminFilter { sort: soonest, ..list(ArticleStatus::Scheduled) };
+    let scheduled = rows(state.store.admin_articles(&scheduled).await?.0);
     let today = now.with_timezone(&site.timezone).date_naive();
     let week = chart::window_start(today, 7).format("%Y-%m-%d").to_string();
     let mut most_read = Vec::new();

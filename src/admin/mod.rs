@@ -13,6 +13,7 @@ mod glossary;
 mod import;
 mod media;
 mod preview;
+mod publish_time;
 pub mod scheduler;
 mod session;
 mod settings;
@@ -220,6 +221,8 @@ pub fn router(state: AppState, previews: crate::web::PreviewPages) -> Router {
         .route("/admin/set-password/{token}", get(auth::set_password_page).post(auth::set_password))
         .route("/admin/articles", get(articles::list).post(articles::create).layer(upload_limit()))
         .route("/admin/articles/new", get(articles::new))
+        .route("/admin/articles/back", get(articles::back_to_list))
+        .route("/admin/publication-time", get(publish_time::readout))
         .route("/admin/articles/{id}", get(articles::edit).post(articles::update).layer(upload_limit()))
         .route("/admin/articles/{id}/autosave", post(articles::autosave))
         .route("/admin/articles/{id}/autosave/discard", post(articles::discard_autosave))

@@ -27,10 +27,107 @@ pub struct AdminFilter {
     pub query: Option<String>,
     /// Only articles in this language.
     pub language: Option<String>,
+    /// The order.
+    pub sort: AdminSort,
     /// At most this many; zero or less means all.
     pub limit: i64,
     /// Skip this many first.
     pub offset: i64,
+}
+
+/// A column the back office's list sorts by. Each names a fixed SQL expression: nothing a request sends
+/// reaches the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    /// The headline, case folded.
+    Headline,
+    /// The section's name.
+    Section,
+    /// The language code.
+    Language,
+    /// The byline as listed.
+    Authors,
+    /// The status, in the order an article moves through them.
+    Status,
+    /// The publication time of scheduled and published articles; the others come last either way.
+    Published,
+    /// Views in all.
+    Views,
+    /// The last save.
+    Saved,
+}
+
+impl SortColumn {
+    /// Every column, by the name a list's address gives it.
+    pub const ALL: [(SortColumn, &'static str); 8] = [
+        (SortColumn::Headline, "headline"),
+        (SortColumn::Section, "section"),
+        (SortColumn::Language, "language"),
+        (SortColumn::Authors, "authors"),
+        (SortColumn::Status, "status"),
+        (SortColumn::Published, "published"),
+        (SortColumn::Views, "views"),
+        (SortColumn::Saved, "saved"),
+    ];
+
+    /// The column named `name` in a list's address.
+    pub fn parse(name: &str) -> Option<SortColumn> {
+        SortColumn::ALL.iter().find(|(_, n)| *n == name).map(|(column, _)| *column)
+    }
+
+    /// Its name in a list's address.
+    pub fn name(self) -> &'static str {
+        SortColumn::ALL.iter().find(|(column, _)| *column == self).map_or("saved", |(_, name)| name)
+    }
+
+    /// Whether a first click sorts it high to low: times and counts read newest and largest first, words from A.
+    pub fn descends_first(self) -> bool {
+        matches!(self, SortColumn::Published | SortColumn::Views | SortColumn::Saved)
+    }
+
+    /// The ordering expressions (before the direction); `authors` is the select list's own column.
+    fn push_order<'a, DB: Database>(self, query: &mut QueryBuilder<'a, DB>, direction: &str) {
+        let expression = match self {
+            SortColumn::Headline => "lower(a.headline)".to_owned(),
+            SortColumn::Section => "lower(s.name)".to_owned(),
+            SortColumn::Language => "a.language".to_owned(),
+            SortColumn::Authors => "authors".to_owned(),
+            SortColumn::Status => {
+                let cases: String = ArticleStatus::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(rank, status)| format!(" WHEN '{}' THEN {rank}", status.as_str()))
+                    .collect();
+                format!("CASE a.status{cases} ELSE {} END", ArticleStatus::ALL.len())
+            }
+            // What the column shows: the time of scheduled and published articles. The rest come last either
+            // way (SQLite puts NULLs first going up, PostgreSQL last).
+            SortColumn::Published => {
+                const SHOWN: &str = "CASE WHEN a.status IN ('scheduled', 'published') THEN a.published_at END";
+                query.push(format!("({SHOWN} IS NULL), "));
+                SHOWN.to_owned()
+            }
+            SortColumn::Views => "a.view_count".to_owned(),
+            SortColumn::Saved => "a.modified_at".to_owned(),
+        };
+        query.push(expression).push(direction);
+    }
+}
+
+/// The back office's list order: a column and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminSort {
+    /// The column.
+    pub column: SortColumn,
+    /// High to low.
+    pub descending: bool,
+}
+
+impl Default for AdminSort {
+    /// The last saved first.
+    fn default() -> AdminSort {
+        AdminSort { column: SortColumn::Saved, descending: true }
+    }
 }
 
 /// One row of the back office's article list.
@@ -58,6 +155,22 @@ pub struct AdminListItem {
     pub view_count: i64,
     /// Language code.
     pub language: String,
+    /// The lead image's path (the list's thumbnail), if it has one.
+    #[serde(skip)]
+    pub image_path: Option<String>,
+    /// The lead image's alt text.
+    #[serde(skip)]
+    pub image_alt: Option<String>,
+    /// The lead image's resized copies, as stored (JSON).
+    #[serde(skip)]
+    pub image_variants: Option<String>,
+}
+
+impl AdminListItem {
+    /// The lead image's resized copies.
+    pub fn image_copies(&self) -> Vec<crate::content::ImageVariant> {
+        super::read::variants(self.image_variants.as_deref())
+    }
 }
 
 /// An article with every field the editor shows.
@@ -225,23 +338,26 @@ async fn check_slug_free(conn: &mut Tx, section_id: i64, slug: &str, id: Option<
 }
 
 impl Store {
-    /// A page of articles in any status for the back office, newest save first, and how many match.
+    /// A page of articles in any status for the back office, in the filter's order, and how many match.
     pub async fn admin_articles(&self, filter: &AdminFilter) -> Result<(Vec<AdminListItem>, i64), StoreError> {
         let items = on!(self.reader.get(), |db| {
             let mut query = QueryBuilder::<DB>::new(
                 "SELECT a.id, a.headline, a.slug, s.slug AS section_slug, s.name AS section_name, a.status, \
                  a.published_at, a.modified_at, a.view_count, a.language, \
+                 i.path AS image_path, i.alt AS image_alt, i.variants AS image_variants, \
                  COALESCE((SELECT string_agg(name, ', ') FROM (SELECT au.name FROM article_authors aa \
                  JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id ORDER BY aa.position) byline), '') \
-                 AS authors FROM articles a JOIN sections s ON s.id = a.section_id",
+                 AS authors FROM articles a JOIN sections s ON s.id = a.section_id \
+                 LEFT JOIN images i ON i.id = a.lead_image_id",
             );
             push_admin_filter(&mut query, filter, self.backend);
+            let direction = if filter.sort.descending { " DESC" } else { " ASC" };
+            query.push(" ORDER BY ");
+            filter.sort.column.push_order(&mut query, direction);
+            // Ties (and equal sort keys) in a stable order, so that paging neither repeats nor skips a row.
+            query.push(", a.id").push(direction);
             // No limit is the largest one: SQLite has no `LIMIT ALL` and PostgreSQL no negative limit.
-            query.push(" ORDER BY a.modified_at DESC, a.id DESC LIMIT ").push_bind(if filter.limit > 0 {
-                filter.limit
-            } else {
-                i64::MAX
-            });
+            query.push(" LIMIT ").push_bind(if filter.limit > 0 { filter.limit } else { i64::MAX });
             query.push(" OFFSET ").push_bind(filter.offset);
             query.build_query_as::<AdminListItem>().fetch_all(db).await
         })?;

@@ -38,7 +38,9 @@ use sqlx::{ConnectOptions, Connection};
 
 use pool::{Db, Pool, Tx, execute};
 
-pub use admin::{AdminFilter, AdminListItem, ArticleExtras, Autosave, EditableArticle, MostRead, RevisionInfo};
+pub use admin::{
+    AdminFilter, AdminListItem, AdminSort, ArticleExtras, Autosave, EditableArticle, MostRead, RevisionInfo, SortColumn,
+};
 pub use copy::TableCopy;
 pub use database_url::DatabaseUrl;
 pub use editions::{EditionInfo, SectionName};

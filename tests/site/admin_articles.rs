@@ -21,14 +21,15 @@ fn fields<'a>(headline: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
         ("author", ""),
         ("tags", "Harbour, Weather"),
         ("status", status),
-        ("publish_at", ""),
+        ("publish_date", ""),
+        ("publish_time", ""),
         ("correction", ""),
         ("action", "save"),
     ]
 }
 
 /// Saves a new article through the form and returns its id.
-async fn create(browser: &Browser<'_>, fields: &[(&str, &str)]) -> Result<i64, Error> {
+pub(crate) async fn create(browser: &Browser<'_>, fields: &[(&str, &str)]) -> Result<i64, Error> {
     let page = browser.post("/admin/articles", fields).await?;
     let target = location(&page);
     let id = target
@@ -44,6 +45,11 @@ fn with<'a>(mut fields: Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) 
     fields.retain(|(key, _)| *key != name);
     fields.push((name, value));
     fields
+}
+
+/// `fields` with the publication time `at` written in the editor's date and time fields (in the site's zone).
+fn at_time<'a>(fields: Vec<(&'a str, &'a str)>, date: &'a str, time: &'a str) -> Vec<(&'a str, &'a str)> {
+    with(with(fields, "publish_date", date), "publish_time", time)
 }
 
 /// The `modified_at` hidden field of the editor for article `id`.
@@ -234,8 +240,9 @@ async fn the_background_job_publishes_a_scheduled_article() -> TestResult {
     let site = TestSite::start().await?;
     let editor = site.signed_in(Role::Editor).await?;
     // The form takes minutes; the current minute has begun, so the article is due at once.
-    let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
-    let scheduled = with(fields("Due now", "scheduled"), "publish_at", &now);
+    let now = Utc::now();
+    let (date, time) = (now.format("%Y-%m-%d").to_string(), now.format("%H:%M").to_string());
+    let scheduled = at_time(fields("Due now", "scheduled"), &date, &time);
     let id = create(&editor, &scheduled).await?;
     assert_eq!(site.get("/world/due-now").await?.status, 404, "not public until the job runs");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -245,7 +252,7 @@ async fn the_background_job_publishes_a_scheduled_article() -> TestResult {
     }
     // The change log has no page or API; read it from the store.
     assert_eq!(site.state.store.changes_of("article", id).await?, 2, "saved once, published once");
-    let missing = with(fields("No time", "scheduled"), "publish_at", "");
+    let missing = fields("No time", "scheduled");
     let page = editor.post("/admin/articles", &missing).await?;
     assert!(page.body.contains("needs a publication date and time"));
     Ok(())
@@ -307,10 +314,10 @@ async fn an_autosave_is_refused_with_a_reason_where_a_save_would_be() -> TestRes
     let site = TestSite::start().await?;
     let editor = site.signed_in(Role::Editor).await?;
     let id = create(&editor, &fields("Lighthouse keeper retires", "draft")).await?;
-    let bad_time = with(fields("Lighthouse keeper retires", "scheduled"), "publish_at", "next Tuesday");
+    let bad_time = at_time(fields("Lighthouse keeper retires", "scheduled"), "next Tuesday", "09:00");
     let refused = editor.post(&format!("/admin/articles/{id}/autosave"), &bad_time).await?;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("is not a date and time"), "{}", refused.body);
+    assert!(refused.body.contains("is not a date: write the date as year-month-day"), "{}", refused.body);
     assert!(!editor.get(&format!("/admin/articles/{id}")).await?.body.contains("that are not saved"), "nothing kept");
 
     // An author may not autosave into someone else's article, nor one that does not exist.
@@ -327,8 +334,9 @@ async fn a_scheduled_save_says_when_it_goes_out_and_statuses_read_in_words() -> 
     let site = TestSite::start().await?;
     let editor = site.signed_in(Role::Editor).await?;
     // Minutes in the form are the site's zone (UTC here); three hours and a half ahead reads "in 3 hours".
-    let at = (Utc::now() + chrono::Duration::minutes(210)).format("%Y-%m-%dT%H:%M").to_string();
-    let id = create(&editor, &with(fields("Bridge closes for repairs", "scheduled"), "publish_at", &at)).await?;
+    let at = Utc::now() + chrono::Duration::minutes(210);
+    let (date, time) = (at.format("%Y-%m-%d").to_string(), at.format("%H:%M").to_string());
+    let id = create(&editor, &at_time(fields("Bridge closes for repairs", "scheduled"), &date, &time)).await?;
     let saved = editor.get(&format!("/admin/articles/{id}?notice=saved")).await?;
     assert!(saved.body.contains("Saved. Scheduled for "), "{}", saved.body);
     assert!(saved.body.contains("(in 3 hours)."), "how long until it goes out");

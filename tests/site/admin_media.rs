@@ -9,7 +9,7 @@ use newsroom::auth::Role;
 use crate::admin_helpers::location;
 use crate::helpers::{TestResult, TestSite};
 
-fn encoded(width: u32, height: u32, format: ImageFormat) -> Result<Vec<u8>, image::ImageError> {
+pub(crate) fn encoded(width: u32, height: u32, format: ImageFormat) -> Result<Vec<u8>, image::ImageError> {
     let mut bytes = Vec::new();
     DynamicImage::new_rgb8(width, height).write_to(&mut Cursor::new(&mut bytes), format)?;
     Ok(bytes)

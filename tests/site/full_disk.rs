@@ -117,7 +117,8 @@ async fn a_full_disk_refuses_saves_with_503_and_saving_resumes_when_space_return
         ("author", ""),
         ("tags", ""),
         ("status", "published"),
-        ("publish_at", ""),
+        ("publish_date", ""),
+        ("publish_time", ""),
         ("correction", ""),
         ("action", "save"),
     ];

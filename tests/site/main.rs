@@ -4,6 +4,7 @@
 mod admin_api;
 mod admin_articles;
 mod admin_auth;
+mod admin_desk;
 mod admin_escaping;
 mod admin_helpers;
 mod admin_media;
