@@ -546,6 +546,10 @@ mod tests {
         "error-server-title",
         "error-server-message",
         "error-fallback",
+        "preview-unknown-title",
+        "preview-unknown-message",
+        "preview-expired-title",
+        "preview-expired-message",
     ];
 
     /// Settings of a language, read by [`Locale`]'s accessors.
