@@ -122,12 +122,13 @@ function labels() {
 
 // A footnote: a numbered mark where the cursor is and its note at the end of the text, cursor in the note.
 function insertFootnote(state, dispatch) {
+  // The toolbar asks every command, on every keystroke, whether it applies: answer before walking the text.
+  if (!dispatch) return true;
   const taken = labels();
   state.doc.descendants((node) => {
     if (node.type === nodes.footnote_ref || node.type === nodes.footnote) taken.used.add(node.attrs.label);
   });
   const label = taken.next();
-  if (!dispatch) return true;
   let tr = state.tr.replaceSelectionWith(nodes.footnote_ref.create({ label }));
   const end = tr.doc.content.size;
   tr = tr.insert(end, nodes.footnote.create({ label }, nodes.paragraph.create()));
