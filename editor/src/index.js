@@ -154,7 +154,8 @@ function insertRule(state, dispatch) {
 
 function button(label, title, run, isOn) {
   const element = make("button", { type: "button", className: "pm-button", textContent: label, title });
-  element.setAttribute("aria-label", title);
+  // The name starts with the visible text (H2, Note…), so that what is seen is what voice control hears.
+  element.setAttribute("aria-label", /[\p{L}\p{N}]/u.test(label) ? label + ", " + title : title);
   if (isOn) element.setAttribute("aria-pressed", "false");
   return { element, run, isOn };
 }
