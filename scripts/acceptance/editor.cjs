@@ -197,7 +197,9 @@ async function measures(page) {
   // must at least not add half as much again.
   check(editor.p95 <= 16 || ratio <= 1.5,
     `a keystroke takes ${editor.p95.toFixed(1)} ms at the 95th percentile (target 16 ms; the browser alone ${plain.p95.toFixed(1)} ms)`);
-  if (editor.p95 > 16) console.log('note the keystroke target of 16 ms is not met on this machine; the browser alone is over it too');
+  if (editor.p95 > 16) {
+    console.log(`note the keystroke target of 16 ms is not met on this machine (the browser alone: ${plain.p95.toFixed(1)} ms)`);
+  }
 }
 
 async function main() {
