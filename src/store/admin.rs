@@ -407,7 +407,7 @@ impl Store {
             fetch_all,
             sqlx::query_scalar(
                 "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
-                 ORDER BY t.name",
+                 ORDER BY at.position, t.name",
             ),
             [id]
         )?;

@@ -106,7 +106,11 @@ const TABLES: &[Table] = &[
         columns: &[("article_id", Integer), ("author_id", Integer), ("position", Integer)],
         identity: None,
     },
-    Table { name: "article_tags", columns: &[("article_id", Integer), ("tag_id", Integer)], identity: None },
+    Table {
+        name: "article_tags",
+        columns: &[("article_id", Integer), ("tag_id", Integer), ("position", Integer)],
+        identity: None,
+    },
     Table {
         name: "article_views_daily",
         columns: &[("article_id", Integer), ("day", Text), ("views", Integer)],

@@ -265,7 +265,7 @@ impl Store {
                 fetch_all,
                 sqlx::query_scalar(
                     "SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
-                     ORDER BY t.slug",
+                     ORDER BY at.position, t.slug",
                 ),
                 [id]
             )?;

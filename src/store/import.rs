@@ -306,10 +306,11 @@ impl ImportTx {
         }
         if !tag_ids.is_empty() {
             on!(self.tx.conn(), |db| {
-                let mut insert = QueryBuilder::<DB>::new("INSERT INTO article_tags (article_id, tag_id) VALUES ");
-                for (index, tag) in tag_ids.iter().enumerate() {
-                    insert.push(if index == 0 { "(" } else { ", (" });
-                    insert.separated(", ").push_bind(id).push_bind(*tag).push_unseparated(")");
+                let mut insert =
+                    QueryBuilder::<DB>::new("INSERT INTO article_tags (article_id, tag_id, position) VALUES ");
+                for (position, tag) in (0_i64..).zip(&tag_ids) {
+                    insert.push(if position == 0 { "(" } else { ", (" });
+                    insert.separated(", ").push_bind(id).push_bind(*tag).push_bind(position).push_unseparated(")");
                 }
                 insert.build().execute(db).await.affected()
             })?;

@@ -105,14 +105,12 @@ fn aggregated_byline(text: Option<&str>) -> Vec<AuthorRef> {
 
 /// Reads tags aggregated as the article query aggregates them (`slug, name`), in name order.
 fn aggregated_tags(text: Option<&str>) -> Vec<TagRef> {
-    let mut tags: Vec<TagRef> = aggregated_rows(text)
+    aggregated_rows(text)
         .filter_map(|mut fields| {
             let slug = fields.next()?.to_owned();
             Some(TagRef { slug, name: fields.next()?.to_owned() })
         })
-        .collect();
-    tags.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.slug.cmp(&b.slug)));
-    tags
+        .collect()
 }
 /// The tables a card's columns come from, joined to `a` (articles).
 const CARD_JOINS: &str = "JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.lead_image_id ";
@@ -211,7 +209,7 @@ impl ArticleRow {
 
 /// What the article query selects after the card's columns, in order.
 const ARTICLE_COLUMNS: &str = ", b.html AS body_html, b.markdown AS body_markdown, a.correction, a.translation_group, \
-                               (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}') \
+                               (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}' ORDER BY at.position, t.name) \
                                FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
                                r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at ";
 
@@ -689,7 +687,7 @@ impl Store {
                  WHERE at.article_id IN (",
             );
             push_ids(&mut tags, ids);
-            tags.push(" ORDER BY t.name");
+            tags.push(" ORDER BY at.position, t.name");
             tags.build_query_as::<(i64, String, String)>().fetch_all(db).await
         })?;
         for (id, slug, name) in tag_rows {

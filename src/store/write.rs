@@ -329,7 +329,8 @@ pub(super) async fn put_article_parts(
         )?;
     }
     execute!(conn.conn(), "DELETE FROM article_tags WHERE article_id = $1", [id])?;
-    for tag in &prepared.tags {
+    // Positions keep the order the tags were typed in.
+    for (position, tag) in (0_i64..).zip(&prepared.tags) {
         let tag_id: i64 = fetch!(
             conn.conn(),
             fetch_one,
@@ -339,7 +340,11 @@ pub(super) async fn put_article_parts(
             ),
             [tag.slug.as_str(), &tag.name]
         )?;
-        execute!(conn.conn(), "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)", [id, tag_id])?;
+        execute!(
+            conn.conn(),
+            "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)",
+            [id, tag_id, position]
+        )?;
     }
     Ok(())
 }

@@ -347,3 +347,36 @@ async fn a_scheduled_save_says_when_it_goes_out_and_statuses_read_in_words() -> 
     assert!(list.body.contains("(in 3 hours)</td>"), "the list says when it goes out");
     Ok(())
 }
+
+#[tokio::test]
+async fn tags_keep_the_order_they_were_typed_in() -> TestResult {
+    let site = TestSite::start().await?;
+    let editor = site.signed_in(Role::Editor).await?;
+    let typed = with(fields("Ferry timetable for the winter", "published"), "tags", "Weather, Ferries, Harbour");
+    let id = create(&editor, &typed).await?;
+    let positions = |html: &str| -> Vec<usize> {
+        ["/tag/weather\"", "/tag/ferries\"", "/tag/harbour\""].iter().filter_map(|tag| html.find(tag)).collect()
+    };
+    let page = site.get("/world/ferry-timetable-for-the-winter").await?;
+    let found = positions(&page.body);
+    assert_eq!(found.len(), 3, "the article page links its three tags");
+    assert!(found.windows(2).all(|pair| pair[0] < pair[1]), "in the order typed, not by name: {found:?}");
+    let form = editor.get(&format!("/admin/articles/{id}")).await?;
+    assert!(form.body.contains("value=\"Weather, Ferries, Harbour\""), "the editor gives them back as typed");
+    let api = site.api_article(id).await?.ok_or("the API has the article")?;
+    assert_eq!(api["tags"], serde_json::json!(["Weather", "Ferries", "Harbour"]), "and so does the API");
+
+    // Typed again in another order, they take it.
+    let stamp = modified_at(&editor, id).await?;
+    let reordered = with(
+        with(fields("Ferry timetable for the winter", "published"), "tags", "Harbour, Weather, Ferries"),
+        "modified_at",
+        &stamp,
+    );
+    let saved = editor.post(&format!("/admin/articles/{id}"), &reordered).await?;
+    assert_eq!(saved.status, 303, "saved: {}", saved.body);
+    let page = site.get("/world/ferry-timetable-for-the-winter").await?;
+    let [weather, ferries, harbour] = positions(&page.body)[..] else { return Err("three tags".into()) };
+    assert!(harbour < weather && weather < ferries, "the new order on the public page");
+    Ok(())
+}
