@@ -185,6 +185,9 @@ function toolbar(view, panel, images, switchMode) {
     button("Quote", "Quotation (Ctrl+>, or > and a space)", (state, dispatch) =>
       (wrappedIn(state, nodes.blockquote) ? lift(state, dispatch) : wrapIn(nodes.blockquote)(state, dispatch)),
       (s) => wrappedIn(s, nodes.blockquote)),
+    button("Pull quote", "Pull quote: a passage set large beside the text", (state, dispatch) =>
+      (wrappedIn(state, nodes.pull_quote) ? lift(state, dispatch) : wrapIn(nodes.pull_quote)(state, dispatch)),
+      (s) => wrappedIn(s, nodes.pull_quote)),
     button("Image", "Image: upload one, or describe the one selected (or drop or paste an image in the text)",
       (state, dispatch) => {
         if (dispatch) {

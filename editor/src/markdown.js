@@ -71,6 +71,16 @@ export const schema = new Schema({
         toDOM: (node) => ["code", { class: "pm-html", "data-source": node.attrs.source }, node.attrs.source],
         parseDOM: [{ tag: "code.pm-html", getAttrs: (dom) => ({ source: dom.getAttribute("data-source") }) }],
       },
+      // A pull quote: a passage of the article set large beside it. Markdown has no word for it; it is written
+      // as `<aside class="pull-quote">`, a blank line, its paragraphs, a blank line and `</aside>`, which the
+      // server's renderer keeps (src/content/markdown.rs) and this parser reads back as one block.
+      pull_quote: {
+        content: "paragraph+",
+        group: "block",
+        defining: true,
+        toDOM: () => ["aside", { class: "pm-pull-quote" }, 0],
+        parseDOM: [{ tag: "aside.pm-pull-quote" }],
+      },
       footnote_ref: {
         inline: true,
         group: "inline",
@@ -128,6 +138,28 @@ tokenizer.normalizeLinkText = (text) => text;
 tokenizer.core.ruler.disable("footnote_tail");
 tokenizer.inline.ruler.disable("footnote_inline");
 
+export const PULL_QUOTE_OPEN = '<aside class="pull-quote">';
+const PULL_QUOTE_CLOSE = "</aside>";
+
+// A pull quote's opening and closing HTML lines, with only paragraphs between them at the top level, become
+// one block; any other HTML stays HTML.
+tokenizer.core.ruler.push("pull_quote", (state) => {
+  const tokens = state.tokens;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const open = tokens[i];
+    if (open.type !== "html_block" || open.level !== 0 || open.content.trim() !== PULL_QUOTE_OPEN) continue;
+    let j = i + 1;
+    while (j + 2 < tokens.length && tokens[j].type === "paragraph_open" && tokens[j].level === 0) j += 3;
+    const close = tokens[j];
+    if (j === i + 1 || !close || close.type !== "html_block" || close.content.trim() !== PULL_QUOTE_CLOSE) continue;
+    open.type = "pull_quote_open";
+    open.nesting = 1;
+    close.type = "pull_quote_close";
+    close.nesting = -1;
+    i = j;
+  }
+});
+
 function cellAttrs(token) {
   const style = token.attrGet("style") || "";
   const align = /text-align:\s*(left|right|center)/.exec(style);
@@ -149,6 +181,7 @@ const parserTokens = {
   },
   html_block: { block: "html_block", noCloseToken: true },
   markdown_source: { block: "markdown_source", noCloseToken: true },
+  pull_quote: { block: "pull_quote" },
   html_inline: { node: "html_inline", getAttrs: (token) => ({ source: token.content }) },
   s: { mark: "strike" },
   footnote_ref: { node: "footnote_ref", getAttrs: (token) => ({ label: token.meta.label }) },
@@ -240,6 +273,12 @@ const serializer = new MarkdownSerializer({
   },
   markdown_source(state, node) {
     state.text(node.textContent, false);
+    state.closeBlock(node);
+  },
+  pull_quote(state, node) {
+    state.write(PULL_QUOTE_OPEN + "\n\n");
+    state.renderContent(node);
+    state.write(PULL_QUOTE_CLOSE);
     state.closeBlock(node);
   },
   html_inline(state, node) {

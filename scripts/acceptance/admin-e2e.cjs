@@ -219,6 +219,16 @@ async function richText(page, editorUrl) {
   check(true, 'and in the Markdown, from the media library');
   const library = await (await page.request.get(`${base}/admin/media`)).text();
   check(library.includes('A yellow buoy off the east pier'), 'the media library has it');
+  // A pull quote, from the toolbar: Markdown has no word for it, so it is written as an aside around the text.
+  await page.locator('.pm-content').focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('A buoy is cheaper than a grounding.');
+  await page.click('.pm-toolbar button[title^="Pull quote"]');
+  check(await page.isVisible('.pm-content .pm-pull-quote:has-text("cheaper than a grounding")'), 'the toolbar makes a pull quote');
+  await page.waitForFunction(() => document.querySelector('#body').value
+    .includes('<aside class="pull-quote">\n\nA buoy is cheaper than a grounding.\n\n</aside>'));
+  check(true, 'written in the Markdown as an aside of class pull-quote');
   await page.click('.pm-mode');
   check(await page.isVisible('#body') && !(await page.isVisible('.pm-content')), 'Edit as Markdown shows the Markdown');
   await page.fill('#body', (await page.inputValue('#body')) + '\n\nA last line, written as **Markdown**.\n');
@@ -231,6 +241,7 @@ async function richText(page, editorUrl) {
   const story = await (await page.request.get(`${base}${await page.$eval('a:has-text("View on the site")', (a) => a.getAttribute('href'))}`)).text();
   check(/<figure><img src="\/media\/uploads\/[^"]+" alt="A yellow buoy off the east pier"[^>]*><figcaption>The new buoy marks the channel\. \(Harbour Ledger\)<\/figcaption><\/figure>/.test(story),
     'readers get the pasted image as a figure with its caption');
+  check(/<aside class="pull-quote">\s*<p>A buoy is cheaper than a grounding\.<\/p>\s*<\/aside>/.test(story), 'and the pull quote');
 }
 
 /// The draft open in `page` as readers will see it: the editor's full-page preview at desktop and phone widths,

@@ -124,8 +124,10 @@ fn sanitizer(own_images_only: bool) -> ammonia::Builder<'static> {
     if !own_images_only {
         return builder;
     }
-    // Footnotes: their marks, notes and numbers (see `footnotes`).
+    // Footnotes: their marks, notes and numbers (see `footnotes`); pull quotes, written as
+    // `<aside class="pull-quote">` around their paragraphs (the editor's Pull quote).
     builder
+        .add_allowed_classes("aside", ["pull-quote"])
         .add_tag_attributes("a", ["id"])
         .add_tag_attributes("div", ["id"])
         .add_allowed_classes("sup", ["footnote-ref"])
@@ -166,6 +168,16 @@ mod tests {
         assert!(html.contains("<h2>Why</h2>"));
         assert!(html.contains("<p>Unity is <em>earned</em>.</p>"));
         assert!(html.contains("<blockquote>"));
+    }
+
+    #[test]
+    fn pull_quotes_keep_their_class_and_no_other() {
+        let html = render_markdown("<aside class=\"pull-quote\">\n\nThe *tide* waits.\n\n</aside>\n\nAfter.");
+        assert!(html.contains("<aside class=\"pull-quote\">\n<p>The <em>tide</em> waits.</p>\n</aside>"), "{html}");
+        let other = render_markdown("<aside class=\"pull-quote banner\" style=\"color:red\">\n\nText\n\n</aside>");
+        assert!(
+            other.contains("<aside class=\"pull-quote\">") && !other.contains("banner") && !other.contains("style")
+        );
     }
 
     #[test]

@@ -50,6 +50,8 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
     }
     assert!(articles.len() >= 40, "at least 40 published articles, found {}", articles.len());
     let mut image_sources = std::collections::BTreeSet::new();
+    // What the body's editor can make, each on some demo page.
+    let mut shown = std::collections::BTreeSet::new();
     for article in &articles {
         let page = site.get(article).await?;
         assert_eq!(page.status, 200, "{article}");
@@ -59,6 +61,13 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
             page.body.contains(" views<") || page.body.contains(" view<") || page.body.contains(" 次阅读<"),
             "{article} shows its views"
         );
+        for (made, markup) in
+            [("pull quote", "<aside class=\"pull-quote\">"), ("table", "<table>"), ("footnote", "class=\"footnote\"")]
+        {
+            if page.body.contains(markup) {
+                shown.insert(made);
+            }
+        }
         for src in page.body.split("src=\"").skip(1).filter_map(|s| s.split('"').next()) {
             image_sources.insert(src.to_owned());
         }
@@ -68,6 +77,7 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
             }
         }
     }
+    assert_eq!(shown.len(), 3, "the demo shows a pull quote, a table and a footnote: {shown:?}");
     for link in others.iter().chain(image_sources.iter()) {
         assert_eq!(site.get(link).await?.status, 200, "{link}");
     }
