@@ -14,16 +14,13 @@ import { gapCursor } from "prosemirror-gapcursor";
 import { tableEditing, goToNextCell, addRowAfter, addColumnAfter, deleteRow, deleteColumn, deleteTable, isInTable }
   from "prosemirror-tables";
 import { schema, parse, serialize } from "./markdown.js";
+import { setupNotes } from "./notes.js";
+import { make, postForJson } from "./util.js";
 
 const nodes = schema.nodes;
 const marks = schema.marks;
 const SYNC_AFTER = 250; // ms after typing stops before the textarea (and so admin.js) gets the Markdown
 const MODE_KEY = "newsroom.editor-mode";
-
-// An element with its properties set: `make("button", { type: "button", textContent: "Apply" })`.
-function make(tag, properties) {
-  return Object.assign(document.createElement(tag), properties);
-}
 
 // `**bold**`, `*italic*`, `` `code` `` and `~~struck~~` become marked text as the closing mark is typed.
 function markRule(pattern, markType) {
@@ -63,7 +60,7 @@ function rules() {
   });
 }
 
-function keys(panel) {
+function keys(panel, notes) {
   const mod = {
     "Mod-z": undo,
     "Shift-Mod-z": redo,
@@ -73,6 +70,7 @@ function keys(panel) {
     "Mod-`": toggleMark(marks.code),
     "Shift-Mod-x": toggleMark(marks.strike),
     "Mod-k": () => { panel.openLink(); return true; },
+    "Ctrl-Alt-m": (state, dispatch) => Boolean(notes) && notes.command(state, dispatch),
     "Shift-Ctrl-0": setBlockType(nodes.paragraph),
     "Shift-Ctrl-2": setBlockType(nodes.heading, { level: 2 }),
     "Shift-Ctrl-3": setBlockType(nodes.heading, { level: 3 }),
@@ -154,13 +152,13 @@ function insertRule(state, dispatch) {
 
 function button(label, title, run, isOn) {
   const element = make("button", { type: "button", className: "pm-button", textContent: label, title });
-  // The name starts with the visible text (H2, Note…), so that what is seen is what voice control hears.
+  // The name starts with the visible text (H2, Footnote…), so that what is seen is what voice control hears.
   element.setAttribute("aria-label", /[\p{L}\p{N}]/u.test(label) ? label + ", " + title : title);
   if (isOn) element.setAttribute("aria-pressed", "false");
   return { element, run, isOn };
 }
 
-function toolbar(view, panel, images, switchMode) {
+function toolbar(view, panel, images, notes, switchMode) {
   const bar = document.createElement("div");
   bar.className = "pm-toolbar";
   bar.setAttribute("role", "toolbar");
@@ -197,12 +195,17 @@ function toolbar(view, panel, images, switchMode) {
         }
         return true;
       }, (s) => selectedImage(s) !== null),
-    button("Note", "Footnote", insertFootnote),
+    button("Footnote", "a numbered note printed at the end of the article", insertFootnote),
     button("Table", "Table", insertTable),
     button("—", "Horizontal rule (---)", insertRule),
     button("Undo", "Undo (Ctrl+Z)", undo),
     button("Redo", "Redo (Ctrl+Shift+Z)", redo),
   ];
+  // Notes are for the team and never printed; the button is there only where the page lists notes.
+  if (notes) {
+    items.splice(items.length - 2, 0, button("Add note", "a note for the team on the selected passage (Ctrl+Alt+M)",
+      (state, dispatch) => notes.command(state, dispatch)));
+  }
   const tableItems = [
     button("+ Row", "Add a row below", addRowAfter),
     button("+ Column", "Add a column to the right", addColumnAfter),
@@ -227,7 +230,7 @@ function toolbar(view, panel, images, switchMode) {
     const item = all.find((candidate) => candidate.element === event.target.closest("button"));
     if (!item) return;
     item.run(view.state, view.dispatch, view);
-    if (!panel.isOpen() && !images.isOpen()) view.focus();
+    if (!panel.isOpen() && !images.isOpen() && !(notes && notes.isOpen())) view.focus();
   });
   return {
     dom: bar,
@@ -400,22 +403,14 @@ function imagePanel(getView, form) {
     go.disabled = true;
     message.textContent = "Uploading…";
     try {
-      const response = await fetch("/admin/media/insert", { method: "POST", body: data, credentials: "same-origin" });
-      const type = response.headers.get("content-type") || "";
-      if (!type.includes("application/json")) {
-        throw new Error(response.redirected || response.status === 403
-          ? "you are signed out; sign in again in another tab, then try again"
-          : "the server answered " + response.status);
-      }
-      const answer = await response.json();
-      if (!response.ok) throw new Error(answer.error || "the server answered " + response.status);
+      const answer = await postForJson("/admin/media/insert", data);
       const pos = pending.pos;
       box.hidden = true;
       pending = null;
       place({ src: answer.src, alt: answer.alt, title: titleOf(answer.caption, answer.credit) }, pos);
       getView().focus();
     } catch (error) {
-      message.textContent = "Not uploaded: " + (error instanceof TypeError ? "the server cannot be reached" : error.message) + ".";
+      message.textContent = "Not uploaded: " + error.message + ".";
     } finally {
       go.disabled = false;
     }
@@ -497,6 +492,7 @@ function mount(textarea) {
   let view = null;
   const panel = linkPanel(() => view);
   const images = imagePanel(() => view, form);
+  const notes = setupNotes({ getView: () => view, isRich: () => !wrapper.hidden, textarea });
   let bar = null;
 
   function sync() {
@@ -513,13 +509,14 @@ function mount(textarea) {
       doc,
       plugins: [
         rules(),
-        keys(panel),
+        keys(panel, notes),
         keymap(baseKeymap),
         history(),
         dropCursor(),
         gapCursor(),
         tableEditing(),
         new Plugin({ view: () => ({ update: (v) => bar && bar.update(v.state) }) }),
+        ...(notes ? [notes.plugin()] : []),
       ],
     });
   }
@@ -577,11 +574,12 @@ function mount(textarea) {
     textarea.hidden = rich;
     back.hidden = rich;
     try { localStorage.setItem(MODE_KEY, rich ? "rich" : "markdown"); } catch (error) { /* not kept */ }
+    if (notes) notes.start(view);
   }
 
-  bar = toolbar(view, panel, images, () => { setMode(false); textarea.focus(); });
+  bar = toolbar(view, panel, images, notes, () => { setMode(false); textarea.focus(); });
   back.addEventListener("click", () => { setMode(true); view.focus(); });
-  wrapper.append(bar.dom, panel.dom, images.dom, view.dom);
+  wrapper.append(bar.dom, panel.dom, images.dom, ...(notes ? [notes.panel] : []), view.dom);
   textarea.before(wrapper);
   textarea.after(back);
   bar.update(view.state);

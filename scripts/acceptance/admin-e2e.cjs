@@ -3,7 +3,7 @@
 // the public site, with its image, on its page, on the home page and in search. Then the editor's script, by
 // typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
 // signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, and a
-// new article saved as a draft by its first autosave. Then previews: that draft as readers will see it, at desktop
+// new article saved as a draft by its first autosave, and notes left on a passage of it and resolved. Then previews: that draft as readers will see it, at desktop
 // and phone widths, and through a private link opened in a fresh, signed-out browser. Last, scheduling in browsers
 // of two locales and zones: the same date and 24-hour time typed, read back and described alike, in the site's zone.
 //
@@ -90,6 +90,7 @@ async function main() {
     check(found, 'search finds the new article');
 
     await desk(page, editorUrl);
+    await notes(page);
     await preview(browser, page);
     await scheduling(browser, page);
   } finally {
@@ -242,6 +243,99 @@ async function richText(page, editorUrl) {
   check(/<figure><img src="\/media\/uploads\/[^"]+" alt="A yellow buoy off the east pier"[^>]*><figcaption>The new buoy marks the channel\. \(Harbour Ledger\)<\/figcaption><\/figure>/.test(story),
     'readers get the pasted image as a figure with its caption');
   check(/<aside class="pull-quote">\s*<p>A buoy is cheaper than a grounding\.<\/p>\s*<\/aside>/.test(story), 'and the pull quote');
+}
+
+/// Where `words` stand in the rich editor's text: the points just inside their first and last letters.
+async function wordsAt(page, words) {
+  return page.evaluate((wanted) => {
+    const walker = document.createTreeWalker(document.querySelector('.pm-content'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(wanted);
+      if (at === -1) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + wanted.length);
+      const rects = range.getClientRects();
+      const first = rects[0];
+      const last = rects[rects.length - 1];
+      return { start: { x: first.left + 1, y: first.top + first.height / 2 }, end: { x: last.right - 1, y: last.top + last.height / 2 } };
+    }
+    return null;
+  }, words);
+}
+
+/// Selects `words` in the rich editor with the mouse: a click before them and a Shift+click after.
+async function selectWords(page, words) {
+  const at = await wordsAt(page, words);
+  await page.mouse.click(at.start.x, at.start.y);
+  await page.keyboard.down('Shift');
+  await page.mouse.click(at.end.x, at.end.y);
+  await page.keyboard.up('Shift');
+}
+
+/// Notes on the draft open in `page`: one left on a selected passage, highlighted and listed, still attached
+/// after other text changes and a reload, marked when its passage is deleted, then resolved.
+async function notes(page) {
+  const draftUrl = new URL(page.url()).pathname;
+  const note = 'Which year did the paper log start? Ask the archivist, Ines Marlowe.';
+  const footnote = page.locator('.pm-toolbar button:text-is("Footnote")');
+  check(await footnote.count() === 1 && (await footnote.getAttribute('aria-label')).startsWith('Footnote'),
+    'the footnote button says Footnote, so it is not taken for a note');
+  const before = await page.inputValue('#body');
+  await selectWords(page, 'since 1990');
+  check(await page.evaluate(() => window.getSelection().toString()) === 'since 1990', 'a passage is selected in the text');
+  await page.keyboard.press('Control+Alt+m');
+  check(await page.isVisible('#pm-note-text'), 'Ctrl+Alt+M on a selected passage asks for the note');
+  check((await page.textContent('.pm-note-panel label')).includes('since 1990'), 'naming the passage');
+  await page.click('.pm-note-panel button:has-text("Add note")');
+  check((await page.textContent('.pm-note-message')).includes('Write the note first'), 'an empty note is not sent, and says why');
+  await page.fill('#pm-note-text', note);
+  await page.click('.pm-note-panel button:has-text("Add note")');
+  await page.waitForSelector(`#notes .notes-open .note-body:text-is("${note}")`);
+  check(await page.isVisible('.pm-content .pm-note:text-is("since 1990")'), 'the note is added, its passage highlighted');
+  check((await page.textContent('#notes .notes-open .note-meta')).includes('Edith Chief'), 'and listed with who wrote it');
+  await page.waitForTimeout(400);
+  check((await page.inputValue('#body')) === before, 'the Markdown is untouched by the note');
+
+  await page.reload();
+  check(await page.isVisible('.pm-content .pm-note:text-is("since 1990")'), 'reloaded, the passage is still highlighted');
+  check(await page.isVisible(`#notes .note-body:text-is("${note}")`), 'and the note listed');
+
+  const start = (await wordsAt(page, 'Every entry')).start;
+  await page.mouse.click(start.x, start.y);
+  await page.keyboard.type('Online today: ');
+  check(await page.isVisible('.pm-content .pm-note:text-is("since 1990")'), 'text typed before the passage leaves the note on it');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+  check(await page.isVisible('.pm-content .pm-note:text-is("since 1990")'), 'saved and reloaded, the note finds its passage again');
+  const saved = await page.inputValue('#body');
+  check(saved.startsWith('Online today: Every entry since 1990'), 'and the saved text is only what was typed');
+
+  await page.click('.pm-content');
+  await page.keyboard.press('Control+End');
+  await page.click('#notes .note-quote:has-text("since 1990")');
+  check(await page.evaluate(() => window.getSelection().toString()) === 'since 1990', 'clicking the note selects its passage');
+  await page.keyboard.press('Backspace');
+  await page.waitForSelector('#notes .note-removed');
+  check(!(await page.isVisible('.pm-content .pm-note')), 'deleting the passage removes its highlight');
+  check(await page.isVisible('#notes .note-removed:has-text("Passage removed")'), 'and the note says its passage was removed, with its quote');
+  await page.keyboard.press('Control+z');
+  await page.waitForSelector('.pm-content .pm-note');
+  check(!(await page.isVisible('#notes .note-removed')), 'undone, the passage and its note are back together');
+
+  await page.click('#notes .notes-open button:has-text("Resolve")');
+  await page.waitForSelector('#notes .notes-open .notes-none');
+  check(!(await page.isVisible('.pm-content .pm-note')), 'resolved, the note leaves the text');
+  check(!(await page.isVisible(`#notes .note-body:text-is("${note}")`)), 'and is hidden from the list');
+  await page.waitForTimeout(400);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.reload();
+  check((await page.textContent('#notes .notes-resolved summary')).includes('Show resolved notes (1)'), 'reloaded, it is kept as resolved');
+  await page.click('#notes .notes-resolved summary');
+  check(await page.isVisible(`#notes .note-body:text-is("${note}")`), 'shown on asking');
+  check((await page.textContent('#notes .notes-resolved .note-meta')).includes('Resolved by Edith Chief'), 'with who resolved it');
+  const readers = await (await page.request.get(`${base}${draftUrl}/preview/page`)).text();
+  check(readers.includes('Online today') && !readers.includes('Marlowe'), 'the preview as readers will see it shows no note');
+  await page.goto(`${base}${draftUrl}`);
 }
 
 /// The draft open in `page` as readers will see it: the editor's full-page preview at desktop and phone widths,

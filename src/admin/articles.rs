@@ -412,8 +412,14 @@ async fn editor(
     } else {
         Vec::new()
     };
+    let notes = match current {
+        Some(current) => super::notes::notes_for(state, &session.user, current.id).await?,
+        None => Vec::new(),
+    };
+    let can_note = current.is_some_and(|c| may(&session.user, Action::EditArticle, Some(editorial::facts(c))));
     let context = context! {
-        article => view, messages, statuses, can_delete, zone => site.timezone.name(), style,
+        article => view, messages, statuses, can_delete, notes, can_note,
+        note_limits => context! { body => super::notes::MAX_NOTE_CHARS, quote => super::notes::MAX_QUOTE_CHARS }, zone => site.timezone.name(), style,
         languages => language_choices(state, &language_codes), editions, translate_into,
         multilingual => site.languages.len() > 1,
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,

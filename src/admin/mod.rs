@@ -12,6 +12,7 @@ mod form;
 mod glossary;
 mod import;
 mod media;
+mod notes;
 mod preview;
 mod publish_time;
 pub mod scheduler;
@@ -227,6 +228,8 @@ pub fn router(state: AppState, previews: crate::web::PreviewPages) -> Router {
         .route("/admin/articles/{id}/autosave", post(articles::autosave))
         .route("/admin/articles/{id}/autosave/discard", post(articles::discard_autosave))
         .route("/admin/articles/{id}/delete", post(articles::delete))
+        .route("/admin/articles/{id}/notes", get(notes::list).post(notes::create))
+        .route("/admin/articles/{id}/notes/{note}/{action}", post(notes::act))
         .route("/admin/articles/{id}/translate", post(articles::translate))
         .route("/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/admin/articles/{id}/preview", get(preview::frame))

@@ -16,7 +16,7 @@ use crate::content::{
 use crate::settings::{
     DESCRIPTION as SITE_DESCRIPTION, LANGUAGES as SITE_LANGUAGES, NAME as SITE_NAME, translated_key,
 };
-use crate::store::{Batch, BatchReport, Store, StoreError};
+use crate::store::{Batch, BatchReport, NewNote, Store, StoreError};
 
 pub use art::{LEAD_HEIGHT, LEAD_WIDTH, MOTIFS};
 
@@ -127,6 +127,22 @@ struct ArticleRecord {
     language: Option<String>,
     /// The slug of the article (in the same section) this one translates.
     translation_of: Option<String>,
+    /// Notes the desk left on it (drafts only, in the back office).
+    #[serde(default)]
+    notes: Vec<NoteRecord>,
+}
+
+/// A note on a passage of a demo article.
+#[derive(Deserialize)]
+struct NoteRecord {
+    by: String,
+    quote: String,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+    body: String,
+    resolved_by: Option<String>,
 }
 
 /// Writes the demo's illustrations into `media_dir` and its content into the store, in one transaction.
@@ -151,6 +167,16 @@ pub async fn load(store: &Store, media_dir: &Path, zone: Tz) -> Result<BatchRepo
     for (section, language, names) in &demo.section_names {
         store.put_section_name(section, language, &names.name, &names.description).await?;
     }
+    for (section, slug, records) in &demo.notes {
+        let notes: Vec<_> = records
+            .iter()
+            .map(|n| {
+                let note = NewNote { body: &n.body, quote: &n.quote, prefix: &n.prefix, suffix: &n.suffix };
+                (note, n.by.as_str(), n.resolved_by.as_deref())
+            })
+            .collect();
+        store.put_demo_notes(section, slug, &notes, now.timestamp()).await?;
+    }
     Ok(report)
 }
 
@@ -161,6 +187,8 @@ struct Demo {
     translations: Vec<(String, String, String)>,
     /// Sections' names in other languages as (section, language, names).
     section_names: Vec<(String, String, NameRecord)>,
+    /// Notes on articles as (section, slug, notes).
+    notes: Vec<(String, String, Vec<NoteRecord>)>,
 }
 
 fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
@@ -180,6 +208,7 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
     }
     let mut translations = Vec::new();
     let mut section_names = Vec::new();
+    let mut notes = Vec::new();
     for (position, section) in (0_i64..).zip(site.sections) {
         for (language, names) in section.translations {
             section_names.push((section.slug.clone(), language, names));
@@ -206,7 +235,11 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
         for record in articles.articles {
             let image_path = format!("demo/lead/{}.svg", record.slug);
             write_media(media_dir, &image_path, &illustration(&record.motif, art::seed_from(&record.slug)))?;
+            let mut record = record;
             let slug = record.slug.clone();
+            if !record.notes.is_empty() {
+                notes.push((record.section.clone(), slug.clone(), std::mem::take(&mut record.notes)));
+            }
             if let Some(original) = &record.translation_of {
                 translations.push((record.section.clone(), original.clone(), slug.clone()));
             }
@@ -216,7 +249,7 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
             batch.articles.push(prepared);
         }
     }
-    Ok(Demo { batch, translations, section_names })
+    Ok(Demo { batch, translations, section_names, notes })
 }
 
 fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) -> Result<ArticleInput, DemoError> {
@@ -305,7 +338,16 @@ mod tests {
     #[test]
     fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let Demo { batch, translations, section_names } = build(dir.path(), Utc::now())?;
+        let Demo { batch, translations, section_names, notes } = build(dir.path(), Utc::now())?;
+        for (_, slug, notes) in &notes {
+            let article = batch.articles.iter().find(|a| a.input.slug.as_str() == slug).ok_or("a noted article")?;
+            for note in notes {
+                let passage = format!("{}{}{}", note.prefix, note.quote, note.suffix);
+                let body = article.input.body_markdown.replace('*', "");
+                assert!(body.contains(&passage), "{slug}: the note's passage {passage:?} is in the text");
+            }
+        }
+        assert!(notes.iter().any(|(_, _, n)| n.iter().any(|n| n.resolved_by.is_some())), "and one is resolved");
         assert!(
             section_names
                 .iter()

@@ -221,6 +221,24 @@ const TABLES: &[Table] = &[
         ],
         identity: Some("id"),
     },
+    Table {
+        name: "article_notes",
+        columns: &[
+            ("id", Integer),
+            ("article_id", Integer),
+            ("author_id", Integer),
+            ("author_name", Text),
+            ("body", Text),
+            ("quote", Text),
+            ("prefix", Text),
+            ("suffix", Text),
+            ("created_at", Integer),
+            ("resolved_at", Integer),
+            ("resolved_by", Integer),
+            ("resolver_name", Text),
+        ],
+        identity: Some("id"),
+    },
 ];
 
 /// Bound values per INSERT: well under SQLite's limit of 32,766 and PostgreSQL's of 65,535.

@@ -11,7 +11,7 @@ use crate::admin_helpers::{Browser, Error, location};
 use crate::helpers::{TestResult, TestSite};
 
 /// The fields of the editor form for an article in World.
-fn fields<'a>(headline: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn fields<'a>(headline: &'a str, status: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("headline", headline),
         ("slug", ""),
@@ -41,7 +41,7 @@ pub(crate) async fn create(browser: &Browser<'_>, fields: &[(&str, &str)]) -> Re
 }
 
 /// Replaces `name`'s value in `fields`.
-fn with<'a>(mut fields: Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn with<'a>(mut fields: Vec<(&'a str, &'a str)>, name: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
     fields.retain(|(key, _)| *key != name);
     fields.push((name, value));
     fields

@@ -115,6 +115,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
         (format!("/admin/articles/{theirs}/preview"), Who::Desk, true),
         (format!("/admin/articles/{theirs}/preview/page"), Who::Desk, true),
         (format!("/admin/articles/{theirs}/links"), Who::Desk, true),
+        (format!("/admin/articles/{theirs}/notes"), Who::Desk, true),
         (format!("/admin/revisions/{revision}"), Who::Desk, true),
     ];
     for (role, browser) in &browsers {
@@ -180,6 +181,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
             ),
             (format!("/admin/revisions/{revision}/restore"), vec![], Who::Desk),
             (format!("/admin/articles/{target}/links"), vec![("hours", "24")], Who::Desk),
+            (format!("/admin/articles/{target}/notes"), vec![("body", "Check this")], Who::Desk),
             (format!("/admin/articles/{target}/delete"), vec![], Who::Desk),
             ("/admin/tokens".into(), vec![("label", "x")], Who::Everyone),
             (format!("/admin/tags/{tag}"), vec![("name", "Matrix")], Who::Desk),

@@ -25,6 +25,7 @@ mod import;
 mod kept_pages;
 mod lists;
 mod media_uploads;
+mod notes;
 mod operations;
 mod preview;
 mod robustness;
