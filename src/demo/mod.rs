@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::content::{
-    ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SectionInput, Slug, SlugError,
+    ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SearchAndSocial, SectionInput, Slug, SlugError,
 };
 use crate::settings::{
     DESCRIPTION as SITE_DESCRIPTION, LANGUAGES as SITE_LANGUAGES, NAME as SITE_NAME, translated_key,
@@ -127,6 +127,12 @@ struct ArticleRecord {
     language: Option<String>,
     /// The slug of the article (in the same section) this one translates.
     translation_of: Option<String>,
+    /// What search engines and social networks are shown in place of the headline, if not it.
+    #[serde(default)]
+    seo_title: String,
+    /// And in place of the standfirst.
+    #[serde(default)]
+    seo_description: String,
 }
 
 /// Writes the demo's illustrations into `media_dir` and its content into the store, in one transaction.
@@ -148,6 +154,9 @@ pub async fn load(store: &Store, media_dir: &Path, zone: Tz) -> Result<BatchRepo
     for (section, original, translation) in &demo.translations {
         store.link_translation(section, original, translation).await?;
     }
+    for (section, slug, search) in &demo.searches {
+        store.put_search_and_social(section, slug, search).await?;
+    }
     for (section, language, names) in &demo.section_names {
         store.put_section_name(section, language, &names.name, &names.description).await?;
     }
@@ -161,6 +170,8 @@ struct Demo {
     translations: Vec<(String, String, String)>,
     /// Sections' names in other languages as (section, language, names).
     section_names: Vec<(String, String, NameRecord)>,
+    /// Articles' own SEO titles and meta descriptions as (section, slug, texts).
+    searches: Vec<(String, String, SearchAndSocial)>,
 }
 
 fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
@@ -180,6 +191,7 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
     }
     let mut translations = Vec::new();
     let mut section_names = Vec::new();
+    let mut searches = Vec::new();
     for (position, section) in (0_i64..).zip(site.sections) {
         for (language, names) in section.translations {
             section_names.push((section.slug.clone(), language, names));
@@ -210,13 +222,18 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
             if let Some(original) = &record.translation_of {
                 translations.push((record.section.clone(), original.clone(), slug.clone()));
             }
+            if !(record.seo_title.is_empty() && record.seo_description.is_empty()) {
+                let search = SearchAndSocial::checked(&record.seo_title, &record.seo_description)
+                    .map_err(|source| DemoError::Content { slug: slug.clone(), source })?;
+                searches.push((record.section.clone(), slug.clone(), search));
+            }
             let prepared = article_input(record, image_path, now)?
                 .prepare()
                 .map_err(|source| DemoError::Content { slug, source })?;
             batch.articles.push(prepared);
         }
     }
-    Ok(Demo { batch, translations, section_names })
+    Ok(Demo { batch, translations, section_names, searches })
 }
 
 fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) -> Result<ArticleInput, DemoError> {
@@ -305,7 +322,11 @@ mod tests {
     #[test]
     fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let Demo { batch, translations, section_names } = build(dir.path(), Utc::now())?;
+        let Demo { batch, translations, section_names, searches } = build(dir.path(), Utc::now())?;
+        assert!(
+            searches.iter().any(|(_, slug, _)| batch.articles.iter().any(|a| a.input.slug.as_str() == slug)),
+            "an article shows search engines its own title and description"
+        );
         assert!(
             section_names
                 .iter()
