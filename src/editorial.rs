@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Action, ArticleFacts, User, may, may_sign, statuses_for};
-use crate::content::{ArticleInput, ArticleStatus, Slug, check_text};
+use crate::content::{ArticleInput, ArticleStatus, SearchAndSocial, Slug, check_text};
 use crate::settings::SiteSettings;
 use crate::store::{ArticleExtras, EditableArticle, Store, StoreError};
 
@@ -60,6 +60,16 @@ pub struct ArticleDraft {
     /// empty.
     #[serde(default)]
     pub language: String,
+    /// The title search engines and social networks show, at most 200 characters (results show about 60);
+    /// the headline when empty.
+    #[serde(default)]
+    pub seo_title: String,
+    /// The description they show, at most 500 characters (results show about 155); the standfirst when empty.
+    #[serde(default)]
+    pub seo_description: String,
+    /// The image social networks show (an id from the media library); the lead image when none.
+    #[serde(default)]
+    pub share_image: Option<i64>,
 }
 
 impl From<&EditableArticle> for ArticleDraft {
@@ -79,6 +89,9 @@ impl From<&EditableArticle> for ArticleDraft {
             correction: article.correction.clone(),
             lead_image: article.lead_image_id,
             language: article.language.clone(),
+            seo_title: article.seo_title.clone(),
+            seo_description: article.seo_description.clone(),
+            share_image: article.share_image_id,
         }
     }
 }
@@ -234,10 +247,13 @@ impl<'a> Desk<'a> {
                 site.languages.join(", ")
             )));
         }
-        if let Some(id) = draft.lead_image {
+        let search = SearchAndSocial::checked(&draft.seo_title, &draft.seo_description).map_err(invalid)?;
+        (draft.seo_title, draft.seo_description) = (search.title, search.description);
+        for (id, which) in [(draft.lead_image, "lead"), (draft.share_image, "share")] {
+            let Some(id) = id else { continue };
             let image = self.store.image(id).await?.ok_or_else(|| invalid(format!("there is no image {id}")))?;
             if image.alt.trim().is_empty() {
-                return Err(invalid("the lead image needs alt text; add it in the media library"));
+                return Err(invalid(format!("the {which} image needs alt text; add it in the media library")));
             }
         }
         let input = ArticleInput {
@@ -276,6 +292,8 @@ impl<'a> Desk<'a> {
             snapshot: &snapshot,
             expected_modified,
             lead_image: draft.lead_image,
+            search: &SearchAndSocial { title: draft.seo_title.clone(), description: draft.seo_description.clone() },
+            share_image: draft.share_image,
         };
         Ok(self.store.save_edited_article(current.map(|c| c.id), &prepared, &extras).await?)
     }

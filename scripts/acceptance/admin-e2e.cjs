@@ -2,8 +2,9 @@
 // upload an image to the media library, write an article with that lead image, publish it, then find it on
 // the public site, with its image, on its page, on the home page and in search. Then the editor's script, by
 // typing: the live preview, the autosave, the warning before leaving, the copy kept in the browser while
-// signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, and a
-// new article saved as a draft by its first autosave, and notes left on a passage of it and resolved. Then previews: that draft as readers will see it, at desktop
+// signed out and offered back after signing in, the rich editor's shortcuts and toolbar and its Markdown, the
+// search and social previews and the style guide's findings beside the text, and a new article saved as a draft
+// by its first autosave, and notes left on a passage of it and resolved. Then previews: that draft as readers will see it, at desktop
 // and phone widths, and through a private link opened in a fresh, signed-out browser. Last, scheduling in browsers
 // of two locales and zones: the same date and 24-hour time typed, read back and described alike, in the site's zone.
 //
@@ -157,6 +158,7 @@ async function desk(page, editorUrl) {
   check(published.includes('Buses too.'), 'and readers see the saved text');
 
   await richText(page, editorUrl);
+  await searchAndStyle(page, editorUrl, publicPath);
 
   // A new article is saved as a draft by its first autosave, and its address becomes its own.
   await page.goto(`${base}/admin/articles/new`);
@@ -171,6 +173,54 @@ async function desk(page, editorUrl) {
   await page.reload();
   check((await page.inputValue('#body')).includes('Every entry since 1990'), 'reloaded, its text is there');
   check((await page.inputValue('#status')) === 'draft', 'as a draft');
+}
+
+/// "Search and social": the search-result and social-card previews follow typing; then the style guide's
+/// findings appear beside the text while writing, select their passage and correct it; saved, the page's head
+/// carries the SEO title.
+async function searchAndStyle(page, editorUrl, publicPath) {
+  await page.goto(`${base}${editorUrl}`);
+  if (!(await page.$eval('#search-social', (details) => details.open))) await page.click('#search-social summary');
+  const before = await page.textContent('.serp-title');
+  const headline = await page.inputValue('#headline');
+  check(before.startsWith(headline.slice(0, 20)), `with no SEO title, the search preview shows the headline: "${before}"`);
+  const title = 'Tide gauge on the east pier now reports the water level every minute, day and night';
+  await page.click('#seo_title');
+  await page.keyboard.type(title, { delay: 2 });
+  const shown = await page.textContent('.serp-title');
+  check(shown.startsWith('Tide gauge on the east pier') && shown.endsWith('\u2026') && [...shown].length <= 62,
+    `typing an SEO title changes the search preview, cut as results cut it: "${shown}"`);
+  check(/^\d+ characters; search results show about the first 60$/.test(await page.textContent('#seo-title-count')),
+    'the SEO title counts its characters against what results show');
+  check((await page.textContent('.card-preview-title')).startsWith(title), 'the social card shows the whole title');
+  await page.fill('#seo_description', 'The new gauge reports itself to the harbour office every minute.');
+  check((await page.textContent('.serp-description')) === 'The new gauge reports itself to the harbour office every minute.',
+    'the meta description shows in the search preview');
+  const share = await page.$eval('#share_image', (select) => [...select.options].find((o) => o.getAttribute('data-src')));
+  if (share) {
+    await page.selectOption('#share_image', await page.$eval('#share_image', (select) =>
+      [...select.options].find((o) => o.getAttribute('data-src')).value));
+    const src = await page.getAttribute('.card-preview-image img', 'src');
+    check(Boolean(src) && src.startsWith('/media/'), `the chosen share image shows on the card: ${src}`);
+  }
+
+  // A name spelled two ways, typed into the body: the finding appears beside the text, without saving.
+  await typeInBody(page, '\n\nMark Rutte met the harbour board on Tuesday. Rutte said little. Later, Lute\'s aides disagreed.');
+  await page.waitForSelector('#style-live-list li:has-text("Lute")', { timeout: 10000 });
+  check(await page.isVisible('#style-live'), `the style guide's finding appears beside the text: "${(await page.textContent('#style-live-list')).trim()}"`);
+  await page.click('#style-live-list li:has-text("Lute") .style-live-found');
+  const selected = await page.evaluate(() => window.getSelection().toString());
+  check(selected === 'Lute', `clicking the finding selects the passage in the rich editor: "${selected}"`);
+  await page.click('#style-live-list li:has-text("Lute") .style-live-fix');
+  await page.waitForFunction(() => ![...document.querySelectorAll('#style-live-list li')].some((li) => li.textContent.includes('Lute')),
+    null, { timeout: 10000 });
+  const text = await page.textContent('.pm-content');
+  check(text.includes("Later, Rutte's aides disagreed.") && !text.includes('Lute'), 'Correct puts the suggestion in its place');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+  check((await page.content()).includes('Saved.'), 'then saved, nothing left to stop publishing');
+  const readers = await (await page.request.get(`${base}${publicPath}`)).text();
+  check(readers.includes(`<title>${title} | `), 'readers\' page carries the SEO title');
+  check(readers.includes('content="The new gauge reports itself to the harbour office every minute."'), 'and the meta description');
 }
 
 /// The rich editor's Markdown shortcuts and toolbar, what the form sends, and the switch to Markdown and back.

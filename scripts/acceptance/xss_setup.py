@@ -7,8 +7,9 @@ Every STEP-th payload of the file is used (1 = all), from the OFFSET-th (0 when 
   - a section named with it (description too), at the address /x{i}/;
   - an author named with it (biography too), at /author/a{i};
   - a media-library image whose alt text, caption and credit are the payload;
-  - a published article in that section by that author, with the payload as headline, standfirst, body, tag
-    and (when the address rules accept it) address, and the image as its lead image.
+  - a published article in that section by that author, with the payload as headline, standfirst, body, tag,
+    SEO title and meta description and (when the address rules accept it) address, and the image as its lead and
+    share image.
 A field the site refuses (a headline longer than 300 characters, say) is refused with a reason, as the
 tests elsewhere prove; the article is then saved with a plain value in that field and the payload in the rest.
 """
@@ -119,10 +120,12 @@ for n, payload in payloads:
         status, uploaded = api("POST", "/api/admin/media", body, content_type)
         lead = uploaded.get("id") if status == 201 else None
     article = {"headline": payload, "slug": payload, "standfirst": payload, "body": payload, "section": section,
-               "authors": [author], "tags": [payload], "lead_image": lead, "status": "published"}
+               "authors": [author], "tags": [payload], "lead_image": lead, "status": "published",
+               "seo_title": payload, "seo_description": payload, "share_image": lead}
     status, saved = api("POST", "/api/admin/articles", article)
     # Fields the rules refuse take plain values, one at a time, so the payload stays in every other field.
-    for field, plain in (("slug", f"p{n}"), ("headline", f"Payload {n}"), ("tags", [f"payload-{n}"]),
+    for field, plain in (("slug", f"p{n}"), ("seo_title", ""), ("seo_description", ""), ("headline", f"Payload {n}"),
+                         ("tags", [f"payload-{n}"]),
                          ("standfirst", ""), ("body", f"Payload {n}")):
         if status == 201:
             break

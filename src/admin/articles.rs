@@ -16,7 +16,7 @@ use similar::{ChangeTag, TextDiff};
 use super::publish_time::{self, goes_out};
 use super::{AdminError, Fields, Session, Submitted, page, session, style};
 use crate::auth::{Action, may, statuses_for};
-use crate::content::{ArticleStatus, render_markdown};
+use crate::content::{ArticleStatus, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX, render_markdown};
 use crate::editorial::{self, ArticleDraft, SaveError};
 use crate::settings::article_path;
 use crate::store::{AdminFilter, AdminListItem, AdminSort, Autosave, EditableArticle, EditionInfo, SortColumn};
@@ -412,6 +412,14 @@ async fn editor(
     } else {
         Vec::new()
     };
+    // The search-result preview's address: the site's, with the edition's prefix for the article's language.
+    let prefixed = article_path(&site, &view.draft.language, "s", "a");
+    let search_preview = context! {
+        site_name => site.name.clone(),
+        site_description => site.description.clone(),
+        address => format!("{}{}", site.base_url.trim_end_matches('/'), prefixed.trim_end_matches("/s/a")),
+    };
+    let search_limits = context! { title => SEO_TITLE_MAX, description => SEO_DESCRIPTION_MAX };
     let notes = match current {
         Some(current) => super::notes::notes_for(state, &session.user, current.id).await?,
         None => Vec::new(),
@@ -419,7 +427,8 @@ async fn editor(
     let can_note = current.is_some_and(|c| may(&session.user, Action::EditArticle, Some(editorial::facts(c))));
     let context = context! {
         article => view, messages, statuses, can_delete, notes, can_note,
-        note_limits => context! { body => super::notes::MAX_NOTE_CHARS, quote => super::notes::MAX_QUOTE_CHARS }, zone => site.timezone.name(), style,
+        note_limits => context! { body => super::notes::MAX_NOTE_CHARS, quote => super::notes::MAX_QUOTE_CHARS },
+        zone => site.timezone.name(), style, search_preview, search_limits,
         languages => language_choices(state, &language_codes), editions, translate_into,
         multilingual => site.languages.len() > 1,
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
@@ -431,15 +440,18 @@ async fn editor(
     Ok(response)
 }
 
-/// The images the editor offers as the lead image: the library, and the article's own image if it has one
-/// from elsewhere (the demo, an import).
+/// The images the editor offers as the lead and share images: the library, and the article's own images if
+/// it has them from elsewhere (the demo, an import).
 async fn lead_image_choices(
     state: &AppState,
     current: Option<&EditableArticle>,
 ) -> Result<Vec<crate::store::LibraryImage>, AdminError> {
     let mut images = state.store.library_images().await?;
-    if let Some(id) = current.and_then(|c| c.lead_image_id).filter(|id| !images.iter().any(|i| i.id == *id)) {
-        images.extend(state.store.image(id).await?);
+    let own = current.map(|c| [c.lead_image_id, c.share_image_id]).unwrap_or_default();
+    for id in own.into_iter().flatten() {
+        if !images.iter().any(|i| i.id == id) {
+            images.extend(state.store.image(id).await?);
+        }
     }
     Ok(images)
 }
@@ -556,6 +568,9 @@ fn draft_from_form(form: &Fields, zone: Tz, current: Option<DateTime<Utc>>) -> (
         correction: form.get("correction").to_owned(),
         lead_image: form.get("lead_image").parse().ok(),
         language: form.get("language").to_owned(),
+        seo_title: form.get("seo_title").to_owned(),
+        seo_description: form.get("seo_description").to_owned(),
+        share_image: form.get("share_image").parse().ok(),
     };
     (draft, time.map(|_| ()))
 }
@@ -726,15 +741,19 @@ pub async fn revisions(
 /// The readable text of a draft that diffs compare.
 /// An article's fields as one text to compare, its lead image named by its alt text, as the editor shows it.
 async fn diff_text(state: &AppState, draft: &ArticleDraft) -> Result<String, AdminError> {
-    let image = match draft.lead_image {
-        None => "none".to_owned(),
-        Some(id) => match state.store.image(id).await? {
-            Some(image) => format!("“{}”", image.alt),
-            None => format!("an image since deleted (number {id})"),
-        },
-    };
+    let image = image_name(state, draft.lead_image).await?;
+    // What search engines and social networks are given is listed only where it was set.
+    let mut search = String::new();
+    for (label, text) in [("SEO title", &draft.seo_title), ("Meta description", &draft.seo_description)] {
+        if !text.is_empty() {
+            search.push_str(&format!("{label}: {text}\n"));
+        }
+    }
+    if draft.share_image.is_some() {
+        search.push_str(&format!("Share image: {}\n", image_name(state, draft.share_image).await?));
+    }
     Ok(format!(
-        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {image}\nCorrection: {}\n\n{}\n",
+        "Headline: {}\nAddress: /{}/{}\nStandfirst: {}\nAuthors: {}\nTags: {}\nLead image: {image}\n{search}Correction: {}\n\n{}\n",
         draft.headline,
         draft.section,
         draft.slug,
@@ -744,6 +763,17 @@ async fn diff_text(state: &AppState, draft: &ArticleDraft) -> Result<String, Adm
         draft.correction,
         draft.body.trim_end()
     ))
+}
+
+/// An image as comparisons name it: by its alt text, as the editor shows it.
+async fn image_name(state: &AppState, id: Option<i64>) -> Result<String, AdminError> {
+    Ok(match id {
+        None => "none".to_owned(),
+        Some(id) => match state.store.image(id).await? {
+            Some(image) => format!("“{}”", image.alt),
+            None => format!("an image since deleted (number {id})"),
+        },
+    })
 }
 
 /// `new` against `old`, line by line, with the words that changed within a changed line marked.
@@ -792,8 +822,12 @@ async fn load_revision(
     let mut fields: serde_json::Value = serde_json::from_str(&snapshot).map_err(unreadable)?;
     // Revisions saved before articles had library images do not mention one: they keep the article's image
     // rather than removing it.
+    // Nor do those saved before articles had their own search and social texts: they keep the article's.
     if let Some(fields) = fields.as_object_mut() {
         fields.entry("lead_image").or_insert_with(|| article.lead_image_id.into());
+        fields.entry("seo_title").or_insert_with(|| article.seo_title.clone().into());
+        fields.entry("seo_description").or_insert_with(|| article.seo_description.clone().into());
+        fields.entry("share_image").or_insert_with(|| article.share_image_id.into());
     }
     let draft: ArticleDraft = serde_json::from_value(fields).map_err(unreadable)?;
     Ok((article, draft))

@@ -224,6 +224,7 @@ pub fn router(state: AppState, previews: crate::web::PreviewPages) -> Router {
         .route("/admin/articles/new", get(articles::new))
         .route("/admin/articles/back", get(articles::back_to_list))
         .route("/admin/publication-time", get(publish_time::readout))
+        .route("/admin/style/check", post(style::check))
         .route("/admin/articles/{id}", get(articles::edit).post(articles::update).layer(upload_limit()))
         .route("/admin/articles/{id}/autosave", post(articles::autosave))
         .route("/admin/articles/{id}/autosave/discard", post(articles::discard_autosave))

@@ -95,6 +95,64 @@ pub enum ContentError {
     /// A text holds a character that cannot be stored (NUL and the other control characters).
     #[error(transparent)]
     Control(#[from] ControlCharacter),
+    /// A text is longer than its field allows.
+    #[error("{field} has {length} characters; it may have at most {max}")]
+    TooLong {
+        /// The field, as the message names it.
+        field: &'static str,
+        /// Its length in characters.
+        length: usize,
+        /// The most it may have.
+        max: usize,
+    },
+}
+
+/// The most characters an SEO title may have. Search results show about the first 60; the rest is room for
+/// a title written for another engine or a social network, not for an essay.
+pub const SEO_TITLE_MAX: usize = 200;
+/// The most characters a meta description may have. Search results show about the first 155 to 160.
+pub const SEO_DESCRIPTION_MAX: usize = 500;
+
+/// How an article presents itself to search engines and social networks where that differs from the page:
+/// an empty title or description, or no image, falls back to the headline, standfirst or lead image.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SearchAndSocial {
+    /// The SEO title; the headline when empty.
+    #[serde(default)]
+    pub title: String,
+    /// The meta description; the standfirst when empty.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl SearchAndSocial {
+    /// Tidies the texts (one line each, trimmed: both end up in attributes and result snippets) and checks
+    /// them: no control characters, and no longer than [`SEO_TITLE_MAX`] and [`SEO_DESCRIPTION_MAX`].
+    pub fn checked(title: &str, description: &str) -> Result<SearchAndSocial, ContentError> {
+        let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let checked = SearchAndSocial { title: one_line(title), description: one_line(description) };
+        for (field, text, max) in [
+            ("the SEO title", &checked.title, SEO_TITLE_MAX),
+            ("the meta description", &checked.description, SEO_DESCRIPTION_MAX),
+        ] {
+            check_text(field, text)?;
+            let length = text.chars().count();
+            if length > max {
+                return Err(ContentError::TooLong { field, length, max });
+            }
+        }
+        Ok(checked)
+    }
+
+    /// The title to show: the SEO title, else `headline`.
+    pub fn title_or<'a>(&'a self, headline: &'a str) -> &'a str {
+        if self.title.is_empty() { headline } else { &self.title }
+    }
+
+    /// The description to show: the meta description, else `standfirst`.
+    pub fn description_or<'a>(&'a self, standfirst: &'a str) -> &'a str {
+        if self.description.is_empty() { standfirst } else { &self.description }
+    }
 }
 
 /// A section to create or update, keyed by slug.
@@ -376,6 +434,10 @@ pub struct Article {
     /// Its Recommend list as last computed and kept, if it has been.
     #[serde(skip)]
     pub recommended: Option<KeptRecommendations>,
+    /// Its SEO title and meta description (empty when the headline and standfirst serve).
+    pub search: SearchAndSocial,
+    /// The image shared on social networks in place of the lead image, if one was chosen.
+    pub share_image: Option<LeadImage>,
 }
 
 /// A Recommend list kept in the database, so that a page render need not query the search index.
@@ -457,5 +519,19 @@ mod tests {
         let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
         assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));
         Ok(())
+    }
+
+    #[test]
+    fn search_and_social_texts_are_one_line_and_limited() {
+        let tidy = SearchAndSocial::checked("  A  title\nin two lines ", "").ok();
+        assert_eq!(tidy.map(|s| s.title), Some("A title in two lines".to_owned()));
+        let long = "é".repeat(SEO_TITLE_MAX + 1);
+        let error = SearchAndSocial::checked(&long, "").err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(error, "the SEO title has 201 characters; it may have at most 200");
+        assert!(SearchAndSocial::checked(&"é".repeat(SEO_TITLE_MAX), &"d".repeat(SEO_DESCRIPTION_MAX)).is_ok());
+        assert!(SearchAndSocial::checked("", &"d".repeat(SEO_DESCRIPTION_MAX + 1)).is_err());
+        assert!(SearchAndSocial::checked("a\u{7}b", "").is_err());
+        let fallback = SearchAndSocial::default();
+        assert_eq!((fallback.title_or("Headline"), fallback.description_or("Standfirst")), ("Headline", "Standfirst"));
     }
 }

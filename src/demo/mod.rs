@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::content::{
-    ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SectionInput, Slug, SlugError,
+    ArticleInput, ArticleStatus, AuthorInput, ContentError, LeadImage, SearchAndSocial, SectionInput, Slug, SlugError,
 };
 use crate::settings::{
     DESCRIPTION as SITE_DESCRIPTION, LANGUAGES as SITE_LANGUAGES, NAME as SITE_NAME, translated_key,
@@ -130,6 +130,12 @@ struct ArticleRecord {
     /// Notes the desk left on it (drafts only, in the back office).
     #[serde(default)]
     notes: Vec<NoteRecord>,
+    /// What search engines and social networks are shown in place of the headline, if not it.
+    #[serde(default)]
+    seo_title: String,
+    /// And in place of the standfirst.
+    #[serde(default)]
+    seo_description: String,
 }
 
 /// A note on a passage of a demo article.
@@ -164,6 +170,9 @@ pub async fn load(store: &Store, media_dir: &Path, zone: Tz) -> Result<BatchRepo
     for (section, original, translation) in &demo.translations {
         store.link_translation(section, original, translation).await?;
     }
+    for (section, slug, search) in &demo.searches {
+        store.put_search_and_social(section, slug, search).await?;
+    }
     for (section, language, names) in &demo.section_names {
         store.put_section_name(section, language, &names.name, &names.description).await?;
     }
@@ -189,6 +198,8 @@ struct Demo {
     section_names: Vec<(String, String, NameRecord)>,
     /// Notes on articles as (section, slug, notes).
     notes: Vec<(String, String, Vec<NoteRecord>)>,
+    /// Articles' own SEO titles and meta descriptions as (section, slug, texts).
+    searches: Vec<(String, String, SearchAndSocial)>,
 }
 
 fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
@@ -209,6 +220,7 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
     let mut translations = Vec::new();
     let mut section_names = Vec::new();
     let mut notes = Vec::new();
+    let mut searches = Vec::new();
     for (position, section) in (0_i64..).zip(site.sections) {
         for (language, names) in section.translations {
             section_names.push((section.slug.clone(), language, names));
@@ -243,13 +255,18 @@ fn build(media_dir: &Path, now: DateTime<Utc>) -> Result<Demo, DemoError> {
             if let Some(original) = &record.translation_of {
                 translations.push((record.section.clone(), original.clone(), slug.clone()));
             }
+            if !(record.seo_title.is_empty() && record.seo_description.is_empty()) {
+                let search = SearchAndSocial::checked(&record.seo_title, &record.seo_description)
+                    .map_err(|source| DemoError::Content { slug: slug.clone(), source })?;
+                searches.push((record.section.clone(), slug.clone(), search));
+            }
             let prepared = article_input(record, image_path, now)?
                 .prepare()
                 .map_err(|source| DemoError::Content { slug, source })?;
             batch.articles.push(prepared);
         }
     }
-    Ok(Demo { batch, translations, section_names, notes })
+    Ok(Demo { batch, translations, section_names, notes, searches })
 }
 
 fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) -> Result<ArticleInput, DemoError> {
@@ -338,7 +355,7 @@ mod tests {
     #[test]
     fn demo_is_a_real_site() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let Demo { batch, translations, section_names, notes } = build(dir.path(), Utc::now())?;
+        let Demo { batch, translations, section_names, notes, searches } = build(dir.path(), Utc::now())?;
         for (_, slug, notes) in &notes {
             let article = batch.articles.iter().find(|a| a.input.slug.as_str() == slug).ok_or("a noted article")?;
             for note in notes {
@@ -348,6 +365,10 @@ mod tests {
             }
         }
         assert!(notes.iter().any(|(_, _, n)| n.iter().any(|n| n.resolved_by.is_some())), "and one is resolved");
+        assert!(
+            searches.iter().any(|(_, slug, _)| batch.articles.iter().any(|a| a.input.slug.as_str() == slug)),
+            "an article shows search engines its own title and description"
+        );
         assert!(
             section_names
                 .iter()

@@ -150,6 +150,8 @@ async fn write_articles(store: &Store, articles: &[PreparedArticle]) -> Result<(
                 modified_at: written,
                 correction: "",
                 lead_image_id,
+                search: &crate::content::SearchAndSocial::default(),
+                share_image_id: None,
                 owner: None,
             })
             .await?;

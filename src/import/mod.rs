@@ -157,6 +157,10 @@ pub struct SourceArticle {
     pub correction: String,
     /// Its lead image.
     pub lead_image: Option<SourceImage>,
+    /// Its SEO title and meta description (empty when the source has none).
+    pub search: crate::content::SearchAndSocial,
+    /// Its share image: one already written by this import (newsroom's own exports carry one).
+    pub share_image: Option<i64>,
     /// The email of the account that owns it.
     pub owner: Option<String>,
     /// Addresses on the old platform (path and query) that should answer with a 301.
@@ -427,6 +431,8 @@ impl Writer {
                 modified_at: article.modified_at,
                 correction: &article.correction,
                 lead_image_id,
+                search: &article.search,
+                share_image_id: article.share_image.and_then(|reference| self.images.get(&reference).copied()),
                 owner: article.owner.as_deref(),
             })
             .await?;

@@ -238,6 +238,10 @@ fn article_record(article: ExportedArticle) -> Result<Record, String> {
         modified_at: article.modified_at,
         correction: article.correction,
         lead_image: article.lead_image.map(SourceImage::Reference),
+        // Checked as the editor checks them: an export edited by hand cannot bring in what a save would refuse.
+        search: crate::content::SearchAndSocial::checked(&article.seo_title, &article.seo_description)
+            .map_err(|e| e.to_string())?,
+        share_image: article.share_image,
         owner: article.owner,
         legacy_paths: article.legacy_paths,
         redirects: article.redirects,

@@ -263,21 +263,24 @@ async fn render_article(
         .filter(|(language, _)| presenter.site().publishes_in(language))
         .collect();
     chrome.editions = presenter.edition_links(&editions);
-    let mut page = presenter.meta(&chrome, Some(&card.headline), &card.standfirst, &within_edition);
+    // Search engines and social networks get the article's own title, description and image where it has them.
+    let search = &article.search;
+    let title = search.title_or(&card.headline);
+    let mut page = presenter.meta(&chrome, Some(title), search.description_or(&card.standfirst), &within_edition);
     page.alternates = presenter.alternates(&editions);
     page.og_type = "article";
     let section_path = section_url(&article.card.section.slug);
     page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", card.section.name, chrome.site.name)));
     let section_path = presenter.path(&section_path);
-    page.image =
-        article.card.image.as_ref().map(|lead| ImageView { url: presenter.absolute(&image(lead).url), ..image(lead) });
+    let shared = article.share_image.as_ref().or(article.card.image.as_ref());
+    page.image = shared.map(|shown| ImageView { url: presenter.absolute(&image(shown).url), ..image(shown) });
     let home = presenter.absolute(&chrome.home_url);
     let home_name = presenter.text("breadcrumb-home");
     let logo = presenter.publisher_logo();
     let news_article = NewsArticle {
         url: &page.canonical,
         headline: &card.headline,
-        description: &card.standfirst,
+        description: search.description_or(&card.standfirst),
         image: page.image.as_ref().map(|i| i.url.as_str()),
         published: &card.published.iso,
         modified: &article.card.updated_at.map_or_else(|| card.published.iso.clone(), |t| presenter.time(t).iso),

@@ -212,6 +212,12 @@ pub struct EditableArticle {
     pub language: String,
     /// Views so far.
     pub view_count: i64,
+    /// The SEO title; the headline serves when empty.
+    pub seo_title: String,
+    /// The meta description; the standfirst serves when empty.
+    pub seo_description: String,
+    /// The image shared on social networks (an image id); the lead image serves when none.
+    pub share_image_id: Option<i64>,
 }
 
 /// What a back-office save carries besides the article itself.
@@ -227,6 +233,10 @@ pub struct ArticleExtras<'a> {
     pub expected_modified: Option<i64>,
     /// The lead image (an image id), or none.
     pub lead_image: Option<i64>,
+    /// The SEO title and meta description, checked.
+    pub search: &'a crate::content::SearchAndSocial,
+    /// The share image (an image id), or none.
+    pub share_image: Option<i64>,
 }
 
 /// What someone typed in the editor and has not saved: the editor's fields, as JSON.
@@ -281,6 +291,9 @@ struct EditableRow {
     language: String,
     lead_image_id: Option<i64>,
     view_count: i64,
+    seo_title: String,
+    seo_description: String,
+    share_image_id: Option<i64>,
     #[sqlx(flatten)]
     image: ImageColumns,
 }
@@ -390,7 +403,7 @@ impl Store {
             sqlx::query_as::<_, EditableRow>(
                 "SELECT a.id, s.slug AS section, a.slug, a.headline, a.standfirst, b.markdown AS body, a.status, \
                  a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, \
-                 a.lead_image_id, i.path AS image_path, i.width AS image_width, i.height AS image_height, \
+                 a.lead_image_id, a.seo_title, a.seo_description, a.share_image_id, i.path AS image_path, i.width AS image_width, i.height AS image_height, \
                  i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, \
                  i.variants AS image_variants FROM articles a JOIN sections s ON s.id = a.section_id \
                  JOIN article_bodies b ON b.article_id = a.id LEFT JOIN images i ON i.id = a.lead_image_id \
@@ -432,6 +445,9 @@ impl Store {
             lead_image_id: row.lead_image_id,
             language: row.language,
             view_count: row.view_count,
+            seo_title: row.seo_title,
+            seo_description: row.seo_description,
+            share_image_id: row.share_image_id,
         }))
     }
 
@@ -497,8 +513,8 @@ impl Store {
         execute!(
             tx.conn(),
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
-             status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11 \
-             WHERE id = $12",
+             status = $6, published_at = $7, updated_at = $8, correction = $9, modified_at = $10, lead_image_id = $11, \
+             seo_title = $12, seo_description = $13, share_image_id = $14 WHERE id = $15",
             [
                 section_id,
                 article.slug.as_str(),
@@ -511,6 +527,9 @@ impl Store {
                 extras.correction,
                 modified,
                 extras.lead_image,
+                &extras.search.title,
+                &extras.search.description,
+                extras.share_image,
                 id
             ]
         )?;

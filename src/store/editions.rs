@@ -190,9 +190,10 @@ impl Store {
             tx.conn(),
             fetch_one,
             sqlx::query_scalar(
-                "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, language, \
-                 translation_group, status, created_at, modified_at, owner_id) \
-                 SELECT section_id, $1, headline, standfirst, lead_image_id, $2, $3, 'draft', $4, $4, $5 \
+                "INSERT INTO articles (section_id, slug, headline, standfirst, lead_image_id, share_image_id, \
+                 language, translation_group, status, created_at, modified_at, owner_id) \
+                 SELECT section_id, $1, headline, standfirst, lead_image_id, share_image_id, $2, $3, 'draft', $4, $4, \
+                 $5 \
                  FROM articles WHERE id = $6 RETURNING id",
             ),
             [&candidate, language, group, now, user, original]

@@ -122,6 +122,16 @@ pub struct ExportedArticle {
     /// The lead image's `ref`.
     #[sqlx(skip)]
     pub lead_image: Option<i64>,
+    /// The SEO title, if it has one (left out when empty, as in exports made before there were any).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub seo_title: String,
+    /// The meta description, if it has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub seo_description: String,
+    /// The share image's `ref`, if it has one.
+    #[sqlx(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_image: Option<i64>,
     /// The email of the account that owns it (authors edit their own).
     pub owner: Option<String>,
     /// The body as written.
@@ -167,6 +177,7 @@ type ImageRow = (i64, String, i64, i64, String, String, String, i64, String);
 struct ArticleRow {
     id: i64,
     lead_image_id: Option<i64>,
+    share_image_id: Option<i64>,
     #[sqlx(flatten)]
     article: ExportedArticle,
 }
@@ -248,7 +259,7 @@ impl Store {
             self.reader.get(),
             fetch_all,
             sqlx::query_as(
-                "SELECT a.id, a.lead_image_id, s.slug AS section, a.slug, a.headline, a.standfirst, a.language, \
+                "SELECT a.id, a.lead_image_id, a.share_image_id, a.seo_title, a.seo_description, s.slug AS section, a.slug, a.headline, a.standfirst, a.language, \
                  a.status, a.published_at, a.updated_at, a.created_at, a.modified_at, a.view_count, a.correction, \
                  u.email AS owner, COALESCE(b.markdown, '') AS body_markdown, COALESCE(b.html, '') AS body_html \
                  FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN users u ON u.id = a.owner_id \
@@ -257,8 +268,9 @@ impl Store {
             [after, limit]
         )?;
         let mut articles = Vec::with_capacity(rows.len());
-        for ArticleRow { id, lead_image_id, mut article } in rows {
+        for ArticleRow { id, lead_image_id, share_image_id, mut article } in rows {
             article.lead_image = lead_image_id.and_then(|id| image_refs.get(&id).copied());
+            article.share_image = share_image_id.and_then(|id| image_refs.get(&id).copied());
             article.authors = self.byline_slugs(id).await?;
             article.tags = fetch!(
                 self.reader.get(),

@@ -35,6 +35,10 @@ pub struct ImportArticle<'a> {
     pub correction: &'a str,
     /// Its lead image, written first with [`ImportTx::put_image`].
     pub lead_image_id: Option<i64>,
+    /// Its SEO title and meta description (empty when it has none).
+    pub search: &'a crate::content::SearchAndSocial,
+    /// Its share image, written first like the lead image.
+    pub share_image_id: Option<i64>,
     /// The email of the account that owns it, if that account exists.
     pub owner: Option<&'a str>,
 }
@@ -226,11 +230,13 @@ impl ImportTx {
         let sql = if id.is_some() {
             "UPDATE articles SET section_id = $1, slug = $2, headline = $3, standfirst = $4, language = $5, \
              status = $6, published_at = $7, updated_at = $8, correction = $9, created_at = $10, modified_at = $11, \
-             lead_image_id = $12, owner_id = COALESCE($13, owner_id) WHERE id = $14 RETURNING id"
+             lead_image_id = $12, seo_title = $13, seo_description = $14, share_image_id = $15, \
+             owner_id = COALESCE($16, owner_id) WHERE id = $17 RETURNING id"
         } else {
             "INSERT INTO articles (section_id, slug, headline, standfirst, language, status, published_at, updated_at, \
-             correction, created_at, modified_at, lead_image_id, view_count, owner_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             correction, created_at, modified_at, lead_image_id, seo_title, seo_description, share_image_id, \
+             view_count, owner_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
              ON CONFLICT (section_id, slug) DO NOTHING RETURNING id"
         };
         Ok(on!(self.tx.conn(), |db| {
@@ -246,7 +252,10 @@ impl ImportTx {
                 .bind(row.article.correction)
                 .bind(row.article.created_at)
                 .bind(row.article.modified_at)
-                .bind(row.article.lead_image_id);
+                .bind(row.article.lead_image_id)
+                .bind(&row.article.search.title)
+                .bind(&row.article.search.description)
+                .bind(row.article.share_image_id);
             let query = match id {
                 Some(id) => query.bind(row.owner).bind(id),
                 None => query.bind(input.view_count).bind(row.owner),

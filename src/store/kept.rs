@@ -185,7 +185,7 @@ async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError>
         return Ok(false);
     }
     execute!(conn.conn(), "DELETE FROM kept_page_sources WHERE article_id = $1", [page.article_id])?;
-    // One statement for all the page's sources: the article itself, its authors, tags and lead image, and the
+    // One statement for all the page's sources: the article itself, its authors, tags, lead and share images, and the
     // articles it shows.
     on!(conn.conn(), |db| {
         // The page's own article is bound at each use: a built query numbers its placeholders itself.
@@ -202,6 +202,7 @@ async fn keep_page(conn: &mut Tx, page: &PageToKeep) -> Result<bool, StoreError>
             ("author", "author_id", "article_authors WHERE article_id = "),
             ("tag", "tag_id", "article_tags WHERE article_id = "),
             ("image", "lead_image_id", "articles WHERE lead_image_id IS NOT NULL AND id = "),
+            ("image", "share_image_id", "articles WHERE share_image_id IS NOT NULL AND id = "),
         ] {
             sources.push(format!(" UNION SELECT '{entity}', {column}, "));
             page_id(&mut sources);

@@ -66,7 +66,8 @@ pub struct StoredImageFile {
 }
 
 const IMAGE_SELECT: &str = "SELECT i.id, i.path, i.width, i.height, i.alt, i.caption, i.credit, i.variants, \
-                            (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id) AS uses FROM images i";
+                            (SELECT COUNT(*) FROM articles a WHERE a.lead_image_id = i.id OR a.share_image_id = i.id) AS uses \
+                            FROM images i";
 
 impl Store {
     /// Adds an uploaded image to the library.
@@ -112,7 +113,7 @@ impl Store {
         let uses: i64 = fetch!(
             tx.conn(),
             fetch_one,
-            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1"),
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE lead_image_id = $1 OR share_image_id = $1"),
             [id]
         )?;
         let logo: i64 = fetch!(
@@ -126,7 +127,7 @@ impl Store {
         }
         if uses > 0 {
             return Err(StoreError::Conflict(format!(
-                "this image is the lead image of {uses} article{}; choose another image for {} first",
+                "this image is the lead or share image of {uses} article{}; choose another image for {} first",
                 if uses == 1 { "" } else { "s" },
                 if uses == 1 { "it" } else { "them" }
             )));
@@ -176,7 +177,8 @@ impl Store {
         // Kept pages follow articles, not images: those that show this one go explicitly.
         execute!(
             tx.conn(),
-            "DELETE FROM kept_pages WHERE article_id IN (SELECT id FROM articles WHERE lead_image_id = $1)",
+            "DELETE FROM kept_pages WHERE article_id IN \
+             (SELECT id FROM articles WHERE lead_image_id = $1 OR share_image_id = $1)",
             [id]
         )?;
         record_change(&mut tx, "image", id).await?;

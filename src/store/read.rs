@@ -9,7 +9,8 @@ use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
 use super::pool::{fetch, on};
 use super::{Store, StoreError};
 use crate::content::{
-    Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, Section, SectionRef, Slug, Tag, TagRef,
+    Article, ArticleCard, Author, AuthorRef, KeptRecommendations, LeadImage, SearchAndSocial, Section, SectionRef,
+    Slug, Tag, TagRef,
 };
 
 /// Which articles a list holds.
@@ -169,6 +170,33 @@ impl ImageColumns {
     }
 }
 
+/// The share image's columns as the article query selects them (`si.path AS share_path`, …), from a
+/// `LEFT JOIN images si`.
+#[derive(FromRow)]
+struct ShareImageColumns {
+    share_path: Option<String>,
+    share_width: Option<i64>,
+    share_height: Option<i64>,
+    share_alt: Option<String>,
+    share_variants: Option<String>,
+}
+
+impl ShareImageColumns {
+    /// The image, when the article has one: read as a lead image is (it has no caption or credit to show).
+    fn into_image(self) -> Option<LeadImage> {
+        ImageColumns {
+            image_path: self.share_path,
+            image_width: self.share_width,
+            image_height: self.share_height,
+            image_alt: self.share_alt,
+            image_caption: None,
+            image_credit: None,
+            image_variants: self.share_variants,
+        }
+        .into_lead_image()
+    }
+}
+
 /// A card row with what the article page adds.
 #[derive(FromRow)]
 struct ArticleRow {
@@ -182,6 +210,10 @@ struct ArticleRow {
     recommended_language: Option<String>,
     recommended_ids: Option<String>,
     recommended_at: Option<i64>,
+    seo_title: String,
+    seo_description: String,
+    #[sqlx(flatten)]
+    share: ShareImageColumns,
 }
 
 impl ArticleRow {
@@ -203,6 +235,8 @@ impl ArticleRow {
             correction: self.correction,
             translation_group: self.translation_group,
             recommended,
+            search: SearchAndSocial { title: self.seo_title, description: self.seo_description },
+            share_image: self.share.into_image(),
         })
     }
 }
@@ -211,14 +245,17 @@ impl ArticleRow {
 const ARTICLE_COLUMNS: &str = ", b.html AS body_html, b.markdown AS body_markdown, a.correction, a.translation_group, \
                                (SELECT string_agg(t.slug || '\u{1f}' || t.name, '\u{1e}' ORDER BY at.position, t.name) \
                                FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
-                               r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at ";
+                               r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at, \
+                               a.seo_title, a.seo_description, si.path AS share_path, si.width AS share_width, \
+                               si.height AS share_height, si.alt AS share_alt, si.variants AS share_variants ";
 
 /// `SELECT` of an article's columns from every article (to be filtered).
 fn article_query<'a, DB: Database>() -> QueryBuilder<'a, DB> {
     let mut query = QueryBuilder::new(CARD_SELECT);
     query.push(ARTICLE_COLUMNS).push("FROM articles a ").push(CARD_JOINS);
     query.push(
-        "JOIN article_bodies b ON b.article_id = a.id LEFT JOIN article_recommendations r ON r.article_id = a.id ",
+        "JOIN article_bodies b ON b.article_id = a.id LEFT JOIN article_recommendations r ON r.article_id = a.id \
+         LEFT JOIN images si ON si.id = a.share_image_id ",
     );
     query
 }

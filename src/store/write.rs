@@ -33,6 +33,31 @@ pub struct BatchReport {
 }
 
 impl Store {
+    /// Gives the article at `section`/`slug` its SEO title and meta description (checked by the caller): the
+    /// demo's way, since a batch carries articles as readers see them. Records the change.
+    pub async fn put_search_and_social(
+        &self,
+        section: &str,
+        slug: &str,
+        search: &crate::content::SearchAndSocial,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = fetch!(
+            tx.conn(),
+            fetch_optional,
+            sqlx::query_scalar(
+                "UPDATE articles SET seo_title = $1, seo_description = $2 WHERE slug = $3 \
+                 AND section_id = (SELECT id FROM sections WHERE slug = $4) RETURNING id",
+            ),
+            [&search.title, &search.description, slug, section]
+        )?;
+        let id = id.ok_or_else(|| StoreError::Missing { kind: "article", slug: format!("{section}/{slug}") })?;
+        record_change(&mut tx, "article", id).await?;
+        tx.commit().await?;
+        self.wrote().await;
+        Ok(())
+    }
+
     /// Applies a whole batch in one transaction: all of it, or nothing.
     pub async fn apply(&self, batch: &Batch) -> Result<BatchReport, StoreError> {
         let mut tx = self.begin_write().await?;

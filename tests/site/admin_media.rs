@@ -136,7 +136,7 @@ async fn a_library_image_becomes_a_lead_image_and_cannot_be_deleted_while_used()
     assert_eq!(copy.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/webp"));
     assert!(public.body.contains("sizes=\""));
     let refused = editor.post(&format!("/admin/media/{image}/delete"), &[]).await?;
-    assert!(refused.body.contains("lead image of 1 article"), "{}", refused.body);
+    assert!(refused.body.contains("lead or share image of 1 article"), "{}", refused.body);
     assert_eq!(site.library().await?.len(), 1);
     let author = site.signed_in(Role::Author).await?;
     assert_eq!(author.post(&format!("/admin/media/{image}/delete"), &[]).await?.status, 403);

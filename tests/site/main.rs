@@ -30,6 +30,7 @@ mod operations;
 mod preview;
 mod robustness;
 mod search;
+mod seo;
 mod snapshots;
 mod styleguide;
 mod views;

@@ -370,6 +370,8 @@ impl Converter<'_> {
                     image,
                     copy_from,
                 }),
+                search: crate::content::SearchAndSocial::default(),
+                share_image: None,
                 owner: None,
                 legacy_paths,
                 redirects: Vec::new(),

@@ -385,6 +385,8 @@ impl<'a> Converter<'a> {
                     image,
                     copy_from,
                 }),
+                search: crate::content::SearchAndSocial::default(),
+                share_image: None,
                 owner: None,
                 legacy_paths,
                 redirects: Vec::new(),

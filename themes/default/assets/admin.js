@@ -7,7 +7,8 @@
 // - a copy is kept in this browser whenever the server has not got the latest text (signed out, offline),
 //   and offered back on the next visit;
 // - leaving the page with text the server has not got asks first;
-// - the body's length in words and reading time, and the headline's length against what search results show.
+// - the body's length in words and reading time, and the headline's length against what search results show;
+// - (below) the search-result and social-card previews, and the style guide's findings beside the text.
 // Every back-office page: the menus in the bar close on a click elsewhere or on Escape.
 (function () {
   "use strict";
@@ -294,4 +295,259 @@
   });
   offerLocalCopy();
   lengths();
+})();
+
+// The editor's "Search and social" part: the SEO title's and meta description's lengths, and two previews that
+// follow typing, a search result and a social card, drawn here from the form (nothing is asked of anyone else).
+// An empty field shows what it falls back to: the headline, the standfirst, the lead image.
+(function () {
+  "use strict";
+  var box = document.getElementById("search-social");
+  var form = document.querySelector("form.editor");
+  if (!box || !form) return;
+  var TITLE_SHOWN = 60; // characters of a title a search result shows, about
+  var DESCRIPTION_SHOWN = 158; // and of a description (155 to 160)
+  var CARD_DESCRIPTION_SHOWN = 110; // what a social card's two lines hold, about
+  var previews = box.querySelector(".search-previews");
+
+  function value(name) { return form.elements[name] ? form.elements[name].value.trim() : ""; }
+  function length(text) { return Array.from(text).length; }
+
+  // `text` cut to about `limit` characters at a word's end, as search results cut it.
+  function cut(text, limit) {
+    var characters = Array.from(text);
+    if (characters.length <= limit) return text;
+    var head = characters.slice(0, limit).join("");
+    var space = head.lastIndexOf(" ");
+    if (space > limit * 0.6) head = head.slice(0, space);
+    return head.replace(/[\s,.;:\u2013\u2014-]+$/, "") + " \u2026";
+  }
+
+  // The address as readers will have it: the one typed, else one made from the headline (the server makes it
+  // the same way, though it may spell some letters differently).
+  function path() {
+    var slug = value("slug") || value("headline").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "");
+    return "/" + (value("section") || "section") + "/" + (slug || "address");
+  }
+
+  // The share image, else the lead image; the share image's list (the same images) knows where each one is.
+  function chosenImage() {
+    var id = value("share_image") || value("lead_image");
+    var shares = form.elements.share_image;
+    var option = id && shares && Array.prototype.find.call(shares.options, function (o) { return o.value === id; });
+    return option && option.getAttribute("data-src") ? { src: option.getAttribute("data-src") } : null;
+  }
+
+  function count(id, text, shown, what) {
+    var element = document.getElementById(id);
+    if (!element) return;
+    var characters = length(text);
+    element.textContent = characters ? characters + " characters" +
+      (characters > shown ? "; search results show about the first " + shown : "; search results show it whole") :
+      "Empty: the " + what + " is used.";
+  }
+
+  function put(selector, text) { box.querySelector(selector).textContent = text; }
+
+  function update() {
+    var siteName = box.getAttribute("data-site-name") || "";
+    var title = value("seo_title") || value("headline");
+    var description = value("seo_description") || value("standfirst") || box.getAttribute("data-site-description") || "";
+    count("seo-title-count", value("seo_title"), TITLE_SHOWN, "headline");
+    count("seo-description-count", value("seo_description"), DESCRIPTION_SHOWN, "standfirst");
+    var full = title ? title + " | " + siteName : siteName; // as the page's <title> has it
+    var address = (box.getAttribute("data-address") || "") + path();
+    put(".serp-address", address.replace(/^https?:\/\//, "").split("/").filter(Boolean).join(" \u203a "));
+    put(".serp-title", cut(full, TITLE_SHOWN));
+    put(".serp-description", cut(description, DESCRIPTION_SHOWN));
+    put(".card-preview-site", (box.getAttribute("data-address") || "").replace(/^https?:\/\//, "").split("/")[0]);
+    put(".card-preview-title", full);
+    put(".card-preview-description", cut(description, CARD_DESCRIPTION_SHOWN));
+    var frame = box.querySelector(".card-preview-image");
+    var image = chosenImage();
+    var shown = frame.querySelector("img");
+    if (!image) {
+      frame.hidden = true;
+    } else {
+      if (!shown) { shown = document.createElement("img"); frame.append(shown); }
+      if (shown.getAttribute("src") !== image.src) shown.src = image.src;
+      shown.alt = "";
+      frame.hidden = false;
+    }
+    previews.hidden = false;
+  }
+
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  update();
+})();
+
+// The style guide beside the text: a moment after typing stops, the headline, standfirst and body are checked
+// on the server (`POST /admin/style/check`, which saves nothing) and the findings listed with their
+// suggestions. A finding's text selects the passage (in the rich editor or the Markdown textarea); Correct puts
+// the suggestion in its place. The check before publishing stays with Save.
+(function () {
+  "use strict";
+  var panel = document.getElementById("style-live");
+  var form = document.querySelector("form.editor");
+  if (!panel || !form || !form.elements.csrf) return;
+  var CHECK_AFTER = 800;
+  var list = document.getElementById("style-live-list");
+  var status = document.getElementById("style-live-status");
+  var timer = null;
+  var latest = 0;
+  var FIELD_NAMES = { headline: "Headline", standfirst: "Standfirst", body: "Body" };
+
+  function say(text) { status.textContent = text; }
+
+  function run() {
+    var request = ++latest;
+    var data = new URLSearchParams();
+    data.set("csrf", form.elements.csrf.value);
+    ["headline", "standfirst", "body", "language"].forEach(function (name) {
+      if (form.elements[name]) data.set(name, form.elements[name].value);
+    });
+    fetch("/admin/style/check", { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("the server answered " + response.status);
+        return response.json();
+      })
+      .then(function (answer) { if (request === latest) show(answer.findings || []); })
+      .catch(function () {
+        if (request === latest) say("The style guide could not be asked just now; Save still checks the text.");
+      });
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(run, CHECK_AFTER);
+  }
+
+  function show(findings) {
+    panel.hidden = false;
+    // The list of the last save's findings gives way to this one, which follows the text (its "Publish as
+    // written" box stays).
+    document.querySelectorAll(".style-findings ol, .style-findings .fix-all").forEach(function (old) { old.hidden = true; });
+    list.replaceChildren();
+    say(findings.length ? findings.length + (findings.length === 1 ? " spelling to check." : " spellings to check.") :
+      "Nothing to check: the text follows the style guide.");
+    findings.forEach(function (finding) {
+      var item = document.createElement("li");
+      var where = document.createElement("button");
+      where.type = "button";
+      where.className = "link-button style-live-found";
+      where.textContent = "\u201c" + finding.found + "\u201d";
+      where.setAttribute("aria-label", "Select \u201c" + finding.found + "\u201d in the " +
+        (FIELD_NAMES[finding.field] || finding.field).toLowerCase());
+      var field = document.createElement("span");
+      field.className = "help";
+      field.textContent = (FIELD_NAMES[finding.field] || finding.field) + ", line " + finding.line;
+      var rule = document.createElement("span");
+      rule.className = "style-live-rule";
+      rule.textContent = finding.rule;
+      var fix = document.createElement("button");
+      fix.type = "button";
+      fix.className = "secondary style-live-fix";
+      fix.textContent = "Correct to \u201c" + finding.suggestion + "\u201d";
+      item.append(field, where, " ", rule, fix);
+      where.addEventListener("click", function () { locate(finding, true); });
+      fix.addEventListener("click", function () { correct(finding); });
+      list.append(item);
+    });
+  }
+
+  function rich(finding) {
+    var editor = window.newsroomEditor;
+    return finding.field === "body" && editor && editor.view && form.elements.body.hidden ? editor.view : null;
+  }
+
+  // Where the finding is in the rich editor's document: its text found again, the same how-manieth time as in
+  // the Markdown (the editor shows the text without the Markdown's marks). Positions or null.
+  function inDocument(view, finding) {
+    var text = "";
+    var positions = [];
+    view.state.doc.descendants(function (node, at) {
+      if (!node.isTextblock) return true;
+      if (text) { text += "\n"; positions.push(at); }
+      node.forEach(function (child, offset) {
+        if (child.isText) {
+          for (var i = 0; i < child.text.length; i++) positions.push(at + 1 + offset + i);
+          text += child.text;
+        } else {
+          positions.push(at + 1 + offset);
+          text += "\ufffc";
+        }
+      });
+      return false;
+    });
+    var found = [];
+    for (var index = text.indexOf(finding.found); index >= 0; index = text.indexOf(finding.found, index + 1)) {
+      found.push(index);
+    }
+    if (!found.length) return null;
+    var start = found[Math.min(finding.occurrence, found.length - 1)];
+    return { from: positions[start], to: positions[start + finding.found.length - 1] + 1 };
+  }
+
+  // Selects the finding's passage; answers where it is, or null when the text changed since the check.
+  function locate(finding, focus) {
+    var view = rich(finding);
+    if (view) {
+      var range = inDocument(view, finding);
+      if (!range) return stale();
+      if (focus) {
+        view.focus();
+        var start = view.domAtPos(range.from);
+        var end = view.domAtPos(range.to);
+        var selected = document.createRange();
+        selected.setStart(start.node, start.offset);
+        selected.setEnd(end.node, end.offset);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(selected);
+        var shown = start.node.nodeType === 1 ? start.node : start.node.parentNode;
+        if (shown && shown.scrollIntoView) shown.scrollIntoView({ block: "center" });
+      }
+      return { view: view, from: range.from, to: range.to };
+    }
+    var element = form.elements[finding.field];
+    if (!element || element.value.slice(finding.from, finding.to) !== finding.found) return stale();
+    if (focus) {
+      element.focus();
+      element.setSelectionRange(finding.from, finding.to);
+    }
+    return { element: element };
+  }
+
+  function stale() {
+    say("The text changed since the check; the list is brought up to date.");
+    run();
+    return null;
+  }
+
+  function correct(finding) {
+    var place = locate(finding, false);
+    if (!place) return;
+    if (place.view) {
+      place.view.dispatch(place.view.state.tr.insertText(finding.suggestion, place.from, place.to));
+      place.view.focus();
+    } else {
+      place.element.setRangeText(finding.suggestion, finding.from, finding.to, "end");
+      place.element.dispatchEvent(new Event("input", { bubbles: true }));
+      place.element.focus();
+    }
+    say("Changed \u201c" + finding.found + "\u201d to \u201c" + finding.suggestion + "\u201d; not saved until you save.");
+    // The rich editor hands the textarea its text a moment later; the next check follows that.
+    schedule();
+  }
+
+  form.addEventListener("input", function (event) {
+    var name = event.target && event.target.name;
+    if (name === "headline" || name === "standfirst" || name === "body") schedule();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target && event.target.name === "language") schedule();
+  });
+  run();
 })();
