@@ -174,7 +174,7 @@ async fn article_pages_carry_news_article_data_and_social_cards() -> TestResult 
     assert_eq!(article["author"][1]["name"], "Ben Writer");
     assert_eq!(article["author"][1]["url"], "https://news.example.com/author/ben-writer");
     assert_eq!(article["articleSection"], "World");
-    assert_eq!(article["keywords"], serde_json::json!(["Europe", "NATO"]));
+    assert_eq!(article["keywords"], serde_json::json!(["NATO", "Europe"]), "the tags, in the order they were given");
     assert_eq!(article["isAccessibleForFree"], true);
     let publisher = items.iter().find(|i| i["@type"] == "NewsMediaOrganization").ok_or("a publisher")?;
     assert!(publisher["logo"]["url"].as_str().is_some_and(|u| u.starts_with("https://news.example.com/assets/logo.")));
