@@ -76,6 +76,7 @@ const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.publ
                            s.slug AS section_slug, s.name AS section_name, \
                            i.path AS image_path, i.width AS image_width, i.height AS image_height, \
                            i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
+                           i.crops AS image_crops, \
                            (SELECT string_agg(CAST(aa.position AS TEXT) || '\u{1f}' || au.slug || '\u{1f}' || au.name, '\u{1e}') \
                            FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
 /// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators. Slugs never
@@ -153,6 +154,7 @@ pub(super) struct ImageColumns {
     image_caption: Option<String>,
     image_credit: Option<String>,
     image_variants: Option<String>,
+    image_crops: Option<String>,
 }
 
 impl ImageColumns {
@@ -167,6 +169,7 @@ impl ImageColumns {
             caption: self.image_caption.unwrap_or_default(),
             credit: self.image_credit.unwrap_or_default(),
             variants: variants(self.image_variants.as_deref()),
+            crops: self.image_crops.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default(),
         })
     }
 }
