@@ -20,7 +20,7 @@ use super::edition::{Edition, Prefix};
 use super::kept::{OpenPage, Openings, RenderedPage, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
-use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url};
+use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url, share_image};
 use super::{SiteError, html_response};
 use crate::config::CountingMode;
 use crate::content::Slug;
@@ -269,8 +269,12 @@ async fn render_article(
     let section_path = section_url(&article.card.section.slug);
     page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", card.section.name, chrome.site.name)));
     let section_path = presenter.path(&section_path);
-    page.image =
-        article.card.image.as_ref().map(|lead| ImageView { url: presenter.absolute(&image(lead).url), ..image(lead) });
+    page.image = article
+        .card
+        .image
+        .as_ref()
+        .map(share_image)
+        .map(|shared| ImageView { url: presenter.absolute(&shared.url), ..shared });
     let home = presenter.absolute(&chrome.home_url);
     let home_name = presenter.text("breadcrumb-home");
     let logo = presenter.publisher_logo();
