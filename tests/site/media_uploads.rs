@@ -188,6 +188,7 @@ async fn photos_stored_before_the_upgrade_lose_their_metadata_at_the_next_start(
             caption: "",
             credit: "",
             variants,
+            crops: "[]",
         };
         store.add_library_image(&image).await?;
     }
