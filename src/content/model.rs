@@ -470,6 +470,7 @@ mod tests {
             caption: String::new(),
             credit: String::new(),
             variants: Vec::new(),
+            crops: Vec::new(),
         };
         let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
         assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));
