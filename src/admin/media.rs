@@ -91,7 +91,18 @@ async fn library_page(
         images, error, notice, can_delete, max_mb, max_megapixels => media::MAX_PIXELS / 1_000_000,
         q => query.q.trim(), previous, next, page => page_number,
     };
-    let mut response = page(state, session, "media", "admin/media.html", context).await?;
+    shown(state, session, "admin/media.html", context, error).await
+}
+
+/// A page of the library's, answered 422 when it shows why a form was refused.
+async fn shown(
+    state: &AppState,
+    session: &Session,
+    template: &str,
+    context: minijinja::Value,
+    error: &str,
+) -> Result<Response, AdminError> {
+    let mut response = page(state, session, "media", template, context).await?;
     if !error.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -122,13 +133,9 @@ async fn item_page(
         return Err(AdminError::NotFound);
     };
     let can_delete = crate::auth::may(&session.user, Action::ManageTaxonomy, None);
-    let stored_here = !item.image.path.starts_with("http://") && !item.image.path.starts_with("https://");
+    let stored_here = !media::is_elsewhere(&item.image.path);
     let context = context! { image => item, error, notice, can_delete, stored_here };
-    let mut response = page(state, session, "media", "admin/media_item.html", context).await?;
-    if !error.is_empty() {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    shown(state, session, "admin/media_item.html", context, error).await
 }
 
 /// `GET /admin/media/{id}`.

@@ -29,7 +29,12 @@ pub use scrub::{SCRUB_MARKER, scrub_stored, spawn_scrub};
 
 /// Media paths are relative to the media root unless they are already absolute URLs (imported sites).
 pub fn media_url(path: &str) -> String {
-    if path.starts_with("https://") || path.starts_with("http://") { path.to_owned() } else { format!("/media/{path}") }
+    if is_elsewhere(path) { path.to_owned() } else { format!("/media/{path}") }
+}
+
+/// Whether a stored image path is an address on another site (an imported image) rather than a file here.
+pub fn is_elsewhere(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
 }
 
 /// The largest file accepted.
@@ -226,7 +231,7 @@ fn write_crops(
 /// memory budget uploads share. The files of the earlier cut are left for the caller to remove once the new
 /// ones are recorded.
 pub async fn recrop(media_dir: &Path, path: &str, focus: FocalPoint) -> Result<Vec<Crop>, MediaError> {
-    if path.starts_with("http://") || path.starts_with("https://") {
+    if is_elsewhere(path) {
         return Err(MediaError::Unreadable("the image is stored on another site".into()));
     }
     let bytes = tokio::fs::read(media_dir.join(path)).await?;
