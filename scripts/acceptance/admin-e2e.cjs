@@ -44,6 +44,7 @@ async function main() {
     await page.fill('#caption', 'The gauge reports every minute.');
     await Promise.all([page.waitForNavigation(), page.click('form[enctype] button[type=submit]')]);
     check((await page.content()).includes('A new tide gauge bolted to the pier wall'), 'the image is in the media library');
+    await mediaLibrary(page);
 
     await page.goto(`${base}/admin/articles/new`);
     await page.fill('#headline', headline);
@@ -59,6 +60,8 @@ async function main() {
       [...select.options].find((o) => o.textContent.includes('tide gauge'))?.value);
     check(Boolean(imageOption), 'the uploaded image can be chosen as the lead image');
     await page.selectOption('#lead_image', imageOption);
+    await page.waitForFunction(() => document.querySelector('#lead-size-warning').textContent.includes('only 96 pixels wide'));
+    check(true, 'choosing the 96-pixel image as the lead warns, before saving, that it is under 1200 pixels wide');
     const section = await page.$eval('#section', (select) => [...select.options].find((o) => o.value)?.value);
     check(Boolean(section), 'a section can be chosen');
     await page.selectOption('#section', section);
@@ -66,6 +69,7 @@ async function main() {
     await page.selectOption('#status', 'published');
     await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
     check(!(await page.content()).includes('class="error"'), 'the article saved without errors');
+    check((await page.textContent('#lead-size-warning')).includes('only 96 pixels wide'), 'the saved article still warns of its narrow lead image');
     const editorUrl = new URL(page.url()).pathname;
 
     await page.goto(`${base}/`);
@@ -97,6 +101,48 @@ async function main() {
   } finally {
     await browser.close();
   }
+}
+
+/// The media library: searched by typing, an image's page opened from the grid, its focal point set by a click
+/// and by keyboard, each kept after a reload.
+async function mediaLibrary(page) {
+  await page.fill('#q', 'TIDE GAUGE');
+  await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+  check(new URL(page.url()).searchParams.get('q') === 'TIDE GAUGE', 'the library search is in the address');
+  const found = await page.$('.media-grid a:has-text("A new tide gauge bolted to the pier wall")');
+  check(Boolean(found), 'searching the library finds the image by its alt text, in any case');
+  await page.fill('#q', 'no such picture anywhere');
+  await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+  check((await page.textContent('main')).includes('No image matches'), 'a search that matches nothing says so');
+  await page.fill('#q', 'gauge');
+  await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+  await Promise.all([page.waitForNavigation(), page.click('.media-grid a:has-text("A new tide gauge bolted to the pier wall")')]);
+  check(/\/admin\/media\/\d+$/.test(page.url()), 'the grid opens the image\'s own page');
+  check(await page.isVisible('#focus-marker'), 'the focal point is marked on the picture');
+
+  // A click a quarter across and three quarters down.
+  const box = await (await page.$('#focus-image')).boundingBox();
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('#focus-image', { position: { x: box.width * 0.25, y: box.height * 0.75 } }),
+  ]);
+  await page.reload();
+  const across = parseFloat(await page.inputValue('#focus-x'));
+  const down = parseFloat(await page.inputValue('#focus-y'));
+  check(Math.abs(across - 0.25) < 0.03 && Math.abs(down - 0.75) < 0.03, `the clicked focal point is kept after a reload (${across}, ${down})`);
+  const marker = await (await page.$('#focus-marker')).boundingBox();
+  const image = await (await page.$('#focus-image')).boundingBox();
+  const markedAt = (marker.x + marker.width / 2 - image.x) / image.width;
+  check(Math.abs(markedAt - 0.25) < 0.03, 'and the marker shows it there');
+
+  // By keyboard: the fields, then Enter.
+  await page.focus('#focus-x');
+  await page.fill('#focus-x', '0.8');
+  await Promise.all([page.waitForNavigation(), page.press('#focus-x', 'Enter')]);
+  await page.reload();
+  check(parseFloat(await page.inputValue('#focus-x')) === 0.8, 'a focal point typed in is kept after a reload');
+  const crops = await page.$$eval('.crops img', (images) => images.map((i) => i.complete && i.naturalWidth > 0));
+  check(crops.length === 4 && crops.every(Boolean), 'the four crops are shown and load');
 }
 
 /// Types at the end of the body in the rich editor, as a person would.

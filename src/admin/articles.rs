@@ -434,6 +434,7 @@ async fn editor(
         sections => state.store.sections().await?, authors => state.store.all_authors().await?,
         images => lead_image_choices(state, current).await?,
         max_upload_mb => crate::media::MAX_UPLOAD_BYTES / 1024 / 1024,
+        lead_min_width => crate::media::LEAD_MIN_WIDTH,
     };
     let mut response = page(state, session, "articles", "admin/editor.html", context).await?;
     *response.status_mut() = status;

@@ -1,8 +1,10 @@
 //! The media library: upload images (type read from the content, size and pixel limits, resized copies), give
-//! them alt text, caption and credit, and delete those no article uses.
+//! them alt text, caption and credit, set the focal point their crops are cut around, find them by their text,
+//! see which articles use them, and delete those no article uses.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -14,23 +16,201 @@ use crate::media;
 use crate::store::StoreError;
 use crate::web::AppState;
 
+/// The library's search and page, as the query string carries them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct LibraryQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+/// A library image as the grid and its own page show it.
+#[derive(Debug, serde::Serialize)]
+struct ImageItem {
+    #[serde(flatten)]
+    image: crate::store::LibraryImage,
+    /// The smallest copy, for the grid (the original when there is none).
+    thumbnail: String,
+    /// Articles leading with it.
+    leads: Vec<crate::store::ImageUse>,
+    /// Articles showing it in their text.
+    bodies: Vec<crate::store::ImageUse>,
+    /// Its crops.
+    cut: Vec<media::Crop>,
+}
+
+/// Adds to each image what the grid shows of it: a thumbnail and the articles using it.
+async fn items(state: &AppState, images: Vec<crate::store::LibraryImage>) -> Result<Vec<ImageItem>, AdminError> {
+    let ids: Vec<i64> = images.iter().map(|i| i.id).collect();
+    let uses = state.store.image_uses(&ids).await?;
+    Ok(images
+        .into_iter()
+        .map(|image| {
+            let variants: Vec<media::Variant> = serde_json::from_str(&image.variants).unwrap_or_default();
+            let smallest = variants.iter().filter(|v| v.mime != "image/webp").min_by_key(|v| v.width);
+            let thumbnail = media::media_url(smallest.map_or(image.path.as_str(), |v| v.path.as_str()));
+            let mine = uses.iter().filter(|u| u.image_id == image.id);
+            let (leads, bodies): (Vec<_>, Vec<_>) = mine.cloned().partition(|u| u.lead);
+            let cut = serde_json::from_str(&image.crops).unwrap_or_default();
+            ImageItem { image, thumbnail, leads, bodies, cut }
+        })
+        .collect())
+}
+
 async fn library(state: &AppState, session: &Session, error: &str, notice: &str) -> Result<Response, AdminError> {
-    let images = state.store.library_images().await?;
+    library_page(state, session, &LibraryQuery::default(), error, notice).await
+}
+
+async fn library_page(
+    state: &AppState,
+    session: &Session,
+    query: &LibraryQuery,
+    error: &str,
+    notice: &str,
+) -> Result<Response, AdminError> {
+    let page_number = query.page.parse::<i64>().ok().filter(|p| (1..=100_000).contains(p)).unwrap_or(1);
+    let per_page = crate::store::LIBRARY_PAGE;
+    // One more than a page tells whether there is a next one without counting the library.
+    let mut images = state.store.search_library(&query.q, (page_number - 1) * per_page, per_page + 1).await?;
+    let more = images.len() > per_page as usize;
+    images.truncate(per_page as usize);
+    let images = items(state, images).await?;
+    let address = |page: i64| {
+        let search = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", query.q.trim())
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/admin/media?{search}")
+    };
+    let previous = (page_number > 1).then(|| address(page_number - 1));
+    let next = more.then(|| address(page_number + 1));
     let can_delete = crate::auth::may(&session.user, Action::ManageTaxonomy, None);
     let max_mb = media::MAX_UPLOAD_BYTES / 1024 / 1024;
-    let context =
-        context! { images, error, notice, can_delete, max_mb, max_megapixels => media::MAX_PIXELS / 1_000_000 };
-    let mut response = page(state, session, "media", "admin/media.html", context).await?;
+    let context = context! {
+        images, error, notice, can_delete, max_mb, max_megapixels => media::MAX_PIXELS / 1_000_000,
+        q => query.q.trim(), previous, next, page => page_number,
+    };
+    shown(state, session, "admin/media.html", context, error).await
+}
+
+/// A page of the library's, answered 422 when it shows why a form was refused.
+async fn shown(
+    state: &AppState,
+    session: &Session,
+    template: &str,
+    context: minijinja::Value,
+    error: &str,
+) -> Result<Response, AdminError> {
+    let mut response = page(state, session, "media", template, context).await?;
     if !error.is_empty() {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
 }
 
-/// `GET /admin/media`.
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, AdminError> {
+/// `GET /admin/media?q=…&page=…`: a page of the library, newest first, searched by its text when `q` is given.
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<LibraryQuery>, QueryRejection>,
+) -> Result<Response, AdminError> {
     require(&session.user, Action::CreateArticle, None)?;
-    library(&state, &session, "", "").await
+    let query = query.map(|q| q.0).unwrap_or_default();
+    library_page(&state, &session, &query, "", "").await
+}
+
+/// One image's page: its texts, its focal point and crops, and where it is used.
+async fn item_page(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    error: &str,
+    notice: &str,
+) -> Result<Response, AdminError> {
+    let image = state.store.image(id).await?.ok_or(AdminError::NotFound)?;
+    let Some(item) = items(state, vec![image]).await?.pop() else {
+        return Err(AdminError::NotFound);
+    };
+    let can_delete = crate::auth::may(&session.user, Action::ManageTaxonomy, None);
+    let stored_here = !media::is_elsewhere(&item.image.path);
+    let context = context! { image => item, error, notice, can_delete, stored_here };
+    shown(state, session, "admin/media_item.html", context, error).await
+}
+
+/// `GET /admin/media/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::CreateArticle, None)?;
+    item_page(&state, &session, id, "", "").await
+}
+
+/// `POST /admin/media/{id}`: new alt text (required), caption and credit. Lead images read them from here, so
+/// the change shows wherever the image leads an article.
+pub async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Submitted,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::CreateArticle, None)?;
+    let text = image_text(&form.fields, "");
+    if text.alt.is_empty() {
+        let message = "Not saved: describe the image in its alt text, for readers who cannot see it.";
+        return item_page(&state, &session, id, message, "").await;
+    }
+    match state.store.update_image_text(id, &text.alt, &text.caption, &text.credit).await {
+        Ok(()) => item_page(&state, &session, id, "", "Saved.").await,
+        Err(StoreError::Missing { .. }) => Err(AdminError::NotFound),
+        Err(StoreError::Invalid(message)) => {
+            item_page(&state, &session, id, &format!("Not saved: {message}."), "").await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /admin/media/{id}/focus`: the focal point (`x` and `y`, fractions of the width and height from the
+/// top left); the crops are cut again around it and the earlier ones' files removed.
+pub async fn focus(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Submitted,
+) -> Result<Response, AdminError> {
+    require(&session.user, Action::CreateArticle, None)?;
+    let read = |name: &str| form.fields.get(name).trim().parse::<f64>().ok();
+    let Some(point) = read("x").zip(read("y")).and_then(|(x, y)| media::FocalPoint::new(x, y)) else {
+        let message = "Not saved: the focal point needs two numbers from 0 to 1 (across, then down).";
+        return item_page(&state, &session, id, message, "").await;
+    };
+    let image = state.store.image(id).await?.ok_or(AdminError::NotFound)?;
+    let media_dir = state.config.media_dir();
+    let crops = match media::recrop(&media_dir, &image.path, point).await {
+        Ok(crops) => crops,
+        Err(media::MediaError::Io(error)) => return Err(AdminError::BadRequest(format!("cutting the crops: {error}"))),
+        Err(refused) => return item_page(&state, &session, id, &format!("Not saved: {refused}."), "").await,
+    };
+    let json = serde_json::to_string(&crops).unwrap_or_else(|_| "[]".into());
+    let old = match state.store.set_image_focus(id, point.x, point.y, &json).await {
+        Ok(old) => old,
+        Err(StoreError::Missing { .. }) => return Err(AdminError::NotFound),
+        Err(other) => return Err(other.into()),
+    };
+    let kept: Vec<&str> = crops.iter().map(|c| c.path.as_str()).collect();
+    remove_files(&media_dir, crate::store::crop_paths(&old).into_iter().filter(|p| !kept.contains(&p.as_str())));
+    Ok(Redirect::to(&format!("/admin/media/{id}")).into_response())
+}
+
+/// Removes files of the library that are no longer recorded; one already gone is no reason to fail.
+fn remove_files(media_dir: &std::path::Path, paths: impl IntoIterator<Item = String>) {
+    for path in paths {
+        if let Err(error) = std::fs::remove_file(media_dir.join(&path)) {
+            tracing::warn!(%error, path, "removing a library file no longer used");
+        }
+    }
 }
 
 /// `POST /admin/media`: a multipart upload with `file`, `alt`, `caption` and `credit`.
@@ -111,16 +291,14 @@ pub async fn delete(
     require(&session.user, Action::ManageTaxonomy, None)?;
     match state.store.delete_library_image(id).await {
         Ok(paths) => {
-            let media_dir = state.config.media_dir();
-            for path in paths {
-                // A file already gone is no reason to fail: the record is what counts.
-                if let Err(error) = std::fs::remove_file(media_dir.join(&path)) {
-                    tracing::warn!(%error, path, "removing a deleted image's file");
-                }
-            }
+            remove_files(&state.config.media_dir(), paths);
             Ok(Redirect::to("/admin/media").into_response())
         }
-        Err(StoreError::Conflict(message)) => library(&state, &session, &format!("Not deleted: {message}."), "").await,
+        Err(StoreError::Conflict(message)) => {
+            let mut page = library(&state, &session, &format!("Not deleted: {message}."), "").await?;
+            *page.status_mut() = StatusCode::CONFLICT;
+            Ok(page)
+        }
         Err(StoreError::Missing { .. }) => Err(AdminError::NotFound),
         Err(other) => Err(other.into()),
     }

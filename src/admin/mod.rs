@@ -255,6 +255,8 @@ pub fn router(state: AppState, previews: crate::web::PreviewPages) -> Router {
         .route("/admin/glossary/{id}/delete", post(glossary::delete))
         .route("/admin/media", get(media::list).post(media::upload).layer(upload_limit()))
         .route("/admin/media/insert", post(media::insert).layer(upload_limit()))
+        .route("/admin/media/{id}", get(media::show).post(media::update))
+        .route("/admin/media/{id}/focus", post(media::focus))
         .route("/admin/media/{id}/delete", post(media::delete));
     let routes = guarded(routes, &state, crate::media::MAX_UPLOAD_REQUEST_BYTES);
     // A whole site's export is far larger than any other upload, so its route has its own limit.

@@ -368,6 +368,21 @@ pub struct ImageVariant {
     pub mime: String,
 }
 
+/// A copy of an image cropped to a shape around its focal point (made by the media library).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct ImageCrop {
+    /// The shape: `16:9`, `4:3`, `1:1` or `share` (1200 × 630, for social cards).
+    pub shape: String,
+    /// Path relative to the media root.
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// MIME type.
+    pub mime: String,
+}
+
 /// A lead image, as saved with an article and as read back.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LeadImage {
@@ -385,6 +400,8 @@ pub struct LeadImage {
     pub credit: String,
     /// Resized copies (library uploads); empty for images saved with an article.
     pub variants: Vec<ImageVariant>,
+    /// Copies cropped around the focal point (library uploads); empty for images saved with an article.
+    pub crops: Vec<ImageCrop>,
 }
 
 /// What a list needs to show one article.
@@ -515,6 +532,7 @@ mod tests {
             caption: String::new(),
             credit: String::new(),
             variants: Vec::new(),
+            crops: Vec::new(),
         };
         let no_alt = ArticleInput { lead_image: Some(image), ..input()? };
         assert!(matches!(no_alt.prepare(), Err(ContentError::NoAltText)));

@@ -59,6 +59,9 @@ pub enum DemoError {
     /// The store refused the demo.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The library photograph could not be made or added.
+    #[error("the demo's library photograph: {0}")]
+    Photo(String),
 }
 
 #[derive(Deserialize)]
@@ -186,7 +189,75 @@ pub async fn load(store: &Store, media_dir: &Path, zone: Tz) -> Result<BatchRepo
             .collect();
         store.put_demo_notes(section, slug, &notes, now.timestamp()).await?;
     }
+    library_photo(store, media_dir).await?;
     Ok(report)
+}
+
+/// The article that leads with the library photograph, as (section, slug).
+const PHOTO_ARTICLE: (&str, &str) = ("world", "storm-hit-sister-port-halvik-reopens-harbour");
+/// The photograph's alt text, which also finds it again when the demo is loaded a second time.
+const PHOTO_ALT: &str = "A fishing boat with a red hull entering Halvik's rebuilt harbour at dusk";
+/// Where the boat is, as the focal point: right of centre, so that a crop around the middle would cut it.
+const PHOTO_FOCUS: crate::media::FocalPoint = crate::media::FocalPoint { x: 0.8, y: 0.62 };
+
+/// Adds a picture drawn here to the media library as an upload is added (with its copies and crops), sets its
+/// focal point on its subject and makes it the lead image of [`PHOTO_ARTICLE`]: the demo then shows the library
+/// with an image in use, its crops, the share image and cards cut around the focal point.
+async fn library_photo(store: &Store, media_dir: &Path) -> Result<(), DemoError> {
+    let failed = DemoError::Photo;
+    let id = match store.search_library(PHOTO_ALT, 0, 1).await?.first() {
+        Some(image) => image.id,
+        None => {
+            let text = crate::media::ImageText {
+                alt: PHOTO_ALT.to_owned(),
+                caption: "The first boat back through the new breakwater.".to_owned(),
+                credit: "Drawing: The Harbour Ledger".to_owned(),
+            };
+            crate::media::add_to_library(store, media_dir.to_owned(), harbour_picture().map_err(failed)?, &text)
+                .await
+                .map_err(|e| failed(e.to_string()))?
+        }
+    };
+    let image = store.image(id).await?.ok_or_else(|| failed("not stored".into()))?;
+    let crops = crate::media::recrop(media_dir, &image.path, PHOTO_FOCUS).await.map_err(|e| failed(e.to_string()))?;
+    let json = serde_json::to_string(&crops).map_err(|e| failed(e.to_string()))?;
+    let old = store.set_image_focus(id, PHOTO_FOCUS.x, PHOTO_FOCUS.y, &json).await?;
+    for path in crate::store::crop_paths(&old).into_iter().filter(|p| !crops.iter().any(|c| &c.path == p)) {
+        let _ = std::fs::remove_file(media_dir.join(path));
+    }
+    store.set_lead_image(PHOTO_ARTICLE.0, PHOTO_ARTICLE.1, id).await?;
+    Ok(())
+}
+
+/// A 1600 × 900 PNG of a harbour at dusk: sky, sea, a breakwater, and a boat right of centre.
+fn harbour_picture() -> Result<Vec<u8>, String> {
+    let (width, height) = (1600_u32, 900_u32);
+    let horizon = height * 55 / 100;
+    let boat = (width * 80 / 100, height * 62 / 100);
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let (bx, by) = (i64::from(x) - i64::from(boat.0), i64::from(y) - i64::from(boat.1));
+        let shade = |from: [u8; 3], to: [u8; 3], t: f32| {
+            image::Rgb([0, 1, 2].map(|i| (f32::from(from[i]) + (f32::from(to[i]) - f32::from(from[i])) * t) as u8))
+        };
+        if (-90..=90).contains(&bx) && (0..=40).contains(&by) && by < 40 - (bx.abs() - 50).max(0) {
+            image::Rgb([178, 34, 34]) // the hull
+        } else if (-4..=4).contains(&bx) && (-150..0).contains(&by) {
+            image::Rgb([60, 45, 35]) // the mast
+        } else if (5..=80).contains(&bx) && (-140..-10).contains(&by) && bx < 5 + (by + 140) * 75 / 130 {
+            image::Rgb([240, 232, 210]) // the sail
+        } else if y < horizon {
+            shade([38, 52, 96], [236, 150, 98], y as f32 / horizon as f32)
+        } else if x < width * 30 / 100 && y < horizon + 40 {
+            image::Rgb([92, 92, 96]) // the breakwater
+        } else {
+            shade([40, 70, 100], [14, 28, 48], (y - horizon) as f32 / (height - horizon) as f32)
+        }
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 /// The demo's content, with what a batch does not carry.
@@ -288,6 +359,7 @@ fn article_input(record: ArticleRecord, image_path: String, now: DateTime<Utc>) 
             caption: record.image_caption,
             credit: record.image_credit,
             variants: Vec::new(),
+            crops: Vec::new(),
         }),
         language: record.language.unwrap_or_else(|| crate::settings::DEFAULT_LANGUAGE.to_owned()),
         status,

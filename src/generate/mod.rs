@@ -207,6 +207,7 @@ fn article(
             caption: String::new(),
             credit: "Illustration: The Generated Gazette".to_owned(),
             variants: Vec::new(),
+            crops: Vec::new(),
         }),
         language: "en".to_owned(),
         status: ArticleStatus::Published,

@@ -188,6 +188,7 @@ fn emit(item: Item, emitter: &mut Emitter) -> Result<(), super::Stopped> {
                     caption: image.caption,
                     credit: image.credit,
                     variants,
+                    crops: Vec::new(),
                 },
                 in_library: image.in_library,
             })

@@ -19,7 +19,9 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, PngDecoder, PngEncoder};
 use image::codecs::webp::{WebPDecoder, WebPEncoder};
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits, imageops::FilterType};
+use image::{
+    DynamicImage, GenericImageView, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, Limits, imageops::FilterType,
+};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
@@ -27,7 +29,12 @@ pub use scrub::{SCRUB_MARKER, scrub_stored, spawn_scrub};
 
 /// Media paths are relative to the media root unless they are already absolute URLs (imported sites).
 pub fn media_url(path: &str) -> String {
-    if path.starts_with("https://") || path.starts_with("http://") { path.to_owned() } else { format!("/media/{path}") }
+    if is_elsewhere(path) { path.to_owned() } else { format!("/media/{path}") }
+}
+
+/// Whether a stored image path is an address on another site (an imported image) rather than a file here.
+pub fn is_elsewhere(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
 }
 
 /// The largest file accepted.
@@ -38,6 +45,9 @@ pub const MAX_UPLOAD_REQUEST_BYTES: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 pub const MAX_PIXELS: u64 = 40_000_000;
 /// The longest side accepted.
 const MAX_SIDE: u32 = 12_000;
+/// The narrowest lead image that search and social networks show large (Google Discover asks for 1200 pixels
+/// wide); the editor warns below it.
+pub const LEAD_MIN_WIDTH: u32 = 1200;
 /// Widths of the resized copies.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 /// The memory that processing uploads may take at once, all uploads together, in MiB; one picture that would
@@ -137,6 +147,120 @@ pub enum MediaError {
 /// One resized copy (the content model's type, so lead images carry them).
 pub use crate::content::ImageVariant as Variant;
 
+/// One cropped copy (the content model's type, so lead images carry them).
+pub use crate::content::ImageCrop as Crop;
+
+/// The shapes cut around an image's focal point: name, width and height of the shape, and the widths made
+/// (never wider than the cut itself). Cards show 16:9 at many sizes, so it gets a `srcset`; `share` is the
+/// 1200 × 630 picture social networks and Google Discover show.
+pub const CROP_SHAPES: [(&str, u32, u32, &[u32]); 4] =
+    [("16:9", 16, 9, &[480, 960, 1600]), ("4:3", 4, 3, &[1200]), ("1:1", 1, 1, &[1200]), ("share", 1200, 630, &[1200])];
+
+/// Where a picture's subject is: fractions of its width and height from the top left, each 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FocalPoint {
+    /// From the left edge.
+    pub x: f64,
+    /// From the top edge.
+    pub y: f64,
+}
+
+impl FocalPoint {
+    /// The middle of the picture, where crops centre until an editor says otherwise.
+    pub const CENTRE: FocalPoint = FocalPoint { x: 0.5, y: 0.5 };
+
+    /// A point within the picture; `None` for anything outside 0 to 1 (or not a number).
+    pub fn new(x: f64, y: f64) -> Option<FocalPoint> {
+        let within = |v: f64| (0.0..=1.0).contains(&v);
+        (within(x) && within(y)).then_some(FocalPoint { x, y })
+    }
+}
+
+/// The largest `shape_w` × `shape_h` rectangle inside a `width` × `height` picture, placed so that `focus` is as
+/// near its middle as the picture's edges allow: left, top, width, height.
+pub fn crop_box(width: u32, height: u32, shape_w: u32, shape_h: u32, focus: FocalPoint) -> (u32, u32, u32, u32) {
+    let (w, h, sw, sh) = (u64::from(width), u64::from(height), u64::from(shape_w), u64::from(shape_h));
+    let (cut_w, cut_h) = if w * sh >= h * sw { ((h * sw / sh).clamp(1, w), h) } else { (w, (w * sh / sw).clamp(1, h)) };
+    let place = |full: u64, cut: u64, at: f64| {
+        let centre = (at * full as f64).round() as i64 - (cut / 2) as i64;
+        centre.clamp(0, (full - cut) as i64) as u32
+    };
+    (place(w, cut_w, focus.x), place(h, cut_h, focus.y), cut_w as u32, cut_h as u32)
+}
+
+/// Cuts every shape of [`CROP_SHAPES`] out of `image` around `focus` and writes them next to the original as
+/// `{stem}-{shape}-{x}-{y}-{width}.{extension}` (the focal point in thousandths is in the name, so that a moved
+/// point gives new addresses and no cache keeps an old cut).
+fn write_crops(
+    image: &DynamicImage,
+    format: ImageFormat,
+    stem: &str,
+    media_dir: &Path,
+    focus: FocalPoint,
+) -> Result<Vec<Crop>, MediaError> {
+    let (format, extension, mime) = copy_format(format);
+    let at = |v: f64| (v * 1000.0).round() as u32;
+    let mut crops = Vec::new();
+    for (shape, shape_w, shape_h, widths) in CROP_SHAPES {
+        let (left, top, cut_w, cut_h) = crop_box(image.width(), image.height(), shape_w, shape_h, focus);
+        // A view, not a copy: the cut is read from the decoded pixels, which keeps the work within the memory
+        // that `working_bytes` counted.
+        let cut = image.view(left, top, cut_w, cut_h);
+        let mut made = Vec::new();
+        for target in widths.iter().map(|w| (*w).min(cut_w)) {
+            if made.contains(&target) {
+                continue;
+            }
+            made.push(target);
+            let target_h = ((u64::from(cut_h) * u64::from(target)) / u64::from(cut_w)).max(1) as u32;
+            let sized = DynamicImage::ImageRgba8(if target == cut_w {
+                cut.to_image()
+            } else {
+                image::imageops::resize(&*cut, target, target_h, FilterType::Lanczos3)
+            });
+            let name = shape.replace(':', "x");
+            let path = format!("{stem}-{name}-{}-{}-{target}.{extension}", at(focus.x), at(focus.y));
+            save(&sized, &media_dir.join(&path), format)?;
+            crops.push(Crop { shape: shape.to_owned(), path, width: target, height: target_h, mime: mime.to_owned() });
+        }
+    }
+    Ok(crops)
+}
+
+/// Cuts the crops of the stored picture at `path` (relative to `media_dir`) again around `focus`, within the
+/// memory budget uploads share. The files of the earlier cut are left for the caller to remove once the new
+/// ones are recorded.
+pub async fn recrop(media_dir: &Path, path: &str, focus: FocalPoint) -> Result<Vec<Crop>, MediaError> {
+    if is_elsewhere(path) {
+        return Err(MediaError::Unreadable("the image is stored on another site".into()));
+    }
+    let bytes = tokio::fs::read(media_dir.join(path)).await?;
+    let inspected = inspect_picture(&bytes)?;
+    let needed = u32::try_from(inspected.working_mib).unwrap_or(WORKING_MEMORY_MIB);
+    let permit = WORKING_MEMORY.acquire_many(needed).await.map_err(std::io::Error::other)?;
+    let media_dir = media_dir.to_owned();
+    let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem).to_owned();
+    on_image_thread(move || {
+        let _permit = permit;
+        let mut reader = ImageReader::with_format(Cursor::new(&bytes), inspected.format);
+        reader.limits(limits());
+        // Stored originals are already upright (see `write_clean`).
+        let image = reader.decode().map_err(unreadable)?;
+        write_crops(&image, inspected.format, &stem, &media_dir, focus)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// The format, extension and MIME type copies of a `format` original are written in. Copies of an animated
+/// GIF would keep only its first frame: they are offered as PNG instead.
+fn copy_format(format: ImageFormat) -> (ImageFormat, &'static str, &'static str) {
+    match format {
+        ImageFormat::Gif => (ImageFormat::Png, "png", "image/png"),
+        other => (other, other.extensions_str().first().copied().unwrap_or("img"), other.to_mime_type()),
+    }
+}
+
 /// A stored upload: the original and its copies.
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -148,6 +272,8 @@ pub struct Upload {
     pub height: u32,
     /// Resized copies.
     pub variants: Vec<Variant>,
+    /// Copies cut around the centre (the focal point of a new upload).
+    pub crops: Vec<Crop>,
 }
 
 /// What the header says about an upload, read before any pixel is decoded.
@@ -348,11 +474,7 @@ fn write_clean(bytes: &[u8], format: ImageFormat, path: &Path) -> Result<Decoded
 /// Makes the resized copies of `decoded` as `{stem}-{width}.{extension}` under `media_dir`.
 fn write_copies(decoded: &Decoded, stem: &str, media_dir: &Path) -> Result<Vec<Variant>, MediaError> {
     let (width, height) = (decoded.image.width(), decoded.image.height());
-    // Copies of an animated GIF would keep only its first frame: offer those as PNG instead.
-    let (copy_format, copy_extension, copy_mime) = match decoded.format {
-        ImageFormat::Gif => (ImageFormat::Png, "png", "image/png"),
-        other => (other, other.extensions_str().first().copied().unwrap_or("img"), other.to_mime_type()),
-    };
+    let (copy_format, copy_extension, copy_mime) = copy_format(decoded.format);
     let mut variants = Vec::new();
     for target in WIDTHS.into_iter().filter(|w| *w < width) {
         let target_height = ((u64::from(height) * u64::from(target)) / u64::from(width)).max(1) as u32;
@@ -378,8 +500,10 @@ pub fn store_file(bytes: &[u8], media_dir: &Path) -> Result<Upload, MediaError> 
     std::fs::create_dir_all(media_dir.join("uploads"))?;
     let path = format!("uploads/{name}.{extension}");
     let decoded = write_clean(bytes, format, &media_dir.join(&path))?;
-    let variants = write_copies(&decoded, &format!("uploads/{name}"), media_dir)?;
-    Ok(Upload { path, width: decoded.image.width(), height: decoded.image.height(), variants })
+    let stem = format!("uploads/{name}");
+    let variants = write_copies(&decoded, &stem, media_dir)?;
+    let crops = write_crops(&decoded.image, format, &stem, media_dir, FocalPoint::CENTRE)?;
+    Ok(Upload { path, width: decoded.image.width(), height: decoded.image.height(), variants, crops })
 }
 
 /// A file written again by [`rewrite`].
@@ -481,6 +605,7 @@ pub async fn add_to_library(
     .map_err(LibraryError::Failed)?
     .map_err(refusal)?;
     let variants = serde_json::to_string(&upload.variants).unwrap_or_else(|_| "[]".into());
+    let crops = serde_json::to_string(&upload.crops).unwrap_or_else(|_| "[]".into());
     let image = crate::store::NewImage {
         path: &upload.path,
         width: upload.width,
@@ -489,6 +614,7 @@ pub async fn add_to_library(
         caption: &text.caption,
         credit: &text.credit,
         variants: &variants,
+        crops: &crops,
     };
     store.add_library_image(&image).await.map_err(|e| LibraryError::Failed(e.to_string()))
 }
@@ -514,7 +640,22 @@ mod tests {
             assert!(dir.path().join(&variant.path).is_file());
         }
         assert!(upload.variants.iter().any(|v| v.mime == "image/webp"));
+        let sizes: Vec<(&str, u32, u32)> = upload.crops.iter().map(|c| (c.shape.as_str(), c.width, c.height)).collect();
+        assert_eq!(
+            sizes,
+            [("16:9", 480, 270), ("16:9", 888, 500), ("4:3", 666, 500), ("1:1", 500, 500), ("share", 952, 500)]
+        );
         Ok(())
+    }
+
+    #[test]
+    fn crops_keep_the_focal_point_in_view() {
+        let right = FocalPoint { x: 1.0, y: 0.5 };
+        assert_eq!(crop_box(1000, 500, 1, 1, right), (500, 0, 500, 500), "pushed against the right edge");
+        assert_eq!(crop_box(1000, 500, 1, 1, FocalPoint::CENTRE), (250, 0, 500, 500));
+        assert_eq!(crop_box(400, 1000, 16, 9, FocalPoint { x: 0.5, y: 0.1 }), (0, 0, 400, 225));
+        assert_eq!(crop_box(4000, 3000, 1200, 630, FocalPoint::CENTRE), (0, 450, 4000, 2100));
+        assert!(FocalPoint::new(1.5, 0.5).is_none() && FocalPoint::new(f64::NAN, 0.5).is_none());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::edition::{Edition, Prefix};
 use super::kept::{OpenPage, Openings, RenderedPage, fill};
 use super::serving::ArticleShown;
 use super::structured::{self, NewsArticle};
-use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url};
+use super::view::{CardView, ImageView, LinkView, Presenter, TimeView, author_url, image, section_url, share_image};
 use super::{SiteError, html_response};
 use crate::config::CountingMode;
 use crate::content::Slug;
@@ -272,8 +272,9 @@ async fn render_article(
     let section_path = section_url(&article.card.section.slug);
     page.feeds.extend(presenter.feeds(&section_path, &format!("{} | {}", card.section.name, chrome.site.name)));
     let section_path = presenter.path(&section_path);
+    // The share image chosen for the article, else its lead image, in its 1200×630 crop when it has one.
     let shared = article.share_image.as_ref().or(article.card.image.as_ref());
-    page.image = shared.map(|shown| ImageView { url: presenter.absolute(&image(shown).url), ..image(shown) });
+    page.image = shared.map(share_image).map(|shown| ImageView { url: presenter.absolute(&shown.url), ..shown });
     let home = presenter.absolute(&chrome.home_url);
     let home_name = presenter.text("breadcrumb-home");
     let logo = presenter.publisher_logo();

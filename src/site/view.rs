@@ -423,7 +423,7 @@ impl<'a> Presenter<'a> {
             published: self.time(card.published_at),
             views: self.number(card.view_count),
             view_count: card.view_count,
-            image: card.image.as_ref().map(image),
+            image: card.image.as_ref().map(card_image),
         }
     }
 
@@ -462,6 +462,40 @@ pub fn image(image: &LeadImage) -> ImageView {
         height: image.height,
         srcset: srcset(image),
         webp_srcset: webp_srcset(image),
+    }
+}
+
+/// A card's image: cards show a 16:9 frame, so the 16:9 crops cut around the focal point when the image has
+/// them (the theme's `object-fit: cover` would otherwise cut around the middle), else the whole image.
+pub fn card_image(lead: &LeadImage) -> ImageView {
+    let crops: Vec<_> = lead.crops.iter().filter(|c| c.shape == "16:9").collect();
+    let Some(widest) = crops.iter().max_by_key(|c| c.width) else {
+        return image(lead);
+    };
+    let srcset: Vec<String> = crops.iter().map(|c| format!("{} {}w", media_url(&c.path), c.width)).collect();
+    ImageView {
+        url: media_url(&widest.path),
+        width: widest.width,
+        height: widest.height,
+        srcset: if crops.len() > 1 { srcset.join(", ") } else { String::new() },
+        webp_srcset: String::new(),
+        ..image(lead)
+    }
+}
+
+/// The image social cards and search show for an article: its 1200 × 630 crop around the focal point (smaller
+/// when the original is), or the whole image when it has no crops (images saved with an article, imports).
+pub fn share_image(lead: &LeadImage) -> ImageView {
+    match lead.crops.iter().find(|c| c.shape == "share") {
+        Some(share) => ImageView {
+            url: media_url(&share.path),
+            width: share.width,
+            height: share.height,
+            srcset: String::new(),
+            webp_srcset: String::new(),
+            ..image(lead)
+        },
+        None => image(lead),
     }
 }
 

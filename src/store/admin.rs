@@ -405,7 +405,8 @@ impl Store {
                  a.published_at, a.updated_at, a.correction, a.owner_id, a.modified_at, a.language, a.view_count, \
                  a.lead_image_id, a.seo_title, a.seo_description, a.share_image_id, i.path AS image_path, i.width AS image_width, i.height AS image_height, \
                  i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, \
-                 i.variants AS image_variants FROM articles a JOIN sections s ON s.id = a.section_id \
+                 i.variants AS image_variants, i.crops AS image_crops FROM articles a \
+                 JOIN sections s ON s.id = a.section_id \
                  JOIN article_bodies b ON b.article_id = a.id LEFT JOIN images i ON i.id = a.lead_image_id \
                  WHERE a.id = $1",
             ),

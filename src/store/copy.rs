@@ -18,10 +18,11 @@ use super::{Backend, Store, StoreError};
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Integer,
+    Real,
     Text,
 }
 
-use Kind::{Integer, Text};
+use Kind::{Integer, Real, Text};
 
 /// A table as the copy moves it, in an order that writes every row after the rows it refers to. Kept pages are
 /// not copied: they are derived, and the target's nodes render their own.
@@ -58,6 +59,9 @@ const TABLES: &[Table] = &[
             ("created_at", Integer),
             ("in_library", Integer),
             ("variants", Text),
+            ("focal_x", Real),
+            ("focal_y", Real),
+            ("crops", Text),
         ],
         identity: Some("id"),
     },
@@ -99,6 +103,7 @@ const TABLES: &[Table] = &[
         ],
         identity: Some("id"),
     },
+    Table { name: "image_uses", columns: &[("image_id", Integer), ("article_id", Integer)], identity: None },
     Table {
         name: "article_bodies",
         columns: &[("article_id", Integer), ("markdown", Text), ("html", Text)],
@@ -273,6 +278,7 @@ impl TableCopy {
 #[derive(Debug, Clone)]
 enum Value {
     Integer(Option<i64>),
+    Real(Option<f64>),
     Text(Option<String>),
 }
 
@@ -290,9 +296,13 @@ impl Checksum {
         for value in row {
             // A tag and a length before each value, so that no two different rows encode alike.
             match value {
-                Value::Integer(None) | Value::Text(None) => hash.update([0]),
+                Value::Integer(None) | Value::Real(None) | Value::Text(None) => hash.update([0]),
                 Value::Integer(Some(n)) => {
                     hash.update([1]);
+                    hash.update(n.to_le_bytes());
+                }
+                Value::Real(Some(n)) => {
+                    hash.update([3]);
                     hash.update(n.to_le_bytes());
                 }
                 Value::Text(Some(text)) => {
@@ -318,6 +328,7 @@ fn read_row<R: Row>(row: &R, table: &Table) -> Result<Vec<Value>, sqlx::Error>
 where
     usize: ColumnIndex<R>,
     for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<f64>: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<String>: Decode<'r, R::Database> + Type<R::Database>,
 {
     table
@@ -327,6 +338,7 @@ where
         .map(|(index, (_, kind))| {
             Ok(match kind {
                 Integer => Value::Integer(row.try_get(index)?),
+                Real => Value::Real(row.try_get(index)?),
                 Text => Value::Text(row.try_get(index)?),
             })
         })
@@ -354,6 +366,7 @@ async fn insert_rows(conn: &mut Tx, table: &Table, rows: &[Vec<Value>]) -> Resul
                     }
                     match value {
                         Value::Integer(n) => insert.push_bind(*n),
+                        Value::Real(n) => insert.push_bind(*n),
                         Value::Text(text) => insert.push_bind(text.clone()),
                     };
                 }

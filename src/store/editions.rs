@@ -205,6 +205,7 @@ impl Store {
              FROM article_authors WHERE article_id = $2",
             "INSERT INTO article_tags (article_id, tag_id, position) SELECT $1, tag_id, position FROM article_tags \
              WHERE article_id = $2",
+            "INSERT INTO image_uses (image_id, article_id) SELECT image_id, $1 FROM image_uses WHERE article_id = $2",
         ] {
             execute!(tx.conn(), copy, [id, original])?;
         }

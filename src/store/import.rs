@@ -281,6 +281,7 @@ impl ImportTx {
             "INSERT INTO article_bodies (article_id, markdown, html) VALUES ($1, $2, $3)",
             [id, &prepared.input.body_markdown, &prepared.body_html]
         )?;
+        super::media::record_image_uses(&mut self.tx, id, &prepared.input.body_markdown).await?;
         if !author_ids.is_empty() {
             on!(self.tx.conn(), |db| {
                 let mut insert =

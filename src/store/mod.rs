@@ -53,7 +53,9 @@ pub use glossary::{GlossaryTerm, LintArticle};
 pub use import::{ImportArticle, ImportTx, ImportUser, Outcome};
 pub use indexing::IndexedArticle;
 pub use kept::{ArticleAddress, KeptDictionary, KeptPage, PageToKeep};
-pub use media::{LOGO_SETTING, LibraryImage, NewImage, SCRUB_MARKER, StoredImageFile};
+pub use media::{
+    ImageUse, LIBRARY_PAGE, LOGO_SETTING, LibraryImage, NewImage, SCRUB_MARKER, StoredImageFile, crop_paths,
+};
 pub use notes::{ArticleNote, NewNote};
 pub use previews::{PreviewLink, PreviewLinkInfo};
 pub use read::{CardQuery, EditionRef, FeedDetails, ListFilter, ListedKind, Order, SitemapEntry};

@@ -77,6 +77,7 @@ const CARD_SELECT: &str = "SELECT a.id, a.slug, a.headline, a.standfirst, a.publ
                            s.slug AS section_slug, s.name AS section_name, \
                            i.path AS image_path, i.width AS image_width, i.height AS image_height, \
                            i.alt AS image_alt, i.caption AS image_caption, i.credit AS image_credit, i.variants AS image_variants, \
+                           i.crops AS image_crops, \
                            (SELECT string_agg(CAST(aa.position AS TEXT) || '\u{1f}' || au.slug || '\u{1f}' || au.name, '\u{1e}') \
                            FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS byline ";
 /// Fields and rows of `string_agg` columns (byline, tags): the ASCII unit and record separators. Slugs never
@@ -152,6 +153,7 @@ pub(super) struct ImageColumns {
     image_caption: Option<String>,
     image_credit: Option<String>,
     image_variants: Option<String>,
+    image_crops: Option<String>,
 }
 
 impl ImageColumns {
@@ -166,6 +168,7 @@ impl ImageColumns {
             caption: self.image_caption.unwrap_or_default(),
             credit: self.image_credit.unwrap_or_default(),
             variants: variants(self.image_variants.as_deref()),
+            crops: self.image_crops.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default(),
         })
     }
 }
@@ -179,6 +182,7 @@ struct ShareImageColumns {
     share_height: Option<i64>,
     share_alt: Option<String>,
     share_variants: Option<String>,
+    share_crops: Option<String>,
 }
 
 impl ShareImageColumns {
@@ -192,6 +196,7 @@ impl ShareImageColumns {
             image_caption: None,
             image_credit: None,
             image_variants: self.share_variants,
+            image_crops: self.share_crops,
         }
         .into_lead_image()
     }
@@ -247,7 +252,8 @@ const ARTICLE_COLUMNS: &str = ", b.html AS body_html, b.markdown AS body_markdow
                                FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id) AS tag_list, \
                                r.language AS recommended_language, r.ids AS recommended_ids, r.computed_at AS recommended_at, \
                                a.seo_title, a.seo_description, si.path AS share_path, si.width AS share_width, \
-                               si.height AS share_height, si.alt AS share_alt, si.variants AS share_variants ";
+                               si.height AS share_height, si.alt AS share_alt, si.variants AS share_variants, \
+                               si.crops AS share_crops ";
 
 /// `SELECT` of an article's columns from every article (to be filtered).
 fn article_query<'a, DB: Database>() -> QueryBuilder<'a, DB> {

@@ -343,6 +343,7 @@ pub(super) async fn put_article_parts(
          ON CONFLICT (article_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html",
         [id, &article.body_markdown, &prepared.body_html]
     )?;
+    super::media::record_image_uses(conn, id, &article.body_markdown).await?;
     // What it is like may have changed: its Recommend list is computed again when next shown.
     execute!(conn.conn(), "DELETE FROM article_recommendations WHERE article_id = $1", [id])?;
     execute!(conn.conn(), "DELETE FROM article_authors WHERE article_id = $1", [id])?;

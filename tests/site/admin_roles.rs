@@ -144,6 +144,7 @@ async fn every_page_and_form_obeys_the_roles() -> TestResult {
                 caption: "",
                 credit: "",
                 variants: "[]",
+                crops: "[]",
             })
             .await?;
         let bystander =

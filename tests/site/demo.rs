@@ -84,6 +84,16 @@ async fn demo_site_is_complete_and_every_linked_page_answers() -> TestResult {
     let lead = image_sources.iter().find(|s| s.starts_with("/media/demo/lead/")).ok_or("lead images")?;
     let image = site.get(lead).await?;
     assert_eq!(image.headers.get("content-type").map(|v| v.as_bytes()), Some(&b"image/svg+xml"[..]));
+
+    // One story leads with a photograph from the media library, shared as its crop around the focal point.
+    let photo_story = site.get("/world/storm-hit-sister-port-halvik-reopens-harbour").await?;
+    let shared =
+        photo_story.body.split("<meta property=\"og:image\" content=\"").nth(1).and_then(|s| s.split('"').next());
+    assert!(shared.is_some_and(|s| s.contains("/media/uploads/") && s.contains("-share-800-620-")), "{shared:?}");
+    assert!(photo_story.body.contains("<meta property=\"og:image:width\" content=\"1200\">"));
+    let editor = site.signed_in(newsroom::auth::Role::Editor).await?;
+    let library = editor.get("/admin/media").await?;
+    assert!(library.body.contains("Lead image of <a href=\"/admin/articles/"), "{}", library.body);
     Ok(())
 }
 

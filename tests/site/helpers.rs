@@ -319,6 +319,7 @@ impl ArticleBuilder<'_> {
             caption: caption.into(),
             credit: credit.into(),
             variants: Vec::new(),
+            crops: Vec::new(),
         });
         self
     }

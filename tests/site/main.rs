@@ -24,6 +24,7 @@ mod helpers;
 mod import;
 mod kept_pages;
 mod lists;
+mod media_library;
 mod media_uploads;
 mod notes;
 mod operations;

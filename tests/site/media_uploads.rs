@@ -108,10 +108,17 @@ async fn served_photos_carry_no_location_and_are_turned_as_the_camera_said() -> 
     let og_image =
         article.body.split("<meta property=\"og:image\" content=\"").nth(1).and_then(|s| s.split('"').next());
     let og_path = og_image.and_then(|url| url.find("/media/").map(|at| &url[at..])).ok_or("an og:image")?;
-    assert_eq!(og_path, format!("/media/{}", image.path));
+    // Social cards get the share crop, cut from the cleaned pixels.
+    let crops: Vec<newsroom::media::Crop> = serde_json::from_str(&image.crops)?;
+    let share = crops.iter().find(|c| c.shape == "share").ok_or("a share crop")?;
+    assert_eq!(og_path, format!("/media/{}", share.path));
+    for crop in &crops {
+        let path = format!("/media/{}", crop.path);
+        assert!(!carries_metadata(&fetch(&site, &path).await?), "{path} carries camera metadata");
+    }
 
     let variants: Vec<newsroom::media::Variant> = serde_json::from_str(&image.variants)?;
-    let mut paths = vec![og_path.to_owned()];
+    let mut paths = vec![format!("/media/{}", image.path)];
     paths.extend(variants.iter().map(|v| format!("/media/{}", v.path)));
     let mut served = Vec::new();
     for path in &paths {
@@ -188,6 +195,7 @@ async fn photos_stored_before_the_upgrade_lose_their_metadata_at_the_next_start(
             caption: "",
             credit: "",
             variants,
+            crops: "[]",
         };
         store.add_library_image(&image).await?;
     }

@@ -431,7 +431,19 @@ impl Converter<'_> {
         } else {
             alt
         };
-        Some((LeadImage { path, width, height, alt, caption, credit: String::new(), variants: Vec::new() }, copy_from))
+        Some((
+            LeadImage {
+                path,
+                width,
+                height,
+                alt,
+                caption,
+                credit: String::new(),
+                variants: Vec::new(),
+                crops: Vec::new(),
+            },
+            copy_from,
+        ))
     }
 }
 

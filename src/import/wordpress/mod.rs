@@ -536,6 +536,7 @@ impl<'a> Converter<'a> {
             caption: attachment.caption.clone(),
             credit: String::new(),
             variants: Vec::new(),
+            crops: Vec::new(),
         };
         Some((image, id.to_string(), copy_from))
     }

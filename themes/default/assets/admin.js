@@ -551,3 +551,70 @@
   });
   run();
 })();
+
+// A media item's page: a click on the picture sets its focal point there and saves it; the marker follows the
+// Across and Down fields, which set it by keyboard.
+(function () {
+  "use strict";
+  var image = document.getElementById("focus-image");
+  var form = document.getElementById("focus-form");
+  if (!image || !form) return;
+  var marker = document.getElementById("focus-marker");
+  var across = document.getElementById("focus-x");
+  var down = document.getElementById("focus-y");
+  function within(value) { return value >= 0 && value <= 1; }
+  function place() {
+    var x = parseFloat(across.value);
+    var y = parseFloat(down.value);
+    marker.hidden = !(within(x) && within(y));
+    if (marker.hidden) return;
+    marker.style.left = x * 100 + "%";
+    marker.style.top = y * 100 + "%";
+  }
+  function fraction(offset, size) {
+    return String(Math.min(1, Math.max(0, Math.round((offset / size) * 1000) / 1000)));
+  }
+  image.addEventListener("click", function (event) {
+    var box = image.getBoundingClientRect();
+    across.value = fraction(event.clientX - box.left, box.width);
+    down.value = fraction(event.clientY - box.top, box.height);
+    place();
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+  across.addEventListener("input", place);
+  down.addEventListener("input", place);
+  place();
+})();
+
+// The article editor: a lead image narrower than search and social networks show large is pointed out as soon
+// as it is chosen from the library or as a file to upload.
+(function () {
+  "use strict";
+  var warning = document.getElementById("lead-size-warning");
+  var select = document.getElementById("lead_image");
+  if (!warning || !select) return;
+  var file = document.getElementById("lead_file");
+  var least = parseInt(warning.getAttribute("data-min-width"), 10);
+  var widths = {}; // image id: width, as "id:width id:width"
+  warning.getAttribute("data-widths").split(" ").forEach(function (pair) {
+    var parts = pair.split(":");
+    if (parts.length === 2) widths[parts[0]] = parseInt(parts[1], 10);
+  });
+  function say(width) {
+    warning.textContent = width > 0 && width < least
+      ? warning.getAttribute("data-message").replace("{width}", String(width)).replace("{min}", String(least))
+      : "";
+  }
+  function chosen() {
+    say(widths[select.value] || 0);
+  }
+  select.addEventListener("change", chosen);
+  if (file && window.createImageBitmap) {
+    file.addEventListener("change", function () {
+      var picked = file.files && file.files[0];
+      if (!picked) { chosen(); return; }
+      // A file that is not a picture is refused by the server with its reason; nothing to say here.
+      createImageBitmap(picked).then(function (bitmap) { say(bitmap.width); bitmap.close(); }, function () {});
+    });
+  }
+})();
