@@ -81,7 +81,7 @@ async fn seo_fields_drive_the_head_escaped_and_fall_back_when_empty() -> TestRes
     assert_eq!(meta(html, "property", "og:description"), Some(escaped_description));
     let share_path = image_path(&site, share.parse()?).await?;
     let og_image = meta(html, "property", "og:image").unwrap_or_default();
-    assert!(shows(&og_image, &share_path), "the share image: {og_image}");
+    assert!(shows(og_image, &share_path), "the share image: {og_image}");
     assert_eq!(meta(html, "property", "og:image:alt"), Some("A card for sharing"));
     assert!(!html.contains("<b>on</b>") && !html.contains("<the>"), "nothing unescaped reaches the page");
     // Structured data says what the meta description says; the headline stays the article's own.
@@ -110,7 +110,7 @@ async fn seo_fields_drive_the_head_escaped_and_fall_back_when_empty() -> TestRes
     assert_eq!(meta(&page.body, "name", "description"), Some("The harbour&#39;s timetable slips for a third week."));
     let lead_path = image_path(&site, lead.parse()?).await?;
     let og_image = meta(&page.body, "property", "og:image").unwrap_or_default();
-    assert!(shows(&og_image, &lead_path), "the lead image again: {og_image}");
+    assert!(shows(og_image, &lead_path), "the lead image again: {og_image}");
 
     // The revision history shows what changed, and restoring the first save brings the texts back.
     let history = editor.revisions(edit.rsplit('/').next().unwrap_or_default().parse()?).await?;
