@@ -10,9 +10,9 @@ mod text;
 pub use account::{Role, User};
 pub use markdown::{plain_text, render_markdown, sanitize_html, sanitize_source_html};
 pub use model::{
-    Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, ContentError, ImageCrop,
-    ImageVariant, KeptRecommendations, LeadImage, PreparedArticle, PreparedTag, SEO_DESCRIPTION_MAX, SEO_TITLE_MAX,
-    SearchAndSocial, Section, SectionInput, SectionRef, Tag, TagRef,
+    Article, ArticleCard, ArticleInput, ArticleStatus, Author, AuthorInput, AuthorRef, CARD_CROP, ContentError,
+    ImageCrop, ImageVariant, KeptRecommendations, LeadImage, PreparedArticle, PreparedTag, SEO_DESCRIPTION_MAX,
+    SEO_TITLE_MAX, SHARE_CROP, SearchAndSocial, Section, SectionInput, SectionRef, Tag, TagRef,
 };
 pub use slug::{Slug, SlugError};
 pub use text::{ControlCharacter, check_text};

@@ -368,6 +368,11 @@ pub struct ImageVariant {
     pub mime: String,
 }
 
+/// The crop shape cards show (16:9, at several widths).
+pub const CARD_CROP: &str = "16:9";
+/// The crop shape shared on social networks and in search (1200 × 630).
+pub const SHARE_CROP: &str = "share";
+
 /// A copy of an image cropped to a shape around its focal point (made by the media library).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImageCrop {

@@ -149,12 +149,17 @@ pub use crate::content::ImageVariant as Variant;
 
 /// One cropped copy (the content model's type, so lead images carry them).
 pub use crate::content::ImageCrop as Crop;
+use crate::content::{CARD_CROP, SHARE_CROP};
 
 /// The shapes cut around an image's focal point: name, width and height of the shape, and the widths made
 /// (never wider than the cut itself). Cards show 16:9 at many sizes, so it gets a `srcset`; `share` is the
 /// 1200 × 630 picture social networks and Google Discover show.
-pub const CROP_SHAPES: [(&str, u32, u32, &[u32]); 4] =
-    [("16:9", 16, 9, &[480, 960, 1600]), ("4:3", 4, 3, &[1200]), ("1:1", 1, 1, &[1200]), ("share", 1200, 630, &[1200])];
+pub const CROP_SHAPES: [(&str, u32, u32, &[u32]); 4] = [
+    (CARD_CROP, 16, 9, &[480, 960, 1600]),
+    ("4:3", 4, 3, &[1200]),
+    ("1:1", 1, 1, &[1200]),
+    (SHARE_CROP, 1200, 630, &[1200]),
+];
 
 /// Where a picture's subject is: fractions of its width and height from the top left, each 0 to 1.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::SiteState;
 use super::edition::Edition;
-use crate::content::{ArticleCard, LeadImage, SectionRef};
+use crate::content::{ArticleCard, CARD_CROP, LeadImage, SHARE_CROP, SectionRef};
 use crate::i18n::Locale;
 use crate::media::media_url;
 use crate::settings::{Logo, SiteSettings};
@@ -468,34 +468,34 @@ pub fn image(image: &LeadImage) -> ImageView {
 /// A card's image: cards show a 16:9 frame, so the 16:9 crops cut around the focal point when the image has
 /// them (the theme's `object-fit: cover` would otherwise cut around the middle), else the whole image.
 pub fn card_image(lead: &LeadImage) -> ImageView {
-    let crops: Vec<_> = lead.crops.iter().filter(|c| c.shape == "16:9").collect();
-    let Some(widest) = crops.iter().max_by_key(|c| c.width) else {
-        return image(lead);
-    };
-    let srcset: Vec<String> = crops.iter().map(|c| format!("{} {}w", media_url(&c.path), c.width)).collect();
-    ImageView {
-        url: media_url(&widest.path),
-        width: widest.width,
-        height: widest.height,
-        srcset: if crops.len() > 1 { srcset.join(", ") } else { String::new() },
-        webp_srcset: String::new(),
-        ..image(lead)
-    }
+    cropped(lead, CARD_CROP)
 }
 
 /// The image social cards and search show for an article: its 1200 × 630 crop around the focal point (smaller
 /// when the original is), or the whole image when it has no crops (images saved with an article, imports).
 pub fn share_image(lead: &LeadImage) -> ImageView {
-    match lead.crops.iter().find(|c| c.shape == "share") {
-        Some(share) => ImageView {
-            url: media_url(&share.path),
-            width: share.width,
-            height: share.height,
-            srcset: String::new(),
-            webp_srcset: String::new(),
-            ..image(lead)
-        },
-        None => image(lead),
+    cropped(lead, SHARE_CROP)
+}
+
+/// `lead` in its crops of `shape`, the widest as the picture and all of them as its `srcset` when there are
+/// several; the whole image when it has none of that shape.
+fn cropped(lead: &LeadImage, shape: &str) -> ImageView {
+    let crops: Vec<_> = lead.crops.iter().filter(|c| c.shape == shape).collect();
+    let Some(widest) = crops.iter().max_by_key(|c| c.width) else {
+        return image(lead);
+    };
+    let srcset = if crops.len() > 1 {
+        crops.iter().map(|c| format!("{} {}w", media_url(&c.path), c.width)).collect::<Vec<_>>().join(", ")
+    } else {
+        String::new()
+    };
+    ImageView {
+        url: media_url(&widest.path),
+        width: widest.width,
+        height: widest.height,
+        srcset,
+        webp_srcset: String::new(),
+        ..image(lead)
     }
 }
 
