@@ -34,6 +34,8 @@ struct ImageItem {
     thumbnail: String,
     /// Articles leading with it.
     leads: Vec<crate::store::ImageUse>,
+    /// Articles shared with it on social networks.
+    shares: Vec<crate::store::ImageUse>,
     /// Articles showing it in their text.
     bodies: Vec<crate::store::ImageUse>,
     /// Its crops.
@@ -50,10 +52,12 @@ async fn items(state: &AppState, images: Vec<crate::store::LibraryImage>) -> Res
             let variants: Vec<media::Variant> = serde_json::from_str(&image.variants).unwrap_or_default();
             let smallest = variants.iter().filter(|v| v.mime != "image/webp").min_by_key(|v| v.width);
             let thumbnail = media::media_url(smallest.map_or(image.path.as_str(), |v| v.path.as_str()));
-            let mine = uses.iter().filter(|u| u.image_id == image.id);
-            let (leads, bodies): (Vec<_>, Vec<_>) = mine.cloned().partition(|u| u.lead);
+            let mine = |role: i64| -> Vec<_> {
+                uses.iter().filter(|u| u.image_id == image.id && u.role == role).cloned().collect()
+            };
+            let (leads, shares, bodies) = (mine(2), mine(1), mine(0));
             let cut = serde_json::from_str(&image.crops).unwrap_or_default();
-            ImageItem { image, thumbnail, leads, bodies, cut }
+            ImageItem { image, thumbnail, leads, shares, bodies, cut }
         })
         .collect())
 }

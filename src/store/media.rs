@@ -33,7 +33,7 @@ pub struct LibraryImage {
     pub credit: String,
     /// Resized copies, JSON.
     pub variants: String,
-    /// How many articles use it: as their lead image, or in their body.
+    /// How many articles use it: as their lead or share image, or in their body.
     pub uses: i64,
     /// Where its subject is, as a fraction of its width from the left (0 to 1).
     pub focal_x: f64,
@@ -52,8 +52,8 @@ pub struct ImageUse {
     pub article_id: i64,
     /// Its headline.
     pub headline: String,
-    /// Whether it is the article's lead image (otherwise it is in the body).
-    pub lead: bool,
+    /// How the article uses it: 2 as its lead image, 1 as its share image, 0 in its body.
+    pub role: i64,
 }
 
 /// An image to add to the library.
@@ -183,35 +183,37 @@ impl Store {
         Ok(fetch!(self.reader.get(), fetch_all, sqlx::query_as(&sql), [pattern, limit, offset])?)
     }
 
-    /// The articles that use any of `images`, lead images first, then by headline.
+    /// The articles that use any of `images`: as lead images first, then as share images, then in their text,
+    /// each by headline.
     pub async fn image_uses(&self, images: &[i64]) -> Result<Vec<ImageUse>, StoreError> {
         if images.is_empty() {
             return Ok(Vec::new());
         }
         on!(self.reader.get(), |db| {
-            let mut query = QueryBuilder::<DB>::new(
-                "SELECT a.lead_image_id AS image_id, a.id AS article_id, a.headline, CAST(1 AS BIGINT) AS is_lead FROM articles a \
-                 WHERE a.lead_image_id IN (",
-            );
-            let mut list = query.separated(", ");
-            for id in images {
-                list.push_bind(*id);
-            }
-            query.push(
-                ") UNION SELECT u.image_id, a.id, a.headline, CAST(0 AS BIGINT) FROM image_uses u JOIN articles a ON a.id = u.article_id \
-                 WHERE u.image_id IN (",
-            );
-            let mut list = query.separated(", ");
-            for id in images {
-                list.push_bind(*id);
+            // Each role's rows, the ids listed after each part.
+            let parts = [
+                "SELECT a.lead_image_id AS image_id, a.id AS article_id, a.headline, CAST(2 AS BIGINT) AS role \
+                 FROM articles a WHERE a.lead_image_id IN (",
+                ") UNION SELECT a.share_image_id, a.id, a.headline, CAST(1 AS BIGINT) FROM articles a \
+                 WHERE a.share_image_id IN (",
+                ") UNION SELECT u.image_id, a.id, a.headline, CAST(0 AS BIGINT) FROM image_uses u \
+                 JOIN articles a ON a.id = u.article_id WHERE u.image_id IN (",
+            ];
+            let mut query = QueryBuilder::<DB>::new("");
+            for part in parts {
+                query.push(part);
+                let mut list = query.separated(", ");
+                for id in images {
+                    list.push_bind(*id);
+                }
             }
             query.push(") ORDER BY 4 DESC, 3");
             let rows: Vec<(i64, i64, String, i64)> = query.build_query_as().fetch_all(db).await?;
             let mut uses: Vec<ImageUse> = Vec::with_capacity(rows.len());
-            for (image_id, article_id, headline, lead) in rows {
-                // An image that leads an article and is in its body too is listed once, as its lead image.
+            for (image_id, article_id, headline, role) in rows {
+                // An image an article uses in more than one way is listed once, in its first role above.
                 if !uses.iter().any(|u| u.image_id == image_id && u.article_id == article_id) {
-                    uses.push(ImageUse { image_id, article_id, headline, lead: lead == 1 });
+                    uses.push(ImageUse { image_id, article_id, headline, role });
                 }
             }
             Ok(uses)

@@ -124,6 +124,10 @@ async fn seo_fields_drive_the_head_escaped_and_fall_back_when_empty() -> TestRes
     // An image in use as a share image cannot be deleted from under the article.
     let refused = editor.post(&format!("/admin/media/{share}/delete"), &[]).await?;
     assert!(refused.body.contains("lead or share image of 1 article"), "{}", refused.body);
+    // And its page says where, with no Delete to offer.
+    let item = editor.get(&format!("/admin/media/{share}")).await?;
+    assert!(item.body.contains("Share image of <a href=\"/admin/articles/"), "{}", item.body);
+    assert!(!item.body.contains(&format!("/admin/media/{share}/delete")), "{}", item.body);
     Ok(())
 }
 
